@@ -1,1 +1,2 @@
-export * from "./engine.ts";
+export * from './engine.ts';
+export { createMemoryEngine } from './memory-engine.ts';
