@@ -1,0 +1,76 @@
+/** What happened to one delivery attempt. */
+export type DeliveryOutcome = DeliveredOutcome | FailedOutcome;
+
+export interface DeliveredOutcome {
+  readonly kind: 'delivered';
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+/** The endpoint answered, but not with 2xx. */
+export interface RejectedByEndpoint {
+  readonly kind: 'failed';
+  readonly failure: 'status';
+  readonly status: number;
+  readonly retryable: boolean;
+  /** From the `Retry-After` header (seconds or HTTP-date), when the endpoint sent one. */
+  readonly retryAfterMs?: number;
+  readonly durationMs: number;
+}
+
+/** No answer: timeout, refused or reset connection, TLS or DNS failure. */
+export interface NoAnswer {
+  readonly kind: 'failed';
+  readonly failure: 'error';
+  /** `ETIMEDOUT` for our own timeout; otherwise the Node/got error code. */
+  readonly errorCode: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly durationMs: number;
+}
+
+export type FailedOutcome = RejectedByEndpoint | NoAnswer;
+
+/**
+ * product.md section 9: 408, 429 and 5xx retry; other 4xx do not. 3xx do not either: we do not
+ * follow redirects (that would replay the body and credentials to another URL), so a redirect
+ * means the endpoint is misconfigured.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/**
+ * Timeouts and connection-level failures that a later attempt may not meet. Certificate and
+ * protocol errors are not here: they need a configuration change.
+ */
+const retryableErrorCodes = new Set([
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+]);
+
+export function isRetryableErrorCode(code: string): boolean {
+  return retryableErrorCodes.has(code);
+}
+
+/**
+ * `Retry-After` as a delay in milliseconds: delta-seconds or an HTTP-date (relative to `nowMs`,
+ * never negative). Undefined when absent or unparseable.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP-dates always name a weekday and a month; this rejects bare numbers with signs or decimals.
+  if (!/^[A-Za-z]{3},/.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - nowMs);
+}
