@@ -18,7 +18,7 @@ export const defaultTimeoutMs = 2_000;
 
 /** Everything needed to POST exports to one destination. */
 export const deliveryTargetSchema = z.object({
-  endpoint: z.httpUrl(),
+  endpoint: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }),
   /** Appended to any query already in the endpoint URL. */
   queryParams: z.record(z.string(), z.string()).default({}),
   headers: customHeadersSchema.default({}),

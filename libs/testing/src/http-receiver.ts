@@ -18,6 +18,8 @@ export interface ReceivedRequest {
   /** The body parsed as JSON; undefined when empty or not JSON. */
   readonly body: unknown;
   readonly remoteAddress: string | undefined;
+  /** The client's port: requests on one kept-alive connection share it. */
+  readonly remotePort: number | undefined;
   /** Epoch milliseconds when the whole body had arrived. */
   readonly receivedAt: number;
   /** The TLS client certificate, when the client presented one. */
@@ -161,6 +163,7 @@ async function readRequest(incoming: IncomingMessage): Promise<ReceivedRequest> 
     rawBody,
     body: parseJson(rawBody),
     remoteAddress: incoming.socket.remoteAddress,
+    remotePort: incoming.socket.remotePort,
     receivedAt: Date.now(),
     ...(certificate ? { clientCertificate: certificate } : {}),
   };

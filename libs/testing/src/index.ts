@@ -1,1 +1,2 @@
 export * from './http-receiver.ts';
+export * from './tls-fixtures.ts';
