@@ -1,0 +1,154 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { AppendOutcome, ExpectedRevision, ProposedEvent, StoreEngine } from '@spillway/store-engine';
+import type { Logger } from '@spillway/runtime';
+import { emptyPb, sharedPb, streamsPb } from './protocol.ts';
+import type { BatchAppendOptions, BatchAppendReq, BatchAppendResp, RpcStatus, Uuid } from './protocol.ts';
+import { batchAppendErrors, rpcErrors } from './errors.ts';
+import { expectedRevisionOf } from './expected-revision.ts';
+import { sizeOnDisk, streamIdentifier, streamNameOf, toProposedEvent } from './events.ts';
+import { uuidFromWire } from './uuid.ts';
+import type { AppendLimits } from './append.ts';
+import type { ActiveCalls } from './active-calls.ts';
+
+interface PendingWrite {
+  readonly streamName: string;
+  readonly expected: ExpectedRevision;
+  readonly events: ProposedEvent[];
+  size: number;
+}
+
+/**
+ * Streams.BatchAppend (bidi): the client keeps one call open and multiplexes appends on it by
+ * correlation id. Options come in the first chunk, events in chunks, `is_final` ends an append.
+ * Every correlation id is answered exactly once; appends run concurrently so they share the
+ * engine's group commit.
+ */
+export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, logger: Logger, calls: ActiveCalls) {
+  return (call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void => {
+    const pending = new Map<string, PendingWrite>();
+    let inFlight = 0;
+    let inputEnded = false;
+    let shuttingDown = false;
+
+    const respond = (response: BatchAppendResp) => {
+      if (call.cancelled || call.destroyed || call.writableEnded) return;
+      if (!call.write(response)) {
+        call.pause();
+        call.once('drain', () => call.resume());
+      }
+    };
+    const finishIfIdle = () => {
+      if (inFlight > 0 || call.cancelled || call.writableEnded) return;
+      if (shuttingDown) call.emit('error', rpcErrors.shuttingDown());
+      else if (inputEnded) call.end();
+    };
+    const unregister = calls.register(() => {
+      shuttingDown = true;
+      finishIfIdle();
+    });
+    call.once('close', unregister);
+    call.once('cancelled', unregister);
+
+    const appendNow = (correlationId: Uuid | undefined, write: PendingWrite) => {
+      inFlight += 1;
+      calls
+        .track(engine.append(write.streamName, write.expected, write.events))
+        .then(
+          (outcome) => respond(outcomeResponse(correlationId, write, outcome)),
+          (error: unknown) => {
+            logger.error('batch append failed', { streamName: write.streamName, error });
+            respond(errorResponse(correlationId, write.streamName, batchAppendErrors.unknown()));
+          },
+        )
+        .finally(() => {
+          inFlight -= 1;
+          finishIfIdle();
+        });
+    };
+
+    call.on('data', (request: BatchAppendReq) => {
+      if (shuttingDown) return;
+      const correlationId = request.getCorrelationId();
+      const options = request.getOptions();
+      const fallbackName = streamNameOf(options?.getStreamIdentifier());
+      let key: string;
+      try {
+        key = uuidFromWire(correlationId);
+      } catch (error) {
+        return respond(errorResponse(correlationId, fallbackName, batchAppendErrors.badRequest(String(error))));
+      }
+      if (options !== undefined && !pending.has(key)) {
+        const opened = openWrite(options);
+        if ('error' in opened) return respond(errorResponse(correlationId, fallbackName, opened.error));
+        pending.set(key, opened.write);
+      }
+      const write = pending.get(key);
+      if (write === undefined) return;
+      try {
+        for (const message of request.getProposedMessagesList()) {
+          const event = toProposedEvent(message);
+          write.size += sizeOnDisk(event);
+          write.events.push(event);
+        }
+      } catch (error) {
+        pending.delete(key);
+        return respond(errorResponse(correlationId, write.streamName, batchAppendErrors.badRequest(errorMessage(error))));
+      }
+      if (write.size > limits.maxAppendSize) {
+        pending.delete(key);
+        return respond(errorResponse(correlationId, write.streamName, batchAppendErrors.maximumAppendSizeExceeded(limits.maxAppendSize)));
+      }
+      if (!request.getIsFinal()) return;
+      pending.delete(key);
+      appendNow(correlationId, write);
+    });
+    call.on('end', () => {
+      inputEnded = true;
+      finishIfIdle();
+    });
+    call.on('error', () => pending.clear());
+  };
+}
+
+function openWrite(options: BatchAppendOptions): { write: PendingWrite } | { error: RpcStatus } {
+  if (!options.hasStreamIdentifier()) return { error: batchAppendErrors.badRequest('Required field StreamIdentifier not set.') };
+  const deadline = options.getDeadline();
+  if (deadline !== undefined && deadline.toDate().getTime() <= Date.now()) return { error: batchAppendErrors.timeout() };
+  const expected = expectedRevisionOf(options, options.hasStreamPosition() ? options.getStreamPosition() : undefined);
+  if (expected === undefined) return { error: batchAppendErrors.badRequest('Expected stream position is not set.') };
+  return { write: { streamName: streamNameOf(options.getStreamIdentifier()), expected, events: [], size: 0 } };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorResponse(correlationId: Uuid | undefined, streamName: string, error: RpcStatus): BatchAppendResp {
+  const response = new streamsPb.BatchAppendResp().setStreamIdentifier(streamIdentifier(streamName)).setError(error);
+  return correlationId === undefined ? response : response.setCorrelationId(correlationId);
+}
+
+function outcomeResponse(correlationId: Uuid | undefined, write: PendingWrite, outcome: AppendOutcome): BatchAppendResp {
+  switch (outcome.kind) {
+    case 'stream_deleted':
+      return errorResponse(correlationId, write.streamName, batchAppendErrors.streamDeleted(write.streamName));
+    case 'wrong_expected_version':
+      return errorResponse(correlationId, write.streamName, batchAppendErrors.wrongExpectedVersion(write.expected, outcome.currentRevision));
+    case 'success': {
+      const success = new streamsPb.BatchAppendResp.Success();
+      if (outcome.nextRevision < 0n) success.setNoStream(new emptyPb.Empty());
+      else success.setCurrentRevision(outcome.nextRevision.toString());
+      if (outcome.position < 0n) success.setNoPosition(new emptyPb.Empty());
+      else {
+        const position = outcome.position.toString();
+        success.setPosition(new sharedPb.AllStreamPosition().setCommitPosition(position).setPreparePosition(position));
+      }
+      const response = new streamsPb.BatchAppendResp().setStreamIdentifier(streamIdentifier(write.streamName)).setSuccess(success);
+      return correlationId === undefined ? response : response.setCorrelationId(correlationId);
+    }
+    default: {
+      const unreachable: never = outcome;
+      throw new Error(`unexpected append outcome ${String(unreachable)}`);
+    }
+  }
+}

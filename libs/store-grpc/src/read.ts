@@ -1,0 +1,81 @@
+import type { ReadDirection, StoreEngine } from '@spillway/store-engine';
+import type { ReadResp } from './protocol.ts';
+import type { CallWriter } from './call-writer.ts';
+import { rpcErrors } from './errors.ts';
+import { readEventResponse, streamNotFoundResponse } from './events.ts';
+import type { UuidForm } from './events.ts';
+import type { EventFilter } from './filter.ts';
+import type { ReadFrom } from './read-request.ts';
+
+/** Events are read from the engine in bounded pages so no engine iterator outlives a write. */
+const pageSize = 256n;
+
+const smaller = (a: bigint, b: bigint) => (a < b ? a : b);
+
+export interface StreamRead {
+  readonly streamName: string;
+  readonly direction: ReadDirection;
+  readonly from: ReadFrom;
+  readonly maxCount: bigint;
+  readonly uuidForm: UuidForm;
+}
+
+/** readStream: includes the `from` revision; a missing stream is a stream_not_found message. */
+export async function serveStreamRead(engine: StoreEngine, read: StreamRead, writer: CallWriter<ReadResp>): Promise<void> {
+  let from = read.from;
+  let remaining = read.maxCount;
+  let firstPage = true;
+  while (remaining > 0n) {
+    const limit = smaller(remaining, pageSize);
+    const outcome = engine.readStream(read.streamName, { direction: read.direction, from, maxCount: limit });
+    if (outcome.kind === 'stream_deleted') throw rpcErrors.streamDeleted(read.streamName);
+    if (outcome.kind === 'stream_not_found') {
+      if (firstPage) await writer.write(streamNotFoundResponse(read.streamName));
+      return;
+    }
+    firstPage = false;
+    const events = Array.from(outcome.events);
+    for (const event of events) {
+      if (!(await writer.write(readEventResponse(event, read.uuidForm)))) return;
+    }
+    remaining -= BigInt(events.length);
+    const last = events.at(-1);
+    if (last === undefined || BigInt(events.length) < limit) return;
+    from = read.direction === 'forwards' ? last.revision + 1n : last.revision - 1n;
+    if (from < 0n) return;
+  }
+}
+
+export interface AllRead {
+  readonly direction: ReadDirection;
+  readonly from: ReadFrom;
+  readonly maxCount: bigint;
+  readonly filter: EventFilter | undefined;
+  readonly uuidForm: UuidForm;
+}
+
+/**
+ * readAll: forwards includes the `from` position; backwards starts before it, as a real server
+ * reads the records preceding a log position.
+ */
+export async function serveAllRead(engine: StoreEngine, read: AllRead, writer: CallWriter<ReadResp>): Promise<void> {
+  let from: ReadFrom = read.from;
+  if (read.direction === 'backwards' && typeof from === 'bigint') {
+    if (from <= 0n) return;
+    from -= 1n;
+  }
+  let remaining = read.maxCount;
+  while (remaining > 0n) {
+    const events = Array.from(engine.readAll({ direction: read.direction, from, maxCount: pageSize }));
+    for (const event of events) {
+      if (read.filter !== undefined && !read.filter.matches(event)) continue;
+      if (!(await writer.write(readEventResponse(event, read.uuidForm)))) return;
+      remaining -= 1n;
+      if (remaining === 0n) return;
+    }
+    const last = events.at(-1);
+    if (last === undefined || BigInt(events.length) < pageSize) return;
+    from = read.direction === 'forwards' ? last.position + 1n : last.position - 1n;
+    if (from < 0n) return;
+  }
+}

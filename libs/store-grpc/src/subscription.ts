@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { RecordedEvent, StoreEngine } from '@spillway/store-engine';
+import type { ReadResp } from './protocol.ts';
+import type { CallWriter } from './call-writer.ts';
+import { CommitWaiter } from './commit-waiter.ts';
+import { rpcErrors } from './errors.ts';
+import { caughtUpResponse, checkpointResponse, confirmationResponse, readEventResponse } from './events.ts';
+import type { UuidForm } from './events.ts';
+import type { EventFilter } from './filter.ts';
+import type { ReadFrom } from './read-request.ts';
+
+const pageSize = 256n;
+
+export interface SubscriptionHooks {
+  /** Called with the subscription id when it starts; returns the function called when it ends. */
+  readonly started: (subscriptionId: string) => () => void;
+}
+
+/**
+ * Shared shape of both catch-up subscriptions: confirmation first, pages of events after the
+ * starting point (which is excluded), `caught_up` once the first time the head is reached, then
+ * live pages woken by engine commits, until the call goes away.
+ */
+async function runSubscription(
+  engine: StoreEngine,
+  writer: CallWriter<ReadResp>,
+  hooks: SubscriptionHooks,
+  nextPage: () => readonly RecordedEvent[],
+  onPage: (events: readonly RecordedEvent[]) => Promise<boolean>,
+  beforeCaughtUp: () => Promise<boolean>,
+): Promise<void> {
+  const subscriptionId = randomUUID();
+  const ended = hooks.started(subscriptionId);
+  const waiter = new CommitWaiter(engine);
+  const stopWaiting = writer.onClose(() => waiter.close());
+  try {
+    if (!(await writer.write(confirmationResponse(subscriptionId)))) return;
+    let caughtUp = false;
+    while (writer.isOpen) {
+      const head = engine.headPosition();
+      const events = nextPage();
+      if (events.length > 0) {
+        if (!(await onPage(events))) return;
+        continue;
+      }
+      if (!caughtUp) {
+        caughtUp = true;
+        if (!(await beforeCaughtUp()) || !(await writer.write(caughtUpResponse()))) return;
+      }
+      await waiter.waitBeyond(head);
+    }
+  } finally {
+    stopWaiting();
+    waiter.close();
+    ended();
+  }
+}
+
+export interface StreamSubscription {
+  readonly streamName: string;
+  readonly from: ReadFrom;
+  readonly uuidForm: UuidForm;
+}
+
+export async function serveStreamSubscription(
+  engine: StoreEngine,
+  subscription: StreamSubscription,
+  writer: CallWriter<ReadResp>,
+  hooks: SubscriptionHooks,
+): Promise<void> {
+  const { streamName, uuidForm } = subscription;
+  const current = engine.currentRevision(streamName);
+  let last = subscription.from === 'start' ? -1n : subscription.from === 'end' ? (current === 'no_stream' ? -1n : current) : subscription.from;
+  await runSubscription(
+    engine,
+    writer,
+    hooks,
+    () => {
+      const outcome = engine.readStream(streamName, { direction: 'forwards', from: last + 1n, maxCount: pageSize });
+      if (outcome.kind === 'stream_deleted') throw rpcErrors.streamDeleted(streamName);
+      return outcome.kind === 'events' ? Array.from(outcome.events) : [];
+    },
+    async (events) => {
+      for (const event of events) {
+        if (!(await writer.write(readEventResponse(event, uuidForm)))) return false;
+        last = event.revision;
+      }
+      return true;
+    },
+    async () => true,
+  );
+}
+
+export interface AllSubscription {
+  readonly from: ReadFrom;
+  readonly filter: EventFilter | undefined;
+  readonly uuidForm: UuidForm;
+}
+
+/** With a filter, a checkpoint goes out every `checkpointInterval` scanned events and before `caught_up`. */
+export async function serveAllSubscription(
+  engine: StoreEngine,
+  subscription: AllSubscription,
+  writer: CallWriter<ReadResp>,
+  hooks: SubscriptionHooks,
+): Promise<void> {
+  const { filter, uuidForm } = subscription;
+  let position = subscription.from === 'start' ? -1n : subscription.from === 'end' ? engine.headPosition() : subscription.from;
+  let scannedSinceCheckpoint = 0;
+  let lastCheckpoint: bigint | undefined;
+  const checkpoint = async (at: bigint) => {
+    scannedSinceCheckpoint = 0;
+    lastCheckpoint = at;
+    return writer.write(checkpointResponse(at));
+  };
+  await runSubscription(
+    engine,
+    writer,
+    hooks,
+    () => Array.from(engine.readAll({ direction: 'forwards', from: position + 1n, maxCount: pageSize })),
+    async (events) => {
+      for (const event of events) {
+        position = event.position;
+        if (filter === undefined) {
+          if (!(await writer.write(readEventResponse(event, uuidForm)))) return false;
+          continue;
+        }
+        if (filter.matches(event) && !(await writer.write(readEventResponse(event, uuidForm)))) return false;
+        scannedSinceCheckpoint += 1;
+        if (scannedSinceCheckpoint >= filter.checkpointInterval && !(await checkpoint(event.position))) return false;
+      }
+      return true;
+    },
+    async () => (filter === undefined || position < 0n || position === lastCheckpoint ? true : checkpoint(position)),
+  );
+}
