@@ -1,1 +1,15 @@
-export {};
+export * from './json.ts';
+export * from './xdm-path.ts';
+export * from './path-trie.ts';
+export * from './select-paths.ts';
+export * from './xdm-merge.ts';
+export * from './timestamps.ts';
+export * from './validation.ts';
+export * from './schemas/primitives.ts';
+export * from './schemas/xdm-object.ts';
+export * from './schemas/profile.ts';
+export * from './schemas/ingest-events.ts';
+export * from './schemas/configuration-events.ts';
+export * from './events.ts';
+export * from './stream-names.ts';
+export * from './stream-events.ts';

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { epochMsSchema, guardedRecord, idSchema, secretReferenceSchema, xdmPathSchema } from './primitives.ts';
+
+const urlSchema = z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' });
+
+export const authSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('none') }),
+    z.strictObject({ type: z.literal('bearer'), token: secretReferenceSchema }),
+    z.strictObject({
+      type: z.literal('oauth2-client-credentials'),
+      tokenUrl: urlSchema,
+      clientId: z.string().min(1, { error: 'must not be empty' }),
+      clientSecret: secretReferenceSchema,
+      credentialsType: z.enum(['body-form', 'basic'], { error: "must be 'body-form' or 'basic'" }),
+    }),
+    z.strictObject({
+      type: z.literal('oauth2-password'),
+      tokenUrl: urlSchema,
+      clientId: z.string().min(1, { error: 'must not be empty' }),
+      clientSecret: secretReferenceSchema,
+      username: z.string().min(1, { error: 'must not be empty' }),
+      password: secretReferenceSchema,
+    }),
+  ],
+  { error: "must have a type of 'none', 'bearer', 'oauth2-client-credentials' or 'oauth2-password'" },
+);
+
+// RFC 9110 token characters.
+const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Header values: visible characters, spaces and tabs; no CR/LF (no header injection).
+const headerValuePattern = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Headers the pipeline sets itself; a custom header may not replace them. */
+export const pipelineOwnedHeaders: ReadonlySet<string> = new Set([
+  'content-type', 'content-length', 'host', 'transfer-encoding', 'connection', 'x-export-id', 'x-export-sequence',
+]);
+
+const headersSchema = guardedRecord(
+  z
+    .string()
+    .regex(headerNamePattern, { error: 'header name must be an HTTP token (letters, digits, !#$%&\'*+.^_`|~-)' })
+    .refine((name) => !pipelineOwnedHeaders.has(name.toLowerCase()), { error: 'header is set by the pipeline and cannot be overridden' }),
+  z.string({ error: 'header value must be a string' }).regex(headerValuePattern, { error: 'header value must not contain line breaks or control characters' }),
+  'header',
+  'must be an object of header name -> value',
+);
+
+const queryParamsSchema = guardedRecord(
+  z.string().min(1, { error: 'query parameter name must not be empty' }),
+  z.string({ error: 'query parameter value must be a string' }),
+  'query parameter',
+  'must be an object of parameter name -> value',
+);
+
+/** Default endpoint timeout (product.md section 4). */
+export const defaultTimeoutMs = 2000;
+
+/** `destination-<id>`: the destination's full configuration. Latest wins. */
+export const destinationConfiguredSchema = z
+  .strictObject({
+    destinationId: idSchema,
+    name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+    description: z.string({ error: 'must be a string' }).optional(),
+    endpoint: urlSchema,
+    queryParams: queryParamsSchema.optional(),
+    headers: headersSchema.optional(),
+    auth: authSchema,
+    mtls: z.strictObject({ enabled: z.boolean({ error: 'must be true or false' }) }).optional(),
+    includeSegmentNames: z.boolean({ error: 'must be true or false' }),
+    includeSegmentTimestamps: z.boolean({ error: 'must be true or false' }),
+    timeoutMs: z.number().int({ error: 'must be a whole number of milliseconds' }).min(1).max(300_000).optional(),
+  })
+  .superRefine((destination, context) => {
+    if (destination.auth.type === 'none' || !destination.headers) return;
+    for (const name of Object.keys(destination.headers)) {
+      if (name.toLowerCase() === 'authorization') {
+        context.addIssue({ code: 'custom', path: ['headers', name], message: `conflicts with auth type '${destination.auth.type}', which sets Authorization` });
+      }
+    }
+  });
+
+export const destinationDeletedSchema = z.strictObject({ destinationId: idSchema });
+
+export const audienceMappingSchema = z.strictObject({
+  audienceId: idSchema,
+  mappingCreatedAt: epochMsSchema.optional(),
+  mappingUpdatedAt: epochMsSchema.optional(),
+});
+
+/** `dataflow-<id>`: audiences and attributes activated to one destination. Latest wins. */
+export const dataflowConfiguredSchema = z
+  .strictObject({
+    dataflowId: idSchema,
+    destinationId: idSchema,
+    audiences: z.array(audienceMappingSchema, { error: 'must be a list of { audienceId }' }),
+    attributes: z.array(xdmPathSchema, { error: 'must be a list of XDM paths' }).superRefine((paths, context) => {
+      paths.forEach((path, index) => {
+        const root = path.split('.')[0];
+        if (root === 'identityMap' || root === 'segmentMembership') {
+          context.addIssue({ code: 'custom', path: [index], message: `'${root}' cannot be mapped: it is always part of the export` });
+        }
+      });
+    }),
+    enabled: z.boolean({ error: 'must be true or false' }),
+    consent: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .superRefine((dataflow, context) => {
+    reportDuplicates(dataflow.audiences.map((mapping) => mapping.audienceId), ['audiences'], 'audienceId', context);
+    reportDuplicates(dataflow.attributes, ['attributes'], undefined, context);
+  });
+
+function reportDuplicates(values: readonly string[], path: PropertyKey[], field: string | undefined, context: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  values.forEach((value, index) => {
+    if (seen.has(value)) {
+      context.addIssue({ code: 'custom', path: field ? [...path, index, field] : [...path, index], message: `'${value}' is listed twice` });
+    }
+    seen.add(value);
+  });
+}
+
+export const dataflowDeletedSchema = z.strictObject({ dataflowId: idSchema });
+
+export type Auth = z.infer<typeof authSchema>;
+export type AuthType = Auth['type'];
+export type DestinationConfig = z.infer<typeof destinationConfiguredSchema>;
+export type DestinationDeletedData = z.infer<typeof destinationDeletedSchema>;
+export type AudienceMapping = z.infer<typeof audienceMappingSchema>;
+export type DataflowConfig = z.infer<typeof dataflowConfiguredSchema>;
+export type DataflowDeletedData = z.infer<typeof dataflowDeletedSchema>;
