@@ -1,0 +1,216 @@
+import type { Logger } from '@spillway/runtime';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
+import type { CatalogEvent, EventCatalog } from './catalog.ts';
+import { createStreamCheckpointStore, type CheckpointStore } from './checkpoint-store.ts';
+import type { EventStore } from './connection.ts';
+import { HandlerFailedError, isTransient } from './errors.ts';
+import { comparePositions, formatPosition, type Position } from './position.ts';
+import { recordRejection } from './rejection-stream.ts';
+import type { AllFilter, EventMessage, RejectedMessage, SubscriptionMessage } from './subscriptions.ts';
+
+export interface ConsumerOptions<C extends EventCatalog> {
+  readonly store: EventStore;
+  /** Names the checkpoint and rejection streams: letters, digits and dashes. */
+  readonly consumer: string;
+  readonly catalog: C;
+  readonly filter?: AllFilter;
+  /** Called once per valid event, one at a time, in $all order. Must be idempotent (see runConsumer). */
+  readonly handle: (message: EventMessage<CatalogEvent<C>>) => Promise<void> | void;
+  /** @defaultValue the `spillway-checkpoint-<consumer>` stream */
+  readonly checkpoints?: CheckpointStore;
+  /** Store the checkpoint after this many handled events or this long with progress. @defaultValue { events: 100, ms: 1000 } */
+  readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
+  /** Also append each rejected event to `spillway-rejections-<consumer>`. @defaultValue true */
+  readonly recordRejections?: boolean;
+  readonly backoff?: BackoffOptions;
+  readonly logger?: Logger;
+}
+
+export interface ConsumerStats {
+  readonly handled: number;
+  readonly rejected: number;
+  /** The last position handled or scanned past. */
+  readonly position: Position | undefined;
+  /** The last position stored as the checkpoint. */
+  readonly checkpoint: Position | undefined;
+}
+
+export interface Consumer {
+  /** Resolves when the consumer has seen everything that was in the store when it started. */
+  readonly caughtUp: Promise<void>;
+  /** Resolves once stopped (checkpoint stored); rejects if the consumer failed. */
+  readonly done: Promise<void>;
+  stats(): ConsumerStats;
+  /** Stops the subscription, lets the event in hand finish, stores the checkpoint. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `handle` for every event of $all (through `filter`) after the stored checkpoint.
+ *
+ * At-least-once contract: the checkpoint is stored after handling, every `events` handled
+ * events or `ms` of progress, on checkpoint notifications when events were handled since the
+ * last store, and on stop. After a crash (no clean stop) the consumer resumes from the last
+ * stored checkpoint, so the events handled after it (at most `events` events, or `ms` worth,
+ * plus the one in hand) are handled again. A clean stop re-handles nothing. Handlers must
+ * therefore be idempotent (deterministic event ids, expected revisions).
+ *
+ * A malformed event is logged, recorded in the rejection stream, counted as progress and
+ * skipped. A transient store error from the handler is retried with backoff; any other
+ * handler error stops the consumer (`done` rejects with HandlerFailedError) without
+ * checkpointing past that event.
+ */
+export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>): Consumer {
+  const { store, consumer } = options;
+  const logger = (options.logger ?? store.logger).child({ consumer });
+  const checkpoints = options.checkpoints ?? createStreamCheckpointStore(store);
+  const everyEvents = options.checkpointEvery?.events ?? 100;
+  const everyMs = options.checkpointEvery?.ms ?? 1000;
+  const stopping = new AbortController();
+  let handle: { close(): Promise<void> } | undefined;
+  let handled = 0;
+  let rejected = 0;
+  let position: Position | undefined;
+  let saved: Position | undefined;
+  let countAtSave = 0;
+  let lastSaveAt = Date.now();
+  let saving: Promise<void> = Promise.resolve();
+  let resolveCaughtUp: () => void = () => {};
+  let rejectCaughtUp: (error: unknown) => void = () => {};
+  const caughtUp = new Promise<void>((resolve, reject) => ((resolveCaughtUp = resolve), (rejectCaughtUp = reject)));
+  caughtUp.catch(() => {});
+
+  const progressed = () => position !== undefined && (saved === undefined || comparePositions(position, saved) > 0);
+  const saveCheckpoint = (final = false): Promise<void> => {
+    saving = saving.then(async () => {
+      const target = position;
+      const count = handled + rejected;
+      if (!target || !progressed()) return;
+      const ok = await retryTransient(() => checkpoints.save(consumer, target), final ? 1 : Infinity, 'storing the checkpoint');
+      if (!ok) return;
+      saved = target;
+      countAtSave = count;
+      lastSaveAt = Date.now();
+    });
+    return saving;
+  };
+  const timer = setInterval(() => {
+    if (progressed() && Date.now() - lastSaveAt >= everyMs) void saveCheckpoint().catch(() => {});
+  }, everyMs);
+  timer.unref();
+
+  async function retryTransient(action: () => Promise<void>, attempts: number, what: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await action();
+        return true;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        if (attempt + 1 >= attempts || stopping.signal.aborted) {
+          logger.error(`gave up ${what}`, { error });
+          return false;
+        }
+        const delayMs = backoffDelay(attempt, options.backoff);
+        logger.warn(`store unavailable while ${what}, retrying`, { error, attempt: attempt + 1, delayMs });
+        await sleep(delayMs, stopping.signal);
+      }
+    }
+  }
+
+  async function handleEvent(message: EventMessage<CatalogEvent<C>>): Promise<boolean> {
+    try {
+      return await retryTransient(async () => options.handle(message), Infinity, `handling ${message.eventId}`);
+    } catch (error) {
+      throw new HandlerFailedError(consumer, message, error);
+    }
+  }
+
+  async function handleRejected(message: RejectedMessage): Promise<boolean> {
+    if (options.recordRejections === false) return true;
+    return retryTransient(() => recordRejection(store, consumer, message), Infinity, 'recording a rejection');
+  }
+
+  const advance = (to: Position | undefined) => {
+    if (to) position = to;
+  };
+
+  async function run(): Promise<void> {
+    let from: Position | undefined;
+    await retryTransient(async () => void (from = await checkpoints.load(consumer)), Infinity, 'loading the checkpoint');
+    position = saved = from;
+    logger.info('consumer started', { from: formatPosition(from) ?? 'start', filter: options.filter });
+    if (stopping.signal.aborted) return;
+    const subscription = store.openAllSubscription({
+      catalog: options.catalog,
+      from: from ?? 'start',
+      logFields: { consumer },
+      ...(options.filter ? { filter: options.filter } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    handle = subscription;
+    if (stopping.signal.aborted) await subscription.close();
+    for await (const message of subscription.messages) {
+      if (!(await take(message))) return;
+      const pending = handled + rejected - countAtSave;
+      const due = pending >= everyEvents || Date.now() - lastSaveAt >= everyMs || (message.kind === 'checkpoint' && pending > 0);
+      if (due && progressed()) await saveCheckpoint();
+    }
+  }
+
+  /** Handles one message; false when stopping interrupted it (nothing advanced). */
+  async function take(message: SubscriptionMessage<CatalogEvent<C>>): Promise<boolean> {
+    switch (message.kind) {
+      case 'event':
+        if (!(await handleEvent(message))) return false;
+        handled++;
+        advance(message.position);
+        return true;
+      case 'rejected':
+        if (!(await handleRejected(message))) return false;
+        rejected++;
+        advance(message.position);
+        return true;
+      case 'checkpoint':
+        advance(message.position);
+        return true;
+      case 'caught-up':
+        resolveCaughtUp();
+        return true;
+      default:
+        return assertNever(message);
+    }
+  }
+
+  const done = run()
+    .then(
+      () => saveCheckpoint(true),
+      async (error: unknown) => {
+        logger.error('consumer failed', { error });
+        await saveCheckpoint(true).catch(() => {});
+        throw error;
+      },
+    )
+    .finally(() => {
+      clearInterval(timer);
+      rejectCaughtUp(new Error(`consumer ${consumer} stopped before catching up`));
+      logger.info('consumer stopped', { handled, rejected, checkpoint: formatPosition(saved) });
+    });
+  done.catch(() => {});
+
+  return {
+    caughtUp,
+    done,
+    stats: () => ({ handled, rejected, position, checkpoint: saved }),
+    async stop() {
+      if (!stopping.signal.aborted) {
+        stopping.abort();
+        await handle?.close();
+      }
+      await done.catch(() => {});
+    },
+  };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,31 @@
+export { connectEventStore, describeTarget, type ConnectOptions, type EventStore } from './connection.ts';
+export {
+  defineEvents,
+  describeRejection,
+  type CatalogEvent,
+  type EventCatalog,
+  type EventSchemas,
+  type EventToAppend,
+  type RejectionReason,
+} from './catalog.ts';
+export type { AppendOptions, AppendResult, UncheckedEvent } from './append.ts';
+export type { ReadStreamOptions } from './read.ts';
+export type { RejectedEvent, StoredEvent } from './recorded-event.ts';
+export type {
+  AllFilter,
+  CaughtUpMessage,
+  CheckpointMessage,
+  EventMessage,
+  RejectedMessage,
+  SubscribeToAllOptions,
+  SubscribeToStreamOptions,
+  SubscriptionMessage,
+} from './subscriptions.ts';
+export type { SubscriptionHandle } from './resilient-subscription.ts';
+export { comparePositions, formatPosition, type Position } from './position.ts';
+export type { BackoffOptions } from './backoff.ts';
+export { checkpointEvents, checkpointStreamName, createStreamCheckpointStore, type CheckpointStore } from './checkpoint-store.ts';
+export { rejectionEvents, rejectionStreamName } from './rejection-stream.ts';
+export { runConsumer, type Consumer, type ConsumerOptions, type ConsumerStats } from './consumer.ts';
+export * from './errors.ts';
+export { defaultConnectionString, parseStoreEnvironment, storeEndpoint, InvalidEnvironmentError } from './environment.ts';
