@@ -1,2 +1,3 @@
 export * from './http-receiver.ts';
 export * from './tls-fixtures.ts';
+export * from './store.ts';

@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { createMemoryEngine } from '@spillway/store-engine';
+import type { StoreEngine } from '@spillway/store-engine';
+import { startStoreServer } from '@spillway/store-grpc';
+import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
+import type { Logger } from '@spillway/runtime';
+import { parseStoreOptions } from './options.ts';
+import type { StoreOptions } from './options.ts';
+
+const logger = createLogger({ service: 'event-store', level: parseLogLevel(process.env['LOG_LEVEL']) });
+
+async function openEngine(options: StoreOptions, log: Logger): Promise<StoreEngine> {
+  if (options.inMemory) return createMemoryEngine();
+  const engines = await import('@spillway/store-engine');
+  if (!('openLmdbEngine' in engines)) throw new Error('the durable engine is not available in this build; run with --in-memory');
+  const open = engines.openLmdbEngine as (options: { dataDir: string; logger: Logger }) => Promise<StoreEngine>;
+  return open({ dataDir: resolve(options.dataDir), logger: log.child({ component: 'engine' }) });
+}
+
+try {
+  const options = parseStoreOptions(process.argv.slice(2), process.env);
+  const engine = await openEngine(options, logger);
+  const server = await startStoreServer({ engine, host: options.host, port: options.port, logger });
+  onShutdown(logger, [() => engine.close(), () => server.stop()]);
+  logger.info('listening', {
+    host: options.host,
+    port: server.port,
+    engine: options.inMemory ? 'memory' : 'lmdb',
+    ...(options.inMemory ? {} : { dataDir: resolve(options.dataDir) }),
+  });
+} catch (error) {
+  logger.error('could not start', { error });
+  process.exit(1);
+}
