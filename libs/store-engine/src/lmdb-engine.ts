@@ -1,0 +1,195 @@
+import { createLogger } from '@spillway/runtime';
+import type { Logger } from '@spillway/runtime';
+import type { DeleteOutcome, ExpectedRevision, ProposedEvent, StoreEngine } from './engine.ts';
+import { DEFAULT_MAX_APPEND_SIZE, assertAppendSize } from './append-limits.ts';
+import type { AppendSizeLimits } from './append-limits.ts';
+import { EngineClosedError, EngineFailedError, InvalidAppendError } from './errors.ts';
+import { openDataFile } from './lmdb-data-file.ts';
+import type { OnDamagedFile } from './lmdb-data-file.ts';
+import { readAllEvents, readStreamEvents } from './lmdb-reads.ts';
+import { lastPosition, readHead } from './lmdb-tables.ts';
+import type { Tables } from './lmdb-tables.ts';
+import { appendInTransaction, deleteInTransaction, positionOrNone } from './lmdb-writes.ts';
+import { currentRevisionOf } from './stream-head.ts';
+
+export interface LmdbEngineOptions {
+  /** Directory of the data file (`store.mdb`); created if missing. */
+  readonly dataDir: string;
+  readonly logger?: Logger;
+  /** Total size of one append, as EventStoreDB's `MaxAppendSize`. @defaultValue 1 MiB */
+  readonly maxAppendSize?: number;
+  /** Size of one event, as EventStoreDB's `MaxAppendEventSize`. @defaultValue no limit beyond maxAppendSize */
+  readonly maxEventSize?: number;
+  /** @defaultValue 'refuse': opening a damaged data file fails with StoreDataDamagedError. */
+  readonly onDamagedFile?: OnDamagedFile;
+  /** Clock for `created`, in microseconds since the Unix epoch. */
+  readonly nowMicros?: () => number;
+}
+
+/** Longest stream id in UTF-8 bytes: it is part of LMDB keys, which are limited to ~2 KB. */
+const MAX_STREAM_ID_BYTES = 1_024;
+const MAX_EVENT_ID_LENGTH = 128;
+
+/**
+ * The durable engine. Every operation runs as an LMDB child transaction queued on lmdb-js's write
+ * thread; operations queued while a commit is being flushed share the next transaction, so
+ * concurrent appends share one fsync (group commit). An operation's promise resolves after its
+ * transaction is committed and fsynced.
+ */
+export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreEngine> {
+  const logger = (options.logger ?? createLogger({ service: 'store-engine' })).child({ component: 'lmdb-engine' });
+  const started = performance.now();
+  const tables = await openDataFile(options.dataDir, options.onDamagedFile ?? 'refuse', logger);
+  const limits: AppendSizeLimits = {
+    maxAppendSize: options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE,
+    maxAppendEventSize: options.maxEventSize ?? Number.MAX_SAFE_INTEGER,
+  };
+  const nowMicros = options.nowMicros ?? (() => Date.now() * 1_000);
+  const writer = createWriter(tables, logger);
+  logger.info('store opened', {
+    dataDir: options.dataDir,
+    headPosition: writer.durableHead(),
+    streams: (tables.streams.getStats() as { entryCount: number }).entryCount,
+    openMs: Math.round(performance.now() - started),
+  });
+
+  return {
+    async append(streamId, expected, events) {
+      writer.assertWritable();
+      assertValidAppend(streamId, events);
+      assertAppendSize(events, limits);
+      const write = await writer.run(() => appendInTransaction(tables, streamId, expected, events, nowMicros()));
+      writer.noteCommitted(write.lastWritten);
+      return write.outcome;
+    },
+    deleteStream: (streamId, expected) => deleteStream(streamId, expected, 'soft'),
+    tombstoneStream: (streamId, expected) => deleteStream(streamId, expected, 'hard'),
+    readStream(streamId, readOptions) {
+      writer.assertOpen();
+      return readStreamEvents(tables, streamId, readOptions);
+    },
+    readAll(readOptions) {
+      writer.assertOpen();
+      return readAllEvents(tables, readOptions);
+    },
+    currentRevision(streamId) {
+      writer.assertOpen();
+      return currentRevisionOf(readHead(tables, streamId));
+    },
+    headPosition: () => positionOrNone(writer.durableHead()),
+    onCommitted: (listener) => writer.onCommitted(listener),
+    close: () => writer.close(),
+  };
+
+  async function deleteStream(streamId: string, expected: ExpectedRevision, mode: 'soft' | 'hard'): Promise<DeleteOutcome> {
+    writer.assertWritable();
+    assertValidStreamId(streamId);
+    return writer.run(() => deleteInTransaction(tables, streamId, expected, mode));
+  }
+}
+
+function createWriter(tables: Tables, logger: Logger) {
+  const listeners = new Set<(headPosition: bigint) => void>();
+  const inFlight = new Set<Promise<unknown>>();
+  let head = lastPosition(tables);
+  let notifyQueued = false;
+  let closed = false;
+  let failure: unknown;
+
+  const notify = () => {
+    notifyQueued = false;
+    const position = positionOrNone(head);
+    for (const listener of [...listeners]) {
+      try {
+        listener(position);
+      } catch (error) {
+        logger.error('onCommitted listener threw', { error });
+      }
+    }
+  };
+
+  const fail = (error: unknown) => {
+    if (failure !== undefined) return;
+    failure = error;
+    logger.error('commit failed; refusing further writes until the store is restarted', { error });
+  };
+
+  return {
+    assertOpen() {
+      if (closed) throw new EngineClosedError();
+    },
+    assertWritable() {
+      if (closed) throw new EngineClosedError();
+      if (failure !== undefined) throw new EngineFailedError(failure);
+    },
+    durableHead: () => head,
+
+    /** Runs `work` in its own child transaction; resolves once the transaction is durable. */
+    async run<T>(work: () => T): Promise<T> {
+      let threw = false;
+      const committed = tables.root.childTransaction(() => {
+        try {
+          return work();
+        } catch (error) {
+          threw = true; // lmdb aborts this child transaction only; the others in the batch commit
+          throw error;
+        }
+      });
+      inFlight.add(committed);
+      try {
+        const result = await committed;
+        tables.root.resetReadTxn(); // reads from here on see this commit
+        return result;
+      } catch (error) {
+        if (threw) {
+          logger.error('write operation failed and was rolled back', { error });
+          throw error;
+        }
+        fail(error);
+        throw new EngineFailedError(error);
+      } finally {
+        inFlight.delete(committed);
+      }
+    },
+
+    noteCommitted(position: number) {
+      if (position <= head) return;
+      head = position;
+      if (!notifyQueued) {
+        notifyQueued = true;
+        queueMicrotask(notify);
+      }
+    },
+
+    onCommitted(listener: (headPosition: bigint) => void) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      await Promise.allSettled([...inFlight]);
+      await tables.root.close();
+    },
+  };
+}
+
+function assertValidStreamId(streamId: string): void {
+  if (typeof streamId !== 'string' || streamId.length === 0) throw new InvalidAppendError(String(streamId), 'the stream id is empty');
+  if (Buffer.byteLength(streamId) > MAX_STREAM_ID_BYTES) {
+    throw new InvalidAppendError(streamId, `the stream id is longer than ${MAX_STREAM_ID_BYTES} bytes`);
+  }
+}
+
+function assertValidAppend(streamId: string, events: readonly ProposedEvent[]): void {
+  assertValidStreamId(streamId);
+  for (const event of events) {
+    if (typeof event.id !== 'string' || event.id.length === 0 || event.id.length > MAX_EVENT_ID_LENGTH) {
+      throw new InvalidAppendError(streamId, `event id '${String(event.id).slice(0, 40)}' is empty or too long`);
+    }
+  }
+}

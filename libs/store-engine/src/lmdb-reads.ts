@@ -1,0 +1,73 @@
+import type { ReadAllOptions, ReadStreamOptions, ReadStreamOutcome, RecordedEvent } from './engine.ts';
+import type { StreamHead } from './stream-head.ts';
+import { currentRevisionOf } from './stream-head.ts';
+import type { Tables } from './lmdb-tables.ts';
+import { readHead, toRecordedEvent } from './lmdb-tables.ts';
+
+/**
+ * Reads are lazy range scans. They do not pin a snapshot (snapshot: false): a slow reader must not
+ * stop LMDB from reusing pages, and the log and the stream index are append-only, so a scan that
+ * moves to a newer snapshot only ever sees more of the same sequence. Everything LMDB shows a
+ * reader is durable: commits are fsynced before they become visible (overlappingSync is off).
+ */
+export function readStreamEvents(tables: Tables, streamId: string, options: ReadStreamOptions): ReadStreamOutcome {
+  if (tables.streams.get(streamId) === undefined) return { kind: 'stream_not_found' };
+  const head = readHead(tables, streamId);
+  if (head.tombstoned) return { kind: 'stream_deleted' };
+  if (currentRevisionOf(head) === 'no_stream') return { kind: 'stream_not_found' };
+  return { kind: 'events', events: streamEvents(tables, streamId, head, options) };
+}
+
+function* streamEvents(tables: Tables, streamId: string, head: StreamHead, options: ReadStreamOptions): Generator<RecordedEvent> {
+  const limit = countOf(options.maxCount);
+  if (limit === 0) return;
+  const firstVisible = head.truncateBefore;
+  let range;
+  if (options.direction === 'forwards') {
+    if (options.from === 'end') return;
+    const from = Math.max(firstVisible, options.from === 'start' ? 0 : numberOf(options.from));
+    range = tables.streamIndex.getRange({ start: [streamId, from], end: [streamId, Number.MAX_SAFE_INTEGER], limit, snapshot: false });
+  } else {
+    // EventStoreDB reads backwards from Start as from revision 0.
+    const from = options.from === 'end' ? Number.MAX_SAFE_INTEGER : options.from === 'start' ? 0 : numberOf(options.from);
+    if (from < firstVisible) return;
+    range = tables.streamIndex.getRange({
+      start: [streamId, from],
+      end: [streamId, firstVisible],
+      inclusiveEnd: true,
+      reverse: true,
+      limit,
+      snapshot: false,
+    });
+  }
+  for (const { value: position } of range) {
+    const row = tables.log.get(position);
+    if (row !== undefined) yield toRecordedEvent(position, row);
+  }
+}
+
+export function* readAllEvents(tables: Tables, options: ReadAllOptions): Generator<RecordedEvent> {
+  const limit = countOf(options.maxCount);
+  if (limit === 0) return;
+  let range;
+  if (options.direction === 'forwards') {
+    if (options.from === 'end') return;
+    const start = options.from === 'start' ? 0 : numberOf(options.from);
+    range = tables.log.getRange({ start, limit, snapshot: false });
+  } else {
+    if (options.from === 'start') return;
+    const start = options.from === 'end' ? Number.MAX_SAFE_INTEGER : numberOf(options.from);
+    range = tables.log.getRange({ start, reverse: true, limit, snapshot: false });
+  }
+  for (const { key, value } of range) yield toRecordedEvent(key, value);
+}
+
+/** Revisions, positions and counts arrive as uint64; anything past 2^53 means "the end". */
+function numberOf(value: bigint): number {
+  if (value < 0n) return 0;
+  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
+}
+
+function countOf(maxCount: bigint): number {
+  return numberOf(maxCount);
+}

@@ -1,0 +1,74 @@
+import type { Database, RootDatabase } from 'lmdb';
+import type { ProposedEvent, RecordedEvent } from './engine.ts';
+import type { RecordedRef, StreamHead } from './stream-head.ts';
+import { newStreamHead } from './stream-head.ts';
+
+/**
+ * The LMDB layout: one environment, four sub-databases. Keys use lmdb's ordered-binary encoding,
+ * so numbers and [stream, revision] pairs sort as their values and reads are range scans.
+ * - log:         position -> LogRow            ($all order; positions start at 1)
+ * - streams:     stream id -> HeadRow
+ * - streamIndex: [stream id, revision] -> position
+ * - eventIds:    event id -> position           (newest event with that id; idempotent re-append)
+ */
+export interface Tables {
+  readonly root: RootDatabase;
+  readonly log: Database<LogRow, number>;
+  readonly streams: Database<HeadRow, string>;
+  readonly streamIndex: Database<number, [string, number]>;
+  readonly eventIds: Database<number, string>;
+}
+
+/** [streamId, revision, id, type, contentType, data, metadata, created (µs since the epoch)] */
+export type LogRow = [string, number, string, string, string, Uint8Array, Uint8Array, number];
+
+/** [lastRevision, truncateBefore, tombstoned (0 | 1)] */
+export type HeadRow = [number, number, number];
+
+export function openTables(root: RootDatabase): Tables {
+  return {
+    root,
+    log: root.openDB<LogRow, number>({ name: 'log' }),
+    streams: root.openDB<HeadRow, string>({ name: 'streams' }),
+    streamIndex: root.openDB<number, [string, number]>({ name: 'streamIndex' }),
+    eventIds: root.openDB<number, string>({ name: 'eventIds' }),
+  };
+}
+
+export function toLogRow(streamId: string, revision: number, event: ProposedEvent, createdMicros: number): LogRow {
+  return [streamId, revision, event.id, event.type, event.contentType, event.data, event.metadata, createdMicros];
+}
+
+export function toRecordedEvent(position: number, row: LogRow): RecordedEvent {
+  const [streamId, revision, id, type, contentType, data, metadata, createdMicros] = row;
+  return {
+    streamId,
+    revision: BigInt(revision),
+    position: BigInt(position),
+    id,
+    type,
+    contentType,
+    data,
+    metadata,
+    created: BigInt(createdMicros) * 10n,
+  };
+}
+
+export function toRecordedRef(position: number, row: LogRow): RecordedRef {
+  return { streamId: row[0], revision: row[1], position, id: row[2] };
+}
+
+export function readHead(tables: Tables, streamId: string): StreamHead {
+  const row = tables.streams.get(streamId);
+  return row === undefined ? newStreamHead : { lastRevision: row[0], truncateBefore: row[1], tombstoned: row[2] === 1 };
+}
+
+export function toHeadRow(head: StreamHead): HeadRow {
+  return [head.lastRevision, head.truncateBefore, head.tombstoned ? 1 : 0];
+}
+
+/** The newest position in the log, 0 when empty (positions start at 1). */
+export function lastPosition(tables: Tables): number {
+  for (const key of tables.log.getKeys({ reverse: true, limit: 1 })) return key;
+  return 0;
+}

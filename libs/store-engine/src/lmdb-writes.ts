@@ -1,0 +1,117 @@
+import type { AppendOutcome, DeleteOutcome, ExpectedRevision, ProposedEvent } from './engine.ts';
+import type { EventLookup, StreamHead } from './stream-head.ts';
+import { decideAppend, decideSoftDelete, decideTombstone, metadataStreamOf } from './stream-head.ts';
+import type { Tables } from './lmdb-tables.ts';
+import { lastPosition, readHead, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
+
+/**
+ * The write operations. Each runs inside one LMDB write transaction, so it decides on exactly the
+ * state it changes: no in-memory copy of the stream heads can drift from the disk.
+ */
+export interface AppendWrite {
+  readonly outcome: AppendOutcome;
+  /** Newest position this operation wrote, 0 when it wrote no event. */
+  readonly lastWritten: number;
+}
+
+export function appendInTransaction(
+  tables: Tables,
+  streamId: string,
+  expected: ExpectedRevision,
+  events: readonly ProposedEvent[],
+  createdMicros: number,
+): AppendWrite {
+  const head = readHead(tables, streamId);
+  const decision = decideAppend(head, streamId, expected, events, lookupIn(tables));
+  switch (decision.kind) {
+    case 'stream_deleted':
+      return { outcome: { kind: 'stream_deleted' }, lastWritten: 0 };
+    case 'wrong_expected_version':
+      return { outcome: { kind: 'wrong_expected_version', currentRevision: decision.current, expected }, lastWritten: 0 };
+    case 'replay':
+      return { outcome: success(BigInt(decision.lastRevision), decision.lastPosition), lastWritten: 0 };
+    case 'nothing_to_write': {
+      const nextRevision = decision.current === 'no_stream' ? -1n : decision.current;
+      return { outcome: success(nextRevision, lastPosition(tables)), lastWritten: 0 };
+    }
+    case 'write': {
+      const written = writeEvents(tables, streamId, head, decision.firstRevision, events, createdMicros);
+      return { outcome: success(BigInt(written.lastRevision), written.lastPosition), lastWritten: written.lastPosition };
+    }
+    default:
+      return assertNever(decision);
+  }
+}
+
+export function deleteInTransaction(
+  tables: Tables,
+  streamId: string,
+  expected: ExpectedRevision,
+  mode: 'soft' | 'hard',
+): DeleteOutcome {
+  const head = readHead(tables, streamId);
+  const decision =
+    mode === 'soft'
+      ? decideSoftDelete(head, expected, readHead(tables, metadataStreamOf(streamId)).lastRevision >= 0)
+      : decideTombstone(head, expected);
+  switch (decision.kind) {
+    case 'stream_deleted':
+      return decision;
+    case 'wrong_expected_version':
+      return { kind: 'wrong_expected_version', currentRevision: decision.current, expected };
+    case 'delete':
+      tables.streams.put(streamId, toHeadRow(decision.head));
+      return { kind: 'success', position: positionOrNone(lastPosition(tables)) };
+    default:
+      return assertNever(decision);
+  }
+}
+
+function writeEvents(
+  tables: Tables,
+  streamId: string,
+  head: StreamHead,
+  firstRevision: number,
+  events: readonly ProposedEvent[],
+  createdMicros: number,
+): { lastRevision: number; lastPosition: number } {
+  let position = lastPosition(tables);
+  let revision = firstRevision - 1;
+  for (const event of events) {
+    position += 1;
+    revision += 1;
+    // MDB_APPEND refuses a position that is not past the end; throwing aborts this operation.
+    const appended: unknown = tables.log.putSync(position, toLogRow(streamId, revision, event, createdMicros), { append: true });
+    if (appended !== true) {
+      throw new Error(`log position ${position} is not past the end of the log`);
+    }
+    tables.streamIndex.put([streamId, revision], position);
+    tables.eventIds.put(event.id, position);
+  }
+  tables.streams.put(streamId, toHeadRow({ ...head, lastRevision: revision }));
+  return { lastRevision: revision, lastPosition: position };
+}
+
+function lookupIn(tables: Tables): EventLookup {
+  const at = (position: number | undefined) => {
+    const row = position === undefined ? undefined : tables.log.get(position);
+    return row === undefined ? undefined : toRecordedRef(position!, row);
+  };
+  return {
+    atRevision: (streamId, revision) => at(tables.streamIndex.get([streamId, revision])),
+    byId: (id) => at(tables.eventIds.get(id)),
+  };
+}
+
+function success(nextRevision: bigint, position: number): AppendOutcome {
+  return { kind: 'success', nextRevision, position: positionOrNone(position) };
+}
+
+/** The interface reports an empty log as -1. */
+export function positionOrNone(position: number): bigint {
+  return position === 0 ? -1n : BigInt(position);
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected decision ${JSON.stringify(value)}`);
+}
