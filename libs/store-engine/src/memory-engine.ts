@@ -82,6 +82,10 @@ export function createMemoryEngine(): StoreEngine {
       if (state?.tombstoned) return { kind: 'stream_deleted' };
       const current = currentRevision(streamId);
       if (!expectationHolds(expected, current)) return { kind: 'wrong_expected_version', currentRevision: current, expected };
+      // EventStoreDB refuses to soft-delete a stream that has neither events nor metadata.
+      if (lastRevision(state) < 0n && lastRevision(streams.get(`$$${streamId}`)) < 0n) {
+        return { kind: 'wrong_expected_version', currentRevision: current, expected };
+      }
       if (state !== undefined) state.truncateBefore = lastRevision(state) + 1n;
       return { kind: 'success', position: headPosition() };
     },
@@ -177,8 +181,9 @@ function* readStreamEvents(state: StreamState, options: ReadStreamOptions): Gene
     let index = options.from === 'start' ? firstIndex : Math.max(firstIndex, indexOf(options.from));
     for (; index < visible.length && remaining > 0n; index++, remaining--) yield visible[index]!;
   } else {
-    if (options.from === 'start') return;
-    let index = options.from === 'end' ? visible.length - 1 : Math.min(visible.length - 1, indexOf(options.from));
+    // EventStoreDB reads backwards from Start as from revision 0.
+    const from = options.from === 'start' ? 0n : options.from;
+    let index = from === 'end' ? visible.length - 1 : Math.min(visible.length - 1, indexOf(from));
     for (; index >= firstIndex && remaining > 0n; index--, remaining--) yield visible[index]!;
   }
 }
