@@ -13,3 +13,4 @@ export * from './schemas/configuration-events.ts';
 export * from './events.ts';
 export * from './stream-names.ts';
 export * from './stream-events.ts';
+export * from './event-builders.ts';
