@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createMemoryEngine } from '@spillway/store-engine';
+import { createMemoryEngine, openLmdbEngine } from '@spillway/store-engine';
 import type { StoreEngine } from '@spillway/store-engine';
 import { startStoreServer } from '@spillway/store-grpc';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
@@ -11,10 +11,7 @@ const logger = createLogger({ service: 'event-store', level: parseLogLevel(proce
 
 async function openEngine(options: StoreOptions, log: Logger): Promise<StoreEngine> {
   if (options.inMemory) return createMemoryEngine();
-  const engines = await import('@spillway/store-engine');
-  if (!('openLmdbEngine' in engines)) throw new Error('the durable engine is not available in this build; run with --in-memory');
-  const open = engines.openLmdbEngine as (options: { dataDir: string; logger: Logger }) => Promise<StoreEngine>;
-  return open({ dataDir: resolve(options.dataDir), logger: log.child({ component: 'engine' }) });
+  return openLmdbEngine({ dataDir: resolve(options.dataDir), logger: log, onDamagedFile: options.onDamagedData });
 }
 
 try {

@@ -7,6 +7,8 @@ export const storeOptionsSchema = z.object({
   port: z.number().int().min(0).max(65_535),
   dataDir: z.string().min(1),
   inMemory: z.boolean(),
+  /** A damaged data file: refuse to start (default), or move it aside and start empty. */
+  onDamagedData: z.enum(['refuse', 'move-aside']),
 });
 
 export type StoreOptions = z.infer<typeof storeOptionsSchema>;
@@ -29,6 +31,7 @@ export function parseStoreOptions(argv: readonly string[], env: Readonly<Record<
       host: { type: 'string' },
       data: { type: 'string' },
       'in-memory': { type: 'boolean' },
+      'on-damaged-data': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -39,6 +42,7 @@ export function parseStoreOptions(argv: readonly string[], env: Readonly<Record<
     port: values.port === undefined ? endpoint.port : Number(values.port),
     dataDir: values.data ?? (env['SPILLWAY_DATA_DIR'] || './data'),
     inMemory: values['in-memory'] ?? false,
+    onDamagedData: values['on-damaged-data'] ?? 'refuse',
   });
   if (!parsed.success) throw new InvalidStoreOptionsError(z.prettifyError(parsed.error));
   return parsed.data;

@@ -8,6 +8,7 @@ import type { StoreRpcError } from './errors.ts';
 import { expectedRevisionOf } from './expected-revision.ts';
 import { MissingMetadataPropertyError, sizeOnDisk, streamNameOf, toProposedEvent } from './events.ts';
 import { InvalidUuidError } from './uuid.ts';
+import { engineRpcError } from './engine-errors.ts';
 
 export interface AppendLimits {
   readonly maxAppendSize: number;
@@ -65,10 +66,7 @@ export function handleAppend(engine: StoreEngine, limits: AppendLimits, logger: 
           answered = true;
           callback(null, appendResponse(outcome, expectation));
         },
-        (error: unknown) => {
-          logger.error('append failed', { streamName: stream, error });
-          fail(rpcErrors.unknown('Append failed'));
-        },
+        (error: unknown) => fail(engineRpcError(error, logger, { streamName: stream })),
       );
     });
 

@@ -9,6 +9,7 @@ import { sizeOnDisk, streamIdentifier, streamNameOf, toProposedEvent } from './e
 import { uuidFromWire } from './uuid.ts';
 import type { AppendLimits } from './append.ts';
 import type { ActiveCalls } from './active-calls.ts';
+import { engineBatchStatus } from './engine-errors.ts';
 
 interface PendingWrite {
   readonly streamName: string;
@@ -55,10 +56,7 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
         .track(engine.append(write.streamName, write.expected, write.events))
         .then(
           (outcome) => respond(outcomeResponse(correlationId, write, outcome)),
-          (error: unknown) => {
-            logger.error('batch append failed', { streamName: write.streamName, error });
-            respond(errorResponse(correlationId, write.streamName, batchAppendErrors.unknown()));
-          },
+          (error: unknown) => respond(errorResponse(correlationId, write.streamName, engineBatchStatus(error, logger, { streamName: write.streamName }))),
         )
         .finally(() => {
           inFlight -= 1;

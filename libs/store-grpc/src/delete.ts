@@ -8,6 +8,7 @@ import type { StoreRpcError } from './errors.ts';
 import { expectedRevisionOf } from './expected-revision.ts';
 import { streamNameOf } from './events.ts';
 import type { ActiveCalls } from './active-calls.ts';
+import { engineRpcError } from './engine-errors.ts';
 
 type DeleteKind = 'Delete' | 'Tombstone';
 
@@ -57,8 +58,7 @@ async function runDelete(
     const operation = kind === 'Delete' ? engine.deleteStream(streamName, expected) : engine.tombstoneStream(streamName, expected);
     outcome = await calls.track(operation);
   } catch (error) {
-    logger.error('delete failed', { streamName, kind, error });
-    throw rpcErrors.unknown(`${kind} failed`);
+    throw engineRpcError(error, logger, { streamName, operation: kind });
   }
   switch (outcome.kind) {
     case 'success':

@@ -16,6 +16,7 @@ import { serveAllRead, serveStreamRead } from './read.ts';
 import { decodeReadRequest, InvalidReadRequestError } from './read-request.ts';
 import type { ReadRequest } from './read-request.ts';
 import { handleGetSupportedMethods } from './server-features.ts';
+import { engineRpcError } from './engine-errors.ts';
 import { serveAllSubscription, serveStreamSubscription } from './subscription.ts';
 
 export interface StoreServerOptions {
@@ -123,8 +124,7 @@ function readError(error: unknown, logger: Logger): StoreRpcError {
   if (isRpcError(error)) return error;
   if (error instanceof InvalidReadRequestError || error instanceof InvalidFilterError) return rpcErrors.invalidArgument(error.message);
   if (error instanceof SyntaxError || error instanceof RangeError) return rpcErrors.invalidArgument(error.message);
-  logger.error('read failed', { error });
-  return rpcErrors.unknown('Read failed');
+  return engineRpcError(error, logger, { operation: 'read' });
 }
 
 function isRpcError(error: unknown): error is StoreRpcError {
