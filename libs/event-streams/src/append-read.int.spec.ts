@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventStore } from './connection.ts';
+import { InvalidEventError } from './errors.ts';
+import { captureLogger, connectForTest, orderEvents, placed, uniquePrefix, type CapturedLogger } from './test-setup/fixtures.ts';
+
+describe('typed append and read', () => {
+  let log: CapturedLogger;
+  let store: EventStore;
+  beforeAll(async () => {
+    log = captureLogger();
+    store = await connectForTest(log.logger);
+  });
+  afterAll(() => store.close());
+
+  it('reads back what was appended, typed, with revisions and positions', async () => {
+    const stream = `${uniquePrefix('order')}1`;
+    const result = await store.appendEvents(stream, orderEvents, [placed('o1', 2), { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'changed mind' } }], {
+      expectedRevision: 'no_stream',
+    });
+    expect(result.nextExpectedRevision).toBe(1n);
+
+    const read = await store.readStreamEvents(stream, orderEvents);
+    expect(read.map((stored) => stored.event)).toEqual([
+      { type: 'OrderPlaced', data: { orderId: 'o1', quantity: 2 } },
+      { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'changed mind' } },
+    ]);
+    expect(read.map((stored) => stored.revision)).toEqual([0n, 1n]);
+    expect(read[1]?.position).toEqual(result.position);
+  });
+
+  it('refuses an invalid event before writing anything, naming the field and the problem', async () => {
+    const stream = `${uniquePrefix('order')}2`;
+    const attempt = store.appendEvents(stream, orderEvents, [placed('o2'), { type: 'OrderPlaced', data: { orderId: 'o3', quantity: -1 } }]);
+    const error = await attempt.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect(error).toMatchObject({ type: 'invalid-event', stream, eventType: 'OrderPlaced', issues: [{ path: 'quantity' }] });
+    expect(await store.readStreamEvents(stream, orderEvents)).toEqual([]);
+  });
+
+  it('re-appending the same event id does not write it twice', async () => {
+    const stream = `${uniquePrefix('order')}3`;
+    const event = { ...placed('o4'), id: '6f1d2a5e-7a3b-4c1d-9e8f-0a1b2c3d4e5f' };
+    await store.appendEvents(stream, orderEvents, [event], { expectedRevision: 'no_stream' });
+    await store.appendEvents(stream, orderEvents, [event], { expectedRevision: 'no_stream' });
+    expect(await store.readStreamEvents(stream, orderEvents)).toHaveLength(1);
+  });
+
+  it('leaves out malformed events on read and reports each with stream, id, type and reason', async () => {
+    const stream = `${uniquePrefix('order')}4`;
+    await store.appendEvents(stream, orderEvents, [placed('good-1')]);
+    const bad = await store.appendUncheckedEvents(stream, [
+      { type: 'OrderPlaced', data: new TextEncoder().encode('{"orderId": "x", quant'), id: '0b7e2f4a-1111-4c1d-9e8f-0a1b2c3d4e5f' },
+      { type: 'OrderPlaced', data: { orderId: 'x', quantity: 'three' }, id: '0b7e2f4a-2222-4c1d-9e8f-0a1b2c3d4e5f' },
+      { type: 'OrderShipped', data: { orderId: 'x' }, id: '0b7e2f4a-3333-4c1d-9e8f-0a1b2c3d4e5f' },
+    ]);
+    expect(bad.nextExpectedRevision).toBe(3n);
+    await store.appendEvents(stream, orderEvents, [placed('good-2')]);
+
+    const read = await store.readStreamEvents(stream, orderEvents);
+    expect(read.map((stored) => stored.event.data.orderId)).toEqual(['good-1', 'good-2']);
+
+    const reports = log.withMessage('event rejected').filter((entry) => entry['stream'] === stream);
+    expect(reports.map((entry) => [entry['eventId'], entry['eventType'], entry['reason']])).toEqual([
+      ['0b7e2f4a-1111-4c1d-9e8f-0a1b2c3d4e5f', 'OrderPlaced', 'malformed-json'],
+      ['0b7e2f4a-2222-4c1d-9e8f-0a1b2c3d4e5f', 'OrderPlaced', 'schema-mismatch'],
+      ['0b7e2f4a-3333-4c1d-9e8f-0a1b2c3d4e5f', 'OrderShipped', 'unknown-type'],
+    ]);
+    expect(reports[1]?.['issues']).toEqual([{ path: 'quantity', message: expect.stringContaining('expected number') }]);
+  });
+
+  it('reads backwards from the end with a count', async () => {
+    const stream = `${uniquePrefix('order')}5`;
+    await store.appendEvents(stream, orderEvents, [placed('a'), placed('b'), placed('c')]);
+    const read = await store.readStreamEvents(stream, orderEvents, { direction: 'backwards', maxCount: 2 });
+    expect(read.map((stored) => stored.event.data.orderId)).toEqual(['c', 'b']);
+  });
+});
