@@ -1,26 +1,29 @@
-import { open } from 'lmdb';
-import type { RootDatabase } from 'lmdb';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '@spillway/runtime';
-import { StoreDataDamagedError, messageOf } from './errors.ts';
+import { StoreDataDamagedError } from './errors.ts';
+import { asDamage, checkEnvironment, openEnvironment } from './lmdb-file-checks.ts';
+import type { ProbeReport } from './lmdb-probe.ts';
 import type { Tables } from './lmdb-tables.ts';
-import { lastPosition, openTables } from './lmdb-tables.ts';
+import { openTables } from './lmdb-tables.ts';
 
 /** What to do with a data file that fails the checks on open. */
 export type OnDamagedFile = 'refuse' | 'move-aside';
 
 export const DATA_FILE_NAME = 'store.mdb';
 
-/** LMDB reports these when a file is not a valid environment or a page cannot be trusted. */
-const damageCodes = /MDB_INVALID|MDB_CORRUPTED|MDB_PAGE_NOTFOUND|MDB_VERSION_MISMATCH|MDB_BAD_DBI|MDB_INCOMPATIBLE/;
+// The probe sits beside this module, as .ts when run from source and .js once built.
+const probeScript = fileURLToPath(new URL(`./lmdb-probe${import.meta.url.endsWith('.js') ? '.js' : '.ts'}`, import.meta.url));
 
 export async function openDataFile(dataDir: string, onDamaged: OnDamagedFile, logger: Logger): Promise<Tables> {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, DATA_FILE_NAME);
-  if (!existsSync(file)) await createEmptyDataFile(file);
+  const isNew = !existsSync(file);
+  if (isNew) await createEmptyDataFile(file);
   try {
-    return await openChecked(file);
+    return await openChecked(file, !isNew);
   } catch (error) {
     if (!(error instanceof StoreDataDamagedError)) throw error;
     logger.error('store data file is damaged', { file, reason: error.reason });
@@ -30,14 +33,8 @@ export async function openDataFile(dataDir: string, onDamaged: OnDamagedFile, lo
     rmSync(`${file}-lock`, { force: true });
     logger.error('moved the damaged data file aside; starting with an empty store', { file, movedTo });
     await createEmptyDataFile(file);
-    return openChecked(file);
+    return openChecked(file, false);
   }
-}
-
-function openEnvironment(file: string): RootDatabase {
-  // overlappingSync off: a commit is fsynced before it becomes visible and before its promise
-  // resolves, so nothing that readers or appenders see can be lost by a crash.
-  return open({ path: file, overlappingSync: false, noSync: false, noMetaSync: false, cache: false });
 }
 
 /**
@@ -53,7 +50,7 @@ async function createEmptyDataFile(file: string): Promise<void> {
   await root.close();
   renameSync(staging, file);
   rmSync(`${staging}-lock`, { force: true });
-  const directory = openSync(join(file, '..'), 'r');
+  const directory = openSync(dirname(file), 'r');
   try {
     fsyncSync(directory);
   } finally {
@@ -61,46 +58,42 @@ async function createEmptyDataFile(file: string): Promise<void> {
   }
 }
 
-async function openChecked(file: string): Promise<Tables> {
+/** A file this process has just created needs no probe. */
+async function openChecked(file: string, probeFirst: boolean): Promise<Tables> {
   const size = statSync(file).size;
   if (size < 2 * 4096) throw new StoreDataDamagedError(file, `the file has ${size} bytes, too few for an LMDB environment`);
-  let root: RootDatabase;
+  if (probeFirst) await probe(file, size);
+  const root = openEnvironment(file);
   try {
-    root = openEnvironment(file);
-  } catch (error) {
-    throw asDamage(file, error);
-  }
-  try {
-    const stats = root.getStats() as { pageSize: number; lastPageNumber: number };
-    const needed = (stats.lastPageNumber + 1) * stats.pageSize;
-    if (needed > size) {
-      throw new StoreDataDamagedError(file, `the newest transaction ends at byte ${needed} but the file has only ${size} bytes (truncated)`);
-    }
-    const tables = openTables(root);
-    checkTail(file, tables);
-    return tables;
+    return checkEnvironment(file, root, size);
   } catch (error) {
     await root.close();
     throw asDamage(file, error);
   }
 }
 
-/** The newest event must decode and agree with its stream's head and index entry. */
-function checkTail(file: string, tables: Tables): void {
-  const position = lastPosition(tables);
-  if (position === 0) return;
-  const row = tables.log.get(position);
-  if (!Array.isArray(row) || row.length !== 8 || typeof row[0] !== 'string' || typeof row[1] !== 'number') {
-    throw new StoreDataDamagedError(file, `the log record at position ${position} does not decode`);
-  }
-  const [streamId, revision] = row;
-  const head = tables.streams.get(streamId);
-  if (head === undefined || head[0] < revision || tables.streamIndex.get([streamId, revision]) !== position) {
-    throw new StoreDataDamagedError(file, `the log and the stream index disagree at position ${position}`);
-  }
+/** Opens and checks the file in a child process first, so that a file that crashes LMDB cannot crash the store. */
+async function probe(file: string, size: number): Promise<void> {
+  const child = spawn(process.execPath, [probeScript, file, String(size)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+  });
+  if (signal !== null) throw new StoreDataDamagedError(file, `opening it made LMDB crash (${signal})`);
+  const report = parseReport(stdout);
+  if (report?.ok) return;
+  if (report?.damaged) throw new StoreDataDamagedError(file, report.reason);
+  throw new Error(`could not check the store data file ${file}: ${report?.reason ?? `probe exited with ${code}: ${stderr.trim()}`}`);
 }
 
-function asDamage(file: string, error: unknown): unknown {
-  if (error instanceof StoreDataDamagedError) return error;
-  return damageCodes.test(messageOf(error)) ? new StoreDataDamagedError(file, messageOf(error)) : error;
+function parseReport(stdout: string): ProbeReport | undefined {
+  try {
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ProbeReport;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,45 @@
+import { open } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
+import { StoreDataDamagedError, messageOf } from './errors.ts';
+import type { Tables } from './lmdb-tables.ts';
+import { lastPosition, openTables } from './lmdb-tables.ts';
+
+/** LMDB reports these when a file is not a valid environment or a page cannot be trusted. */
+const damageCodes = /MDB_INVALID|MDB_CORRUPTED|MDB_PAGE_NOTFOUND|MDB_VERSION_MISMATCH|MDB_BAD_DBI|MDB_INCOMPATIBLE|MDB_BAD_TXN/;
+
+export function openEnvironment(file: string, readOnly = false): RootDatabase {
+  // overlappingSync off: a commit is fsynced before it becomes visible and before its promise
+  // resolves, so nothing that readers or appenders see can be lost by a crash.
+  return open({ path: file, overlappingSync: false, noSync: false, noMetaSync: false, cache: false, readOnly });
+}
+
+/** Checks the file size against the newest transaction, then the newest event against the indexes. */
+export function checkEnvironment(file: string, root: RootDatabase, fileSize: number): Tables {
+  const stats = root.getStats() as { pageSize: number; lastPageNumber: number };
+  const needed = (stats.lastPageNumber + 1) * stats.pageSize;
+  if (needed > fileSize) {
+    throw new StoreDataDamagedError(file, `the newest transaction ends at byte ${needed} but the file has only ${fileSize} bytes (truncated)`);
+  }
+  const tables = openTables(root);
+  checkTail(file, tables);
+  return tables;
+}
+
+function checkTail(file: string, tables: Tables): void {
+  const position = lastPosition(tables);
+  if (position === 0) return;
+  const row = tables.log.get(position);
+  if (!Array.isArray(row) || row.length !== 8 || typeof row[0] !== 'string' || typeof row[1] !== 'number') {
+    throw new StoreDataDamagedError(file, `the log record at position ${position} does not decode`);
+  }
+  const [streamId, revision] = row;
+  const head = tables.streams.get(streamId);
+  if (head === undefined || head[0] < revision || tables.streamIndex.get([streamId, revision]) !== position) {
+    throw new StoreDataDamagedError(file, `the log and the stream index disagree at position ${position}`);
+  }
+}
+
+export function asDamage(file: string, error: unknown): unknown {
+  if (error instanceof StoreDataDamagedError) return error;
+  return damageCodes.test(messageOf(error)) ? new StoreDataDamagedError(file, messageOf(error)) : error;
+}
