@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from './engine.ts';
+import { openLmdbEngine } from './lmdb-engine.ts';
+import type { Acknowledged, CrashEventData } from './testing/crash-writer.ts';
+import { allEvents, capturingLogger, proposed, tempDir } from './testing/fixtures.ts';
+
+const writerScript = fileURLToPath(new URL('./testing/crash-writer.ts', import.meta.url));
+
+/** Starts the writer, lets it run for a random time after its first acknowledgement, then kills it with SIGKILL. */
+async function runAndKill(dataDir: string): Promise<Acknowledged[]> {
+  const child = spawn(process.execPath, [writerScript, dataDir, '32'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('\n')) resolve();
+    });
+    void exited.then(() => reject(new Error(`writer exited before acknowledging anything: ${stderr}`)));
+  });
+  await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 700));
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  // The last line may have been cut by the kill; only whole lines are acknowledgements.
+  return stdout.split('\n').slice(0, -1).map((line) => JSON.parse(line) as Acknowledged);
+}
+
+function dataOf(event: RecordedEvent): CrashEventData {
+  const text = Buffer.from(event.data).toString('utf8');
+  return JSON.parse(text.slice(0, text.indexOf('\n'))) as CrashEventData;
+}
+
+describe('kill -9 during appends', () => {
+  it('keeps every acknowledged append, in place and in order, and no append in part', async () => {
+    for (let round = 0; round < 4; round++) {
+      const dir = tempDir('store-engine-crash-');
+      try {
+        const acknowledged = await runAndKill(dir.path);
+        expect(acknowledged.length).toBeGreaterThan(0);
+
+        const { logger } = capturingLogger();
+        const engine = await openLmdbEngine({ dataDir: dir.path, logger });
+        const events = allEvents(engine);
+        const byId = new Map(events.map((event) => [event.id, event]));
+
+        for (const ack of acknowledged) {
+          const firstRevision = BigInt(ack.nextRevision) - BigInt(ack.ids.length) + 1n;
+          ack.ids.forEach((id, index) => {
+            expect(byId.get(id), `acknowledged event ${id}`).toMatchObject({ streamId: ack.stream, revision: firstRevision + BigInt(index) });
+          });
+          expect(byId.get(ack.ids.at(-1)!)?.position).toBe(BigInt(ack.position));
+        }
+
+        // $all is strictly ordered and every stream's revisions run 0, 1, 2, ... without gaps.
+        const nextRevision = new Map<string, bigint>();
+        events.forEach((event, index) => {
+          if (index > 0) expect(event.position).toBeGreaterThan(events[index - 1]!.position);
+          expect(event.revision).toBe(nextRevision.get(event.streamId) ?? 0n);
+          nextRevision.set(event.streamId, event.revision + 1n);
+        });
+
+        // Each append, acknowledged or not, is there whole and contiguous, or not at all.
+        for (let index = 0; index < events.length; ) {
+          const first = dataOf(events[index]!);
+          expect(first.index).toBe(0);
+          const group = events.slice(index, index + first.of);
+          expect(group.map((event) => dataOf(event))).toEqual(group.map((_, at) => ({ append: first.append, index: at, of: first.of })));
+          expect(new Set(group.map((event) => event.streamId)).size).toBe(1);
+          index += first.of;
+        }
+
+        for (const [stream, next] of nextRevision) expect(engine.currentRevision(stream)).toBe(next - 1n);
+        const after = await engine.append('after-restart', 'any', [proposed()]);
+        expect(after).toMatchObject({ kind: 'success' });
+        await engine.close();
+      } finally {
+        dir.remove();
+      }
+    }
+  });
+});
