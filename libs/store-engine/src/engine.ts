@@ -70,6 +70,10 @@ export interface StoreEngine {
    * Appends atomically. Resolves only once the events are durable (fsynced, for the durable
    * engine); concurrent appends share one flush (group commit). Re-appending event ids that are
    * already the stream's events at the expected place returns the original result.
+   * Rejects (throws) only for requests no server would accept, with the error classes of
+   * errors.ts: MaxAppendSizeExceededError / MaxAppendEventSizeExceededError (EventStoreDB's
+   * `maximum-append-size-exceeded` / `maximum-append-event-size-exceeded`), InvalidAppendError,
+   * EngineClosedError, EngineFailedError.
    */
   append(streamId: string, expected: ExpectedRevision, events: readonly ProposedEvent[]): Promise<AppendOutcome>;
   /** Soft delete: the stream reads as not found and may be written again (revisions continue). */
