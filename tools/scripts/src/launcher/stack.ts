@@ -44,7 +44,7 @@ export async function runStack(options: StackOptions): Promise<number> {
     const listening = waitUntilListening(host, port, store);
     const first = await Promise.race([listening, signalled]);
     if (first.kind !== 'listening') return stopAll(logger, first, [], store, graceMs);
-    logger.info('store listening', { host, port, dataDir });
+    logger.info('store listening', { host, port, dataDir, pid: store.pid });
   }
 
   const services = serviceNames.map((name) =>
