@@ -1,12 +1,7 @@
 import { defineEvents } from '@spillway/event-streams';
-import { z } from 'zod';
+import { internalEventSchemas, internalStreamPrefixes } from '@spillway/pipeline-events';
 
-/** Streams the decider writes export requests to (internal; the shape comes with the decider). */
-export const exportRequestsStreamPrefix = 'export-requests-';
+/** Export requests from the decider (`exports-<dataflowId>`). */
+export const agentInputEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested });
 
-export const agentInputEvents = defineEvents(
-  { ExportRequested: z.looseObject({ exportId: z.string().min(1), dataflowId: z.string().min(1) }) },
-  { unknownTypes: 'ignore' },
-);
-
-export const agentInputFilter = { streamNamePrefixes: [exportRequestsStreamPrefix] } as const;
+export const agentInputFilter = { streamNamePrefixes: [internalStreamPrefixes.exports] } as const;

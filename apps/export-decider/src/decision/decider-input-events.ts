@@ -1,24 +1,17 @@
 import { defineEvents } from '@spillway/event-streams';
+import { internalEventSchemas, internalStreamPrefixes } from '@spillway/pipeline-events';
 import { publicEventDataSchemas as schemas } from '@spillway/xdm';
 
-/** Streams the projector writes profile changes to (internal; the shape comes with the projector). */
-export const profileChangesStreamPrefix = 'profile-changes-';
-
-/**
- * The public configuration and audience events (streams.md). Profile-change events are not
- * defined yet, so unknown types are ignored rather than rejected.
- */
-export const deciderInputEvents = defineEvents(
-  {
-    DestinationConfigured: schemas.DestinationConfigured,
-    DestinationDeleted: schemas.DestinationDeleted,
-    DataflowConfigured: schemas.DataflowConfigured,
-    DataflowDeleted: schemas.DataflowDeleted,
-    AudienceDefined: schemas.AudienceDefined,
-  },
-  { unknownTypes: 'ignore' },
-);
+/** Profile changes from the projector, plus the public configuration and audience events (streams.md). */
+export const deciderInputEvents = defineEvents({
+  ProfileChanged: internalEventSchemas.ProfileChanged,
+  DestinationConfigured: schemas.DestinationConfigured,
+  DestinationDeleted: schemas.DestinationDeleted,
+  DataflowConfigured: schemas.DataflowConfigured,
+  DataflowDeleted: schemas.DataflowDeleted,
+  AudienceDefined: schemas.AudienceDefined,
+});
 
 export const deciderInputFilter = {
-  streamNamePrefixes: [profileChangesStreamPrefix, 'destination-', 'dataflow-', 'audience-'],
+  streamNamePrefixes: [internalStreamPrefixes.profile, 'destination-', 'dataflow-', 'audience-'],
 } as const;
