@@ -29,3 +29,4 @@ export { rejectionEvents, rejectionStreamName } from './rejection-stream.ts';
 export { runConsumer, type Consumer, type ConsumerOptions, type ConsumerStats } from './consumer.ts';
 export * from './errors.ts';
 export { defaultConnectionString, parseStoreEnvironment, storeEndpoint, InvalidEnvironmentError } from './environment.ts';
+export { deterministicEventId } from './deterministic-id.ts';
