@@ -11,7 +11,6 @@ import { readHead, toRecordedEvent } from './lmdb-tables.ts';
  * reader is durable: commits are fsynced before they become visible (overlappingSync is off).
  */
 export function readStreamEvents(tables: Tables, streamId: string, options: ReadStreamOptions): ReadStreamOutcome {
-  if (tables.streams.get(streamId) === undefined) return { kind: 'stream_not_found' };
   const head = readHead(tables, streamId);
   if (head.tombstoned) return { kind: 'stream_deleted' };
   if (currentRevisionOf(head) === 'no_stream') return { kind: 'stream_not_found' };
