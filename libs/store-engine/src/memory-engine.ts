@@ -12,7 +12,10 @@ import type {
 } from './engine.ts';
 
 interface StreamState {
+  /** Index in this array is the revision. */
   readonly events: RecordedEvent[];
+  /** Event id to revision, for idempotent re-appends with `any`/`stream_exists`. */
+  readonly revisionOfId: Map<string, number>;
   /** Revisions below this are hidden by a soft delete; the stream continues from its last revision. */
   truncateBefore: bigint;
   tombstoned: boolean;
@@ -61,7 +64,7 @@ export function createMemoryEngine(): StoreEngine {
       if (events.length === 0) {
         return { kind: 'success', nextRevision: current === 'no_stream' ? -1n : current, position: headPosition() };
       }
-      const target = state ?? { events: [], truncateBefore: 0n, tombstoned: false };
+      const target: StreamState = state ?? { events: [], revisionOfId: new Map(), truncateBefore: 0n, tombstoned: false };
       streams.set(streamId, target);
       const created = BigInt(Date.now()) * 10_000n;
       let revision = lastRevision(target);
@@ -69,6 +72,7 @@ export function createMemoryEngine(): StoreEngine {
         revision += 1n;
         const recorded: RecordedEvent = { streamId, revision, position: nextPosition, created, ...copy(event) };
         nextPosition += 1n;
+        target.revisionOfId.set(recorded.id, target.events.length);
         target.events.push(recorded);
         log.push(recorded);
       }
@@ -96,7 +100,7 @@ export function createMemoryEngine(): StoreEngine {
       if (state?.tombstoned) return { kind: 'stream_deleted' };
       const current = currentRevision(streamId);
       if (!expectationHolds(expected, current)) return { kind: 'wrong_expected_version', currentRevision: current, expected };
-      const target = state ?? { events: [], truncateBefore: 0n, tombstoned: false };
+      const target: StreamState = state ?? { events: [], revisionOfId: new Map(), truncateBefore: 0n, tombstoned: false };
       target.tombstoned = true;
       streams.set(streamId, target);
       return { kind: 'success', position: headPosition() };
@@ -162,7 +166,7 @@ function findIdempotentReplay(
   let startIndex: number;
   if (typeof expected === 'bigint') startIndex = Number(expected + 1n);
   else if (expected === 'no_stream') startIndex = 0;
-  else startIndex = state.events.findIndex((recorded) => recorded.id === first.id);
+  else startIndex = state.revisionOfId.get(first.id) ?? -1;
   if (startIndex < 0 || startIndex + events.length > state.events.length) return undefined;
   for (let offset = 0; offset < events.length; offset++) {
     if (state.events[startIndex + offset]!.id !== events[offset]!.id) return undefined;
@@ -172,8 +176,8 @@ function findIdempotentReplay(
 
 function* readStreamEvents(state: StreamState, options: ReadStreamOptions): Generator<RecordedEvent> {
   const visible = state.events;
-  const firstIndex = visible.findIndex((event) => event.revision >= state.truncateBefore);
-  if (firstIndex < 0) return;
+  const firstIndex = Number(state.truncateBefore);
+  if (firstIndex >= visible.length) return;
   const indexOf = (revision: bigint) => firstIndex + Number(revision - visible[firstIndex]!.revision);
   let remaining = options.maxCount;
   if (options.direction === 'forwards') {

@@ -30,6 +30,8 @@ export const emptyPb = requireFromClient('google-protobuf/google/protobuf/empty_
 
 export type ReadReq = StreamsPb.ReadReq;
 export type ReadResp = StreamsPb.ReadResp;
+/** A ReadResp, or one already serialized (see read-event-wire.ts). */
+export type ReadMessage = StreamsPb.ReadResp | Buffer;
 export type AppendReq = StreamsPb.AppendReq;
 export type AppendResp = StreamsPb.AppendResp;
 export type BatchAppendReq = StreamsPb.BatchAppendReq;
@@ -45,3 +47,15 @@ export type AllOptions = StreamsPb.ReadReq.Options.AllOptions;
 export type Uuid = SharedPb.UUID;
 export type StreamIdentifier = SharedPb.StreamIdentifier;
 export type RpcStatus = StatusPb.Status;
+
+/**
+ * The Streams service definition with one change: Read responses may be handed over already
+ * serialized, which the event hot path does.
+ */
+export const streamsService = {
+  ...streamsGrpc.StreamsService,
+  read: {
+    ...streamsGrpc.StreamsService.read,
+    responseSerialize: (message: ReadMessage): Buffer => (Buffer.isBuffer(message) ? message : Buffer.from(message.serializeBinary())),
+  },
+};

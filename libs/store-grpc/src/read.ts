@@ -1,8 +1,9 @@
 import type { ReadDirection, StoreEngine } from '@spillway/store-engine';
-import type { ReadResp } from './protocol.ts';
+import type { ReadMessage } from './protocol.ts';
+import { encodeReadEvent } from './read-event-wire.ts';
 import type { CallWriter } from './call-writer.ts';
 import { rpcErrors } from './errors.ts';
-import { readEventResponse, streamNotFoundResponse } from './events.ts';
+import { streamNotFoundResponse } from './events.ts';
 import type { UuidForm } from './events.ts';
 import type { EventFilter } from './filter.ts';
 import type { ReadFrom } from './read-request.ts';
@@ -21,7 +22,7 @@ export interface StreamRead {
 }
 
 /** readStream: includes the `from` revision; a missing stream is a stream_not_found message. */
-export async function serveStreamRead(engine: StoreEngine, read: StreamRead, writer: CallWriter<ReadResp>): Promise<void> {
+export async function serveStreamRead(engine: StoreEngine, read: StreamRead, writer: CallWriter<ReadMessage>): Promise<void> {
   let from = read.from;
   let remaining = read.maxCount;
   let firstPage = true;
@@ -36,7 +37,7 @@ export async function serveStreamRead(engine: StoreEngine, read: StreamRead, wri
     firstPage = false;
     const events = Array.from(outcome.events);
     for (const event of events) {
-      if (!(await writer.write(readEventResponse(event, read.uuidForm)))) return;
+      if (!(await writer.write(encodeReadEvent(event, read.uuidForm)))) return;
     }
     remaining -= BigInt(events.length);
     const last = events.at(-1);
@@ -58,7 +59,7 @@ export interface AllRead {
  * readAll: forwards includes the `from` position; backwards starts before it, as a real server
  * reads the records preceding a log position.
  */
-export async function serveAllRead(engine: StoreEngine, read: AllRead, writer: CallWriter<ReadResp>): Promise<void> {
+export async function serveAllRead(engine: StoreEngine, read: AllRead, writer: CallWriter<ReadMessage>): Promise<void> {
   let from: ReadFrom = read.from;
   if (read.direction === 'backwards' && typeof from === 'bigint') {
     if (from <= 0n) return;
@@ -69,7 +70,7 @@ export async function serveAllRead(engine: StoreEngine, read: AllRead, writer: C
     const events = Array.from(engine.readAll({ direction: read.direction, from, maxCount: pageSize }));
     for (const event of events) {
       if (read.filter !== undefined && !read.filter.matches(event)) continue;
-      if (!(await writer.write(readEventResponse(event, read.uuidForm)))) return;
+      if (!(await writer.write(encodeReadEvent(event, read.uuidForm)))) return;
       remaining -= 1n;
       if (remaining === 0n) return;
     }

@@ -2,8 +2,8 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { StoreEngine } from '@spillway/store-engine';
 import type { Logger } from '@spillway/runtime';
-import { serverFeaturesGrpc, streamsGrpc } from './protocol.ts';
-import type { ReadReq, ReadResp } from './protocol.ts';
+import { serverFeaturesGrpc, streamsService } from './protocol.ts';
+import type { ReadMessage, ReadReq } from './protocol.ts';
 import { ActiveCalls } from './active-calls.ts';
 import { handleAppend } from './append.ts';
 import { handleBatchAppend } from './batch-append.ts';
@@ -52,8 +52,8 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
   });
 
   server.addService(serverFeaturesGrpc.ServerFeaturesService, { getSupportedMethods: handleGetSupportedMethods() });
-  server.addService(streamsGrpc.StreamsService, {
-    read: (call: ServerWritableStream<ReadReq, ReadResp>) => void serveRead(engine, calls, logger, call),
+  server.addService(streamsService, {
+    read: (call: ServerWritableStream<ReadReq, ReadMessage>) => void serveRead(engine, calls, logger, call),
     append: handleAppend(engine, limits, logger, (work) => calls.track(work)),
     batchAppend: handleBatchAppend(engine, limits, logger, calls),
     delete: handleDelete(engine, logger, calls),
@@ -85,8 +85,8 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
   };
 }
 
-async function serveRead(engine: StoreEngine, calls: ActiveCalls, logger: Logger, call: ServerWritableStream<ReadReq, ReadResp>): Promise<void> {
-  const writer = new CallWriter<ReadResp>(call);
+async function serveRead(engine: StoreEngine, calls: ActiveCalls, logger: Logger, call: ServerWritableStream<ReadReq, ReadMessage>): Promise<void> {
+  const writer = new CallWriter<ReadMessage>(call);
   const unregister = calls.register(() => fail(rpcErrors.shuttingDown()));
   function fail(error: StoreRpcError) {
     if (writer.isOpen) call.emit('error', error);
@@ -102,7 +102,7 @@ async function serveRead(engine: StoreEngine, calls: ActiveCalls, logger: Logger
   }
 }
 
-function serveDecodedRead(engine: StoreEngine, calls: ActiveCalls, request: ReadRequest, writer: CallWriter<ReadResp>): Promise<void> {
+function serveDecodedRead(engine: StoreEngine, calls: ActiveCalls, request: ReadRequest, writer: CallWriter<ReadMessage>): Promise<void> {
   const hooks = { started: (id: string) => calls.subscriptionStarted(id) };
   switch (request.kind) {
     case 'read-stream':

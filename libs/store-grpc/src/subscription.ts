@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent, StoreEngine } from '@spillway/store-engine';
-import type { ReadResp } from './protocol.ts';
+import type { ReadMessage } from './protocol.ts';
+import { encodeReadEvent } from './read-event-wire.ts';
 import type { CallWriter } from './call-writer.ts';
 import { CommitWaiter } from './commit-waiter.ts';
 import { rpcErrors } from './errors.ts';
-import { caughtUpResponse, checkpointResponse, confirmationResponse, readEventResponse } from './events.ts';
+import { caughtUpResponse, checkpointResponse, confirmationResponse } from './events.ts';
 import type { UuidForm } from './events.ts';
 import type { EventFilter } from './filter.ts';
 import type { ReadFrom } from './read-request.ts';
@@ -23,7 +24,7 @@ export interface SubscriptionHooks {
  */
 async function runSubscription(
   engine: StoreEngine,
-  writer: CallWriter<ReadResp>,
+  writer: CallWriter<ReadMessage>,
   hooks: SubscriptionHooks,
   nextPage: () => readonly RecordedEvent[],
   onPage: (events: readonly RecordedEvent[]) => Promise<boolean>,
@@ -65,7 +66,7 @@ export interface StreamSubscription {
 export async function serveStreamSubscription(
   engine: StoreEngine,
   subscription: StreamSubscription,
-  writer: CallWriter<ReadResp>,
+  writer: CallWriter<ReadMessage>,
   hooks: SubscriptionHooks,
 ): Promise<void> {
   const { streamName, uuidForm } = subscription;
@@ -82,7 +83,7 @@ export async function serveStreamSubscription(
     },
     async (events) => {
       for (const event of events) {
-        if (!(await writer.write(readEventResponse(event, uuidForm)))) return false;
+        if (!(await writer.write(encodeReadEvent(event, uuidForm)))) return false;
         last = event.revision;
       }
       return true;
@@ -101,7 +102,7 @@ export interface AllSubscription {
 export async function serveAllSubscription(
   engine: StoreEngine,
   subscription: AllSubscription,
-  writer: CallWriter<ReadResp>,
+  writer: CallWriter<ReadMessage>,
   hooks: SubscriptionHooks,
 ): Promise<void> {
   const { filter, uuidForm } = subscription;
@@ -122,10 +123,10 @@ export async function serveAllSubscription(
       for (const event of events) {
         position = event.position;
         if (filter === undefined) {
-          if (!(await writer.write(readEventResponse(event, uuidForm)))) return false;
+          if (!(await writer.write(encodeReadEvent(event, uuidForm)))) return false;
           continue;
         }
-        if (filter.matches(event) && !(await writer.write(readEventResponse(event, uuidForm)))) return false;
+        if (filter.matches(event) && !(await writer.write(encodeReadEvent(event, uuidForm)))) return false;
         scannedSinceCheckpoint += 1;
         if (scannedSinceCheckpoint >= filter.checkpointInterval && !(await checkpoint(event.position))) return false;
       }
