@@ -113,4 +113,22 @@ describe('deliverWithRetry', () => {
     expect(endpoint.requests[1]!.receivedAt - endpoint.requests[0]!.receivedAt).toBeGreaterThanOrEqual(950);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
+
+  it('stops at once when aborted, during a request or a backoff, without another attempt', async () => {
+    const slow = await receiverAnswering({ status: 200, delayMs: 5_000 });
+    const duringRequest = new AbortController();
+    const inRequest = deliverWithRetry(request, deliveryTargetSchema.parse({ endpoint: slow.url }), { logger, signal: duringRequest.signal });
+    await slow.waitForRequests(1);
+    duringRequest.abort();
+    await expect(inRequest).rejects.toMatchObject({ name: 'AbortError' });
+    await slow.close();
+
+    const failing = await receiverAnswering({ status: 503, headers: { 'Retry-After': '60' } });
+    const duringBackoff = new AbortController();
+    const inBackoff = deliverWithRetry(request, deliveryTargetSchema.parse({ endpoint: failing.url }), { logger, signal: duringBackoff.signal });
+    await failing.waitForRequests(1);
+    duringBackoff.abort();
+    await expect(inBackoff).rejects.toMatchObject({ name: 'AbortError' });
+    expect(failing.requests).toHaveLength(1);
+  });
 });

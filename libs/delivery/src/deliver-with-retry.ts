@@ -16,7 +16,11 @@ export interface RetriedDelivery {
   readonly stoppedBecause: Extract<RetryDecision, { retry: false }>['reason'];
 }
 
-/** A small bounded retry loop in memory; durable retries and dead letters come later. */
+/**
+ * A small bounded retry loop in memory; durable retries and dead letters come later.
+ * With `signal`, an abort stops the loop at once (request in flight or backoff) by throwing
+ * the signal's reason: the export was neither delivered nor failed, and nothing should be recorded.
+ */
 export async function deliverWithRetry(request: ExportRequest, target: DeliveryTarget, options: DeliverWithRetryOptions): Promise<RetriedDelivery> {
   const policy: RetryPolicy = {
     attempts: options.attempts ?? defaultRetryPolicy.attempts,
@@ -24,10 +28,13 @@ export async function deliverWithRetry(request: ExportRequest, target: DeliveryT
     maxDelayMs: options.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
     maxRetryAfterMs: options.maxRetryAfterMs ?? defaultRetryPolicy.maxRetryAfterMs,
   };
-  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+  const signal = options.signal;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms, undefined, signal ? { signal } : {}));
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt += 1) {
+    signal?.throwIfAborted();
     const outcome = await deliverExport(request, target, options);
+    signal?.throwIfAborted();
     const decision = nextRetryDelay(attempt, outcome, policy, random);
     if (!decision.retry) return { outcome, attempts: attempt, stoppedBecause: decision.reason };
     options.logger.debug('retrying export', { exportId: request.exportId, attempt, delayMs: decision.delayMs });

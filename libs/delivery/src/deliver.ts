@@ -8,6 +8,8 @@ export interface DeliverOptions {
   /** The destination's pooled client; a process-wide one when omitted. */
   readonly httpClient?: HttpClient;
   readonly logger: Logger;
+  /** Aborts the request in flight when the caller shuts down; an aborted attempt is not logged. */
+  readonly signal?: AbortSignal;
 }
 
 // Targets are long-lived objects; the URL is built once per target, not once per export.
@@ -35,12 +37,13 @@ export async function deliverExport(request: ExportRequest, target: DeliveryTarg
       headers: buildExportHeaders(request, target),
       body: JSON.stringify(request.document),
       timeout: { request: target.timeoutMs },
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     outcome = outcomeOfResponse(response.statusCode, response.headers['retry-after'], elapsedSince(started));
   } catch (error) {
     outcome = outcomeOfError(error, elapsedSince(started));
   }
-  logOutcome(options.logger, request, target, outcome);
+  if (!options.signal?.aborted) logOutcome(options.logger, request, target, outcome);
   return outcome;
 }
 
