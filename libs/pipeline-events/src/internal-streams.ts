@@ -60,7 +60,8 @@ const deliveryBaseSchema = {
   dataflowId: idSchema,
   destinationId: idSchema,
   profileId: idSchema,
-  attempts: z.number().int().positive(),
+  /** HTTP attempts made; 0 when the export could not be attempted (destination missing or unusable). */
+  attempts: z.number().int().nonnegative(),
   ingestedAt: isoInstantSchema,
 };
 
