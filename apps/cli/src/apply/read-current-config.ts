@@ -1,0 +1,33 @@
+import type { EventStore } from '@spillway/event-streams';
+import { audienceStreamName, dataflowStreamName, destinationStreamName } from '@spillway/xdm';
+import type { DesiredConfig } from '../config-file/desired-config.ts';
+import { audienceEvents, dataflowEvents, destinationEvents } from '../config-streams/public-catalogs.ts';
+import { readLatest } from '../config-streams/read-config-streams.ts';
+import type { CurrentConfig, Latest } from './plan-apply.ts';
+
+/** The latest event of every stream the file names or refers to (destinations and audiences of its dataflows). */
+export async function readCurrentConfig(store: EventStore, desired: DesiredConfig): Promise<CurrentConfig> {
+  const audienceIds = unique([...desired.audiences.map((a) => a.audienceId), ...desired.dataflows.flatMap((d) => d.audiences.map((m) => m.audienceId))]);
+  const destinationIds = unique([...desired.destinations.map((d) => d.destinationId), ...desired.dataflows.map((d) => d.destinationId)]);
+  const dataflowIds = unique(desired.dataflows.map((d) => d.dataflowId));
+  const [audiences, destinations, dataflows] = await Promise.all([
+    readAll(audienceIds, (id) => readLatest(store, audienceStreamName(id), audienceEvents)),
+    readAll(destinationIds, (id) => readLatest(store, destinationStreamName(id), destinationEvents)),
+    readAll(dataflowIds, (id) => readLatest(store, dataflowStreamName(id), dataflowEvents)),
+  ]);
+  return { audiences, destinations, dataflows };
+}
+
+async function readAll<E>(
+  ids: readonly string[],
+  read: (id: string) => Promise<{ readonly event: E; readonly revision: bigint } | undefined>,
+): Promise<Map<string, Latest<E>>> {
+  const entries = await Promise.all(ids.map(async (id) => [id, await read(id)] as const));
+  const found = new Map<string, Latest<E>>();
+  for (const [id, latest] of entries) if (latest) found.set(id, { event: latest.event, revision: latest.revision });
+  return found;
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}

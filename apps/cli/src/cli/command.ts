@@ -1,0 +1,37 @@
+import type { AudienceOrigin, MembershipStatus } from '@spillway/xdm';
+
+/** Everything the command line can ask for, once parsed and checked. */
+export type Command =
+  | { readonly name: 'help'; readonly topic: string | undefined }
+  | { readonly name: 'apply'; readonly file: string; readonly dryRun: boolean }
+  | {
+      readonly name: 'audiences define';
+      readonly audienceId: string;
+      readonly audienceName: string;
+      readonly mergePolicyId: string;
+      readonly origin: AudienceOrigin;
+    }
+  | { readonly name: 'ingest attributes'; readonly profileId: string; readonly attributesJson: string }
+  | { readonly name: 'ingest identities'; readonly profileId: string; readonly namespace: string; readonly id: string; readonly unlink: boolean }
+  | { readonly name: 'ingest membership'; readonly profileId: string; readonly audienceId: string; readonly status: MembershipStatus }
+  | { readonly name: 'ingest sample'; readonly profiles: number; readonly audienceId: string }
+  | { readonly name: 'dataflows list' }
+  | { readonly name: 'dataflows show'; readonly dataflowId: string }
+  | { readonly name: 'destinations list' }
+  | { readonly name: 'destinations show'; readonly destinationId: string };
+
+export type CommandName = Command['name'];
+
+export type OutputFormat = 'text' | 'json';
+
+export interface GlobalOptions {
+  /** `--connection`; main falls back to EVENTSTORE_CONNECTION_STRING, then the default. */
+  readonly connection: string | undefined;
+  readonly output: OutputFormat;
+  readonly verbose: boolean;
+}
+
+export interface Invocation {
+  readonly command: Command;
+  readonly globals: GlobalOptions;
+}

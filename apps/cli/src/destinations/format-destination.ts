@@ -1,0 +1,50 @@
+import type { Auth, DestinationConfig } from '@spillway/xdm';
+import { formatHeaderList, formatQueryString } from '../config-file/user-formats.ts';
+
+/** One line about auth; secrets appear as the references the configuration carries, never resolved. */
+export function describeAuth(auth: Auth): string {
+  switch (auth.type) {
+    case 'none':
+      return 'none';
+    case 'bearer':
+      return `bearer (token ${auth.token})`;
+    case 'oauth2-client-credentials':
+      return `oauth2-client-credentials (${auth.credentialsType}, token URL ${auth.tokenUrl}, client id ${auth.clientId}, client secret ${auth.clientSecret})`;
+    case 'oauth2-password':
+      return `oauth2-password (token URL ${auth.tokenUrl}, client id ${auth.clientId}, client secret ${auth.clientSecret}, username ${auth.username}, password ${auth.password})`;
+    default: {
+      const unknown: never = auth;
+      return `unknown (${JSON.stringify(unknown)})`;
+    }
+  }
+}
+
+const onOff = (value: boolean | undefined) => (value ? 'on' : 'off');
+
+/** `destinations show`: headers and query parameters in their user-facing forms. */
+export function destinationLines(destination: DestinationConfig): string[] {
+  return [
+    `destination ${destination.destinationId}`,
+    `  name:               ${destination.name}`,
+    ...(destination.description ? [`  description:        ${destination.description}`] : []),
+    `  endpoint:           ${destination.endpoint}`,
+    `  query parameters:   ${formatQueryString(destination.queryParams ?? {}) || '(none)'}`,
+    `  headers:            ${formatHeaderList(destination.headers ?? {}) || '(none)'}`,
+    `  auth:               ${describeAuth(destination.auth)}`,
+    `  mTLS:               ${onOff(destination.mtls?.enabled)}`,
+    `  segment names:      ${onOff(destination.includeSegmentNames)}`,
+    `  segment timestamps: ${onOff(destination.includeSegmentTimestamps)}`,
+    `  timeout:            ${destination.timeoutMs === undefined ? 'default (2000 ms)' : `${destination.timeoutMs} ms`}`,
+  ];
+}
+
+/** Rows of a fixed-width table; the last column is not padded. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
