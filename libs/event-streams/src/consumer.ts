@@ -4,7 +4,9 @@ import type { CatalogEvent, EventCatalog } from './catalog.ts';
 import { createStreamCheckpointStore, type CheckpointStore } from './checkpoint-store.ts';
 import type { EventStore } from './connection.ts';
 import { HandlerFailedError, isTransient } from './errors.ts';
+import { createKeyLanes } from './key-lanes.ts';
 import { comparePositions, formatPosition, type Position } from './position.ts';
+import { createProgressTracker } from './progress-tracker.ts';
 import { recordRejection } from './rejection-stream.ts';
 import type { AllFilter, EventMessage, RejectedMessage, SubscriptionMessage } from './subscriptions.ts';
 
@@ -14,8 +16,13 @@ export interface ConsumerOptions<C extends EventCatalog> {
   readonly consumer: string;
   readonly catalog: C;
   readonly filter?: AllFilter;
-  /** Called once per valid event, one at a time, in $all order. Must be idempotent (see runConsumer). */
+  /**
+   * Called once per valid event: one at a time in $all order, or, with `concurrency`, in $all
+   * order per key. Must be idempotent (see runConsumer).
+   */
   readonly handle: (message: EventMessage<CatalogEvent<C>>) => Promise<void> | void;
+  /** Handle events of different keys side by side. @defaultValue one event at a time */
+  readonly concurrency?: ConsumerConcurrency<CatalogEvent<C>>;
   /** @defaultValue the `spillway-checkpoint-<consumer>` stream */
   readonly checkpoints?: CheckpointStore;
   /** Store the checkpoint after this many handled events or this long with progress. @defaultValue { events: 100, ms: 1000 } */
@@ -26,11 +33,20 @@ export interface ConsumerOptions<C extends EventCatalog> {
   readonly logger?: Logger;
 }
 
+export interface ConsumerConcurrency<E> {
+  /** Events with the same key are handled one at a time in $all order (e.g. the profile id). */
+  readonly key: (message: EventMessage<E>) => string;
+  /** Events queued or being handled at once, across all keys; the subscription is not read further until one finishes. */
+  readonly maxInFlight: number;
+}
+
 export interface ConsumerStats {
   readonly handled: number;
   readonly rejected: number;
-  /** The last position handled or scanned past. */
+  /** The low watermark: everything up to here is handled or scanned past. */
   readonly position: Position | undefined;
+  /** Events queued or being handled. */
+  readonly inFlight: number;
   /** The last position stored as the checkpoint. */
   readonly checkpoint: Position | undefined;
 }
@@ -41,7 +57,7 @@ export interface Consumer {
   /** Resolves once stopped (checkpoint stored); rejects if the consumer failed. */
   readonly done: Promise<void>;
   stats(): ConsumerStats;
-  /** Stops the subscription, lets the event in hand finish, stores the checkpoint. */
+  /** Stops the subscription, lets the events being handled finish, stores the checkpoint. */
   stop(): Promise<void>;
 }
 
@@ -54,6 +70,12 @@ export interface Consumer {
  * stored checkpoint, so the events handled after it (at most `events` events, or `ms` worth,
  * plus the one in hand) are handled again. A clean stop re-handles nothing. Handlers must
  * therefore be idempotent (deterministic event ids, expected revisions).
+ *
+ * With `concurrency`, up to `maxInFlight` events are in hand at once, one per key at a time.
+ * The stored checkpoint is the low watermark: the position before the oldest event not yet
+ * finished, so events finished after it may be handled again after a crash, and an unfinished
+ * one never is skipped. A stop lets the events being handled finish, drops the ones still
+ * queued behind their key (they come again on restart) and stores the watermark.
  *
  * A malformed event is logged, recorded in the rejection stream, counted as progress and
  * skipped. A transient store error from the handler is retried with backoff; any other
@@ -70,8 +92,11 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
   let handle: { close(): Promise<void> } | undefined;
   let handled = 0;
   let rejected = 0;
-  let position: Position | undefined;
+  let progress = createProgressTracker(undefined);
   let saved: Position | undefined;
+  let failure: HandlerFailedError | undefined;
+  const lanes = createKeyLanes(options.concurrency?.maxInFlight ?? 1);
+  const keyOf = options.concurrency?.key ?? (() => '');
   let countAtSave = 0;
   let lastSaveAt = Date.now();
   let saving: Promise<void> = Promise.resolve();
@@ -80,10 +105,13 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
   const caughtUp = new Promise<void>((resolve, reject) => ((resolveCaughtUp = resolve), (rejectCaughtUp = reject)));
   caughtUp.catch(() => {});
 
-  const progressed = () => position !== undefined && (saved === undefined || comparePositions(position, saved) > 0);
+  const progressed = () => {
+    const position = progress.watermark();
+    return position !== undefined && (saved === undefined || comparePositions(position, saved) > 0);
+  };
   const saveCheckpoint = (final = false): Promise<void> => {
     saving = saving.then(async () => {
-      const target = position;
+      const target = progress.watermark();
       const count = handled + rejected;
       if (!target || !progressed()) return;
       const ok = await retryTransient(() => checkpoints.save(consumer, target), final ? 1 : Infinity, 'storing the checkpoint');
@@ -117,12 +145,22 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
     }
   }
 
-  async function handleEvent(message: EventMessage<CatalogEvent<C>>): Promise<boolean> {
-    try {
-      return await retryTransient(async () => options.handle(message), Infinity, `handling ${message.eventId}`);
-    } catch (error) {
-      throw new HandlerFailedError(consumer, message, error);
-    }
+  /** Handles one event in its key's lane; a failure stops the consumer (nothing after it in the lane runs). */
+  function startEvent(message: EventMessage<CatalogEvent<C>>): void {
+    const finished = progress.begin(message.position);
+    lanes.run(keyOf(message), async () => {
+      if (failure || stopping.signal.aborted) return;
+      try {
+        if (!(await retryTransient(async () => options.handle(message), Infinity, `handling ${message.eventId}`))) return;
+      } catch (error) {
+        failure ??= new HandlerFailedError(consumer, message, error);
+        // Ends the wait for the next message, so the consumer stops even when the store is quiet.
+        void handle?.close();
+        return;
+      }
+      handled++;
+      finished();
+    });
   }
 
   async function handleRejected(message: RejectedMessage): Promise<boolean> {
@@ -130,14 +168,11 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
     return retryTransient(() => recordRejection(store, consumer, message), Infinity, 'recording a rejection');
   }
 
-  const advance = (to: Position | undefined) => {
-    if (to) position = to;
-  };
-
   async function run(): Promise<void> {
     let from: Position | undefined;
     await retryTransient(async () => void (from = await checkpoints.load(consumer)), Infinity, 'loading the checkpoint');
-    position = saved = from;
+    progress = createProgressTracker(from);
+    saved = from;
     logger.info('consumer started', { from: formatPosition(from) ?? 'start', filter: options.filter });
     if (stopping.signal.aborted) return;
     const subscription = store.openAllSubscription({
@@ -149,32 +184,48 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
     });
     handle = subscription;
     if (stopping.signal.aborted) await subscription.close();
-    for await (const message of subscription.messages) {
+    try {
+      await consume(subscription.messages);
+    } finally {
+      await lanes.idle();
+      await subscription.close();
+    }
+    if (failure) throw failure;
+  }
+
+  async function consume(messages: AsyncIterable<SubscriptionMessage<CatalogEvent<C>>>): Promise<void> {
+    for await (const message of messages) {
       if (!(await take(message))) return;
-      const pending = handled + rejected - countAtSave;
-      const due = pending >= everyEvents || Date.now() - lastSaveAt >= everyMs || (message.kind === 'checkpoint' && pending > 0);
-      if (due && progressed()) await saveCheckpoint();
+      // Backpressure: the next message is read only once there is room for it.
+      await lanes.room();
+      if (failure || stopping.signal.aborted) return;
+      if (checkpointDue(message) && progressed()) await saveCheckpoint();
     }
   }
 
-  /** Handles one message; false when stopping interrupted it (nothing advanced). */
+  function checkpointDue(message: SubscriptionMessage<CatalogEvent<C>>): boolean {
+    const pending = handled + rejected - countAtSave;
+    return pending >= everyEvents || Date.now() - lastSaveAt >= everyMs || (message.kind === 'checkpoint' && pending > 0);
+  }
+
+  /** Takes one message in hand; false when stopping interrupted it (nothing advanced). */
   async function take(message: SubscriptionMessage<CatalogEvent<C>>): Promise<boolean> {
     switch (message.kind) {
       case 'event':
-        if (!(await handleEvent(message))) return false;
-        handled++;
-        advance(message.position);
+        startEvent(message);
         return true;
-      case 'rejected':
+      case 'rejected': {
+        const finished = progress.begin(message.position);
         if (!(await handleRejected(message))) return false;
         rejected++;
-        advance(message.position);
+        finished();
         return true;
+      }
       case 'checkpoint':
-        advance(message.position);
+        progress.mark(message.position);
         return true;
       case 'caught-up':
-        resolveCaughtUp();
+        progress.mark(undefined, resolveCaughtUp);
         return true;
       default:
         return assertNever(message);
@@ -200,7 +251,7 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
   return {
     caughtUp,
     done,
-    stats: () => ({ handled, rejected, position, checkpoint: saved }),
+    stats: () => ({ handled, rejected, position: progress.watermark(), inFlight: lanes.inFlight(), checkpoint: saved }),
     async stop() {
       if (!stopping.signal.aborted) {
         stopping.abort();

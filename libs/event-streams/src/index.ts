@@ -26,7 +26,16 @@ export { comparePositions, formatPosition, type Position } from './position.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { checkpointEvents, checkpointStreamName, createStreamCheckpointStore, type CheckpointStore } from './checkpoint-store.ts';
 export { rejectionEvents, rejectionStreamName } from './rejection-stream.ts';
-export { runConsumer, type Consumer, type ConsumerOptions, type ConsumerStats } from './consumer.ts';
+export { runConsumer, type Consumer, type ConsumerConcurrency, type ConsumerOptions, type ConsumerStats } from './consumer.ts';
+export {
+  InvalidPartitionError,
+  isInPartition,
+  parsePartition,
+  partitionConsumerName,
+  partitionOf,
+  wholePartition,
+  type Partition,
+} from './partition.ts';
 export * from './errors.ts';
 export { defaultConnectionString, parseStoreEnvironment, storeEndpoint, InvalidEnvironmentError } from './environment.ts';
 export { deterministicEventId } from './deterministic-id.ts';
