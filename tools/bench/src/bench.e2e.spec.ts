@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { figureDefinitions } from './suites/store/report.ts';
+import { storeWorkload } from './suites/store/workload.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const benchMain = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+interface BenchRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runBench(args: readonly string[]): Promise<BenchRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [benchMain, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// The figures themselves are not asserted: this checks the bench runs end to end and reports, not how fast the store is.
+describe('npm run bench -- --quick --only store', () => {
+  let outDir: string;
+  let run: BenchRun;
+  const figures = figureDefinitions(storeWorkload({ quick: true, phaseDurationMs: 1_000, progress: () => undefined }));
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
+    run = await runBench(['--quick', '--only', 'store', '--out-dir', outDir]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('exits 0 and prints a table row for every figure, durable and in-memory side by side', () => {
+    expect(run.code, run.stderr).toBe(0);
+    for (const figure of figures) {
+      const row = run.stdout.split('\n').find((line) => line.startsWith(`| ${figure.label} `));
+      expect(row, `no row for "${figure.label}"`).toBeDefined();
+      expect(row!.split('|').filter((cell) => cell.trim() !== '').length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('writes the results as JSON, timestamped and as latest-store.json, with positive figures for both storage modes', async () => {
+    const files = await readdir(outDir);
+    expect(files).toContain('latest-store.json');
+    expect(files.some((file) => /^store-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/.test(file))).toBe(true);
+    const results = JSON.parse(await readFile(join(outDir, 'latest-store.json'), 'utf8')) as {
+      suite: string;
+      machine: { cores: number };
+      figures: { id: string; durable: number; inMemory: number; durableOverInMemory: number }[];
+    };
+    expect(results.suite).toBe('store');
+    expect(results.machine.cores).toBeGreaterThan(0);
+    expect(results.figures.map((figure) => figure.id)).toEqual(figures.map((figure) => figure.id));
+    for (const figure of results.figures) {
+      expect(figure.durable, figure.id).toBeGreaterThan(0);
+      expect(figure.inMemory, figure.id).toBeGreaterThan(0);
+      expect(figure.durableOverInMemory, figure.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('rejects an unknown suite with a message naming the known ones', async () => {
+    const rejected = await runBench(['--only', 'nope', '--out-dir', outDir]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('unknown suite nope (known: store)');
+  });
+});

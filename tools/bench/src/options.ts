@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const benchOptionsSchema = z.object({
+  /** Suites to run; all of them when empty. */
+  only: z.array(z.string().min(1)),
+  quick: z.boolean(),
+  phaseDurationMs: z.number().positive().max(600_000),
+  outDir: z.string().min(1),
+  help: z.boolean(),
+});
+
+export type BenchOptions = z.infer<typeof benchOptionsSchema>;
+
+export class InvalidBenchOptionsError extends Error {
+  readonly type = 'invalid-bench-options';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidBenchOptionsError';
+  }
+}
+
+export const usage = `npm run bench [-- options]
+  --only <suite>[,<suite>]  run only these suites (default: all)
+  --quick                   smaller counts and 1 s phases: a smoke run, not a measurement
+  --duration <seconds>      length of each timed phase (default 5, or 1 with --quick)
+  --out-dir <dir>           where the JSON results go (default .tmp/bench)
+  --help`;
+
+export function parseBenchOptions(argv: readonly string[], defaultOutDir: string, knownSuites: readonly string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        only: { type: 'string', multiple: true },
+        quick: { type: 'boolean' },
+        duration: { type: 'string' },
+        'out-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new InvalidBenchOptionsError(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+  }
+  const quick = values.quick ?? false;
+  const only = (values.only ?? []).flatMap((list) => list.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = only.filter((name) => !knownSuites.includes(name));
+  if (unknown.length > 0) throw new InvalidBenchOptionsError(`--only: unknown suite ${unknown.join(', ')} (known: ${knownSuites.join(', ')})`);
+  const parsed = benchOptionsSchema.safeParse({
+    only,
+    quick,
+    phaseDurationMs: values.duration === undefined ? (quick ? 1_000 : 5_000) : Number(values.duration) * 1000,
+    outDir: values['out-dir'] ?? defaultOutDir,
+    help: values.help ?? false,
+  });
+  if (!parsed.success) throw new InvalidBenchOptionsError(`${z.prettifyError(parsed.error)}\n${usage}`);
+  return parsed.data;
+}

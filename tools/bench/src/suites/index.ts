@@ -1,0 +1,5 @@
+import type { Suite } from '../suite.ts';
+import { storeSuite } from './store.ts';
+
+/** Every suite `npm run bench` knows, in the order a plain run goes through them. */
+export const suites: readonly Suite[] = [storeSuite];
