@@ -25,7 +25,8 @@ export type { SubscriptionHandle } from './resilient-subscription.ts';
 export { comparePositions, formatPosition, type Position } from './position.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { checkpointEvents, checkpointStreamName, createStreamCheckpointStore, type CheckpointStore } from './checkpoint-store.ts';
-export { rejectionEvents, rejectionStreamName } from './rejection-stream.ts';
+export { recordRejection, rejectionEvents, rejectionStreamName } from './rejection-stream.ts';
+export { logRejection } from './recorded-event.ts';
 export { runConsumer, type Consumer, type ConsumerConcurrency, type ConsumerOptions, type ConsumerStats } from './consumer.ts';
 export {
   InvalidPartitionError,
