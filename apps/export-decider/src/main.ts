@@ -1,20 +1,21 @@
-import { connectEventStore, describeTarget, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
+import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
-import { runDecider } from './decision/decider.ts';
+import { runDecider, type Decider } from './consumer/run-decider.ts';
 
 const logger = createLogger({ service: 'export-decider', level: parseLogLevel(process.env['LOG_LEVEL']) });
 let store: EventStore | undefined;
-let decider: ReturnType<typeof runDecider> | undefined;
+let decider: Decider | undefined;
 onShutdown(logger, [() => store?.close(), () => decider?.stop()]);
 
 try {
   const { connectionString } = parseStoreEnvironment(process.env);
+  const partition = parsePartition(process.env['SPILLWAY_PARTITION']);
   store = await connectEventStore(connectionString, { logger });
-  decider = runDecider(store, logger);
-  logger.info('started', { connected: true, store: describeTarget(connectionString) });
+  decider = runDecider({ store, logger, partition });
+  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}` });
   const running = decider;
   running.done.then(
-    () => logger.info('decider stopped', { seen: running.seen() }),
+    () => logger.info('decider stopped', { counts: running.counts() }),
     (error: unknown) => {
       logger.error('decider failed, exiting', { error });
       process.exit(1);

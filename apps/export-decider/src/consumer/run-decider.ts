@@ -1,23 +1,146 @@
-import { runConsumer, type Consumer, type EventStore } from '@spillway/event-streams';
+import {
+  createStreamCheckpointStore,
+  isInPartition,
+  isTransient,
+  partitionConsumerName,
+  runConsumer,
+  wholePartition,
+  type CatalogEvent,
+  type CheckpointStore,
+  type Consumer,
+  type ConsumerStats,
+  type EventMessage,
+  type EventStore,
+  type Partition,
+  type Position,
+} from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
+import { logBackfillRequested, type BackfillHook } from '../backfill/backfill-hook.ts';
+import { followConfiguration, type ConfigMessage } from '../configuration/configuration-follower.ts';
+import { loadConfigurationUpTo, type ConfigurationLoad } from '../configuration/load-configuration.ts';
+import { createProfileChangeDecider, type DecisionCounts, type ProfileChangedMessage } from '../decision/decide-profile-change.ts';
+import { createConfigSequencer } from './config-sequencer.ts';
 import { deciderInputEvents, deciderInputFilter } from './decider-input-events.ts';
-import { countSeenEvents } from './seen-events.ts';
 
-export const deciderConsumerName = 'export-decider';
+export const deciderService = 'export-decider';
 
-/** Follows profile changes and configuration; for now it only counts what it sees. */
-export function runDecider(store: EventStore, logger: Logger): Consumer & { seen(): Readonly<Record<string, number>> } {
-  const seen = countSeenEvents();
-  const consumer = runConsumer({
+export interface DeciderOptions {
+  readonly store: EventStore;
+  readonly logger: Logger;
+  /** This instance's share of the profiles (SPILLWAY_PARTITION). @defaultValue 0/1, every profile */
+  readonly partition?: Partition;
+  /** The clock for `decidedAt`. @defaultValue () => new Date() */
+  readonly now?: () => Date;
+  /** Profile changes in hand at once (one per profile at a time). @defaultValue 256 */
+  readonly maxInFlight?: number;
+  /** @defaultValue logs `backfill requested` (historical backfill is a later issue) */
+  readonly onBackfillRequested?: BackfillHook;
+  /** @defaultValue `export-decider-<k>-of-<n>` */
+  readonly consumer?: string;
+  /** For tests: where checkpoints go, and how often. */
+  readonly checkpoints?: CheckpointStore;
+  readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
+}
+
+export interface DeciderCounts extends DecisionCounts {
+  readonly configurationApplied: number;
+  readonly configurationRefused: number;
+}
+
+export interface Decider extends Consumer {
+  counts(): DeciderCounts;
+}
+
+type DeciderMessage = EventMessage<CatalogEvent<typeof deciderInputEvents>>;
+
+const isProfileChanged = (message: DeciderMessage): message is DeciderMessage & ProfileChangedMessage => message.event.type === 'ProfileChanged';
+
+/**
+ * The export decider: one checkpointed $all consumer of profile changes and configuration, in
+ * log order, so a change is decided against the configuration as of its place in the log (and a
+ * replay decides the same). Every instance folds all the configuration; it decides only the
+ * profiles of its partition. At start the configuration up to the checkpoint is loaded first.
+ */
+export function runDecider(options: DeciderOptions): Decider {
+  const { store } = options;
+  const partition = options.partition ?? wholePartition;
+  const consumerName = options.consumer ?? partitionConsumerName(deciderService, partition);
+  const logger = options.logger.child({ consumer: consumerName });
+  const checkpoints = options.checkpoints ?? createStreamCheckpointStore(store);
+  const follower = followConfiguration(logger, options.onBackfillRequested ?? logBackfillRequested(logger));
+  const sequencer = createConfigSequencer(follower);
+  const decisions = createProfileChangeDecider({
     store,
     logger,
-    consumer: deciderConsumerName,
-    catalog: deciderInputEvents,
-    filter: deciderInputFilter,
-    handle: (message) => {
-      seen.record(message.event.type);
-      logger.debug('event seen', { stream: message.streamId, eventType: message.event.type, revision: message.revision });
-    },
+    now: options.now ?? (() => new Date()),
+    ownsProfile: (profileId) => isInPartition(profileId, partition),
   });
-  return { ...consumer, seen: seen.summary };
+  let stopping = false;
+  let load: ConfigurationLoad | undefined;
+  let consumer: Consumer | undefined;
+
+  const handle = async (message: DeciderMessage): Promise<void> => {
+    if (!isProfileChanged(message)) return sequencer.applyConfig(message as ConfigMessage);
+    if (!decisions.owns(message)) return;
+    const config = await sequencer.configAt(message);
+    if (config) await decisions.decide(message, config);
+  };
+
+  const start = async (): Promise<Consumer | undefined> => {
+    const checkpoint = await loadCheckpoint(checkpoints, consumerName, logger, () => stopping);
+    if (checkpoint && !stopping) {
+      load = loadConfigurationUpTo(store, follower, checkpoint, { consumer: consumerName });
+      const events = await load.done;
+      logger.info('configuration loaded up to the checkpoint', { events, configVersion: follower.current().version });
+    }
+    if (stopping) return undefined;
+    logger.info('deciding', { partition: `${partition.index}/${partition.count}` });
+    return (consumer = runConsumer({
+      store,
+      logger,
+      consumer: consumerName,
+      catalog: deciderInputEvents,
+      filter: deciderInputFilter,
+      checkpoints,
+      handle,
+      concurrency: { key: (message) => sequencer.keyAtDispatch(message), maxInFlight: options.maxInFlight ?? 256 },
+      ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    }));
+  };
+  const started = start();
+  const done = started.then((running) => running?.done);
+  done.catch(() => {});
+  const caughtUp = started.then((running) => {
+    if (!running) throw new Error(`${consumerName} stopped before catching up`);
+    return running.caughtUp;
+  });
+  caughtUp.catch(() => {});
+
+  return {
+    caughtUp,
+    done,
+    stats: (): ConsumerStats => consumer?.stats() ?? { handled: 0, rejected: 0, position: undefined, inFlight: 0, checkpoint: undefined },
+    counts: () => ({ ...decisions.counts(), configurationApplied: follower.counts().applied, configurationRefused: follower.counts().refused }),
+    async stop() {
+      stopping = true;
+      await load?.close();
+      const running = await started.catch(() => undefined);
+      if (!running) return;
+      const stopped = running.stop(); // aborts at once; changes still waiting for a configuration event are then left undecided
+      sequencer.release();
+      await stopped;
+    },
+  };
+}
+
+async function loadCheckpoint(checkpoints: CheckpointStore, consumer: string, logger: Logger, stopping: () => boolean): Promise<Position | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await checkpoints.load(consumer);
+    } catch (error) {
+      if (!isTransient(error) || stopping()) throw error;
+      logger.warn('store unavailable while loading the checkpoint, retrying', { error, attempt });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+    }
+  }
 }
