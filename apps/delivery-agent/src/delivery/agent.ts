@@ -1,23 +1,214 @@
-import { runConsumer, type Consumer, type EventStore } from '@spillway/event-streams';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createHttpClient, type HttpClient, type RetryPolicy, type SecretSources } from '@spillway/delivery';
+import {
+  createStreamCheckpointStore,
+  isInPartition,
+  isTransient,
+  partitionConsumerName,
+  runConsumer,
+  type Consumer,
+  type EventStore,
+  type Partition,
+} from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
-import { agentInputEvents, agentInputFilter } from './agent-input-events.ts';
-import { countSeenEvents } from './seen-events.ts';
+import { createDestinationRegistry } from '../destinations/destination-registry.ts';
+import { loadDestinationsUpTo } from '../destinations/load-destinations.ts';
+import { agentInputEvents, agentStreamPrefixes, classifyInput, inputKey, type AgentInputMessage } from './agent-input-events.ts';
+import { createDestinationLanes } from './destination-lanes.ts';
+import { createExportHandler } from './export-handler.ts';
+import { loadRecordedOutcomes, noRecordedOutcomes, type RecordedOutcomes } from './recorded-outcomes.ts';
 
-export const agentConsumerName = 'delivery-agent';
+export const agentServiceName = 'delivery-agent';
 
-/** Follows export requests; for now it only counts what it sees. */
-export function runAgent(store: EventStore, logger: Logger): Consumer & { seen(): Readonly<Record<string, number>> } {
-  const seen = countSeenEvents();
-  const consumer = runConsumer({
-    store,
+export interface AgentSettings {
+  readonly partition: Partition;
+  /** Export requests in hand at once (delivering, or queued behind their destination or profile). */
+  readonly maxInFlight: number;
+  /** Requests running at once per destination (and its connection pool size). */
+  readonly maxInFlightPerDestination: number;
+  /** On stop, how long deliveries in flight may take to finish before they are abandoned (and sent again after a restart). */
+  readonly stopGraceMs: number;
+}
+
+export const defaultAgentSettings: AgentSettings = {
+  partition: { index: 0, count: 1 },
+  maxInFlight: 1024,
+  maxInFlightPerDestination: 64,
+  stopGraceMs: 1_000,
+};
+
+export interface AgentOptions extends Partial<AgentSettings> {
+  readonly store: EventStore;
+  readonly logger: Logger;
+  /** Where `env:` and `file:` secret references are read (process.env and the file system in main). */
+  readonly secrets: SecretSources;
+  /** Defaults to attempts 3 with backoff and jitter; per-destination settings come later. */
+  readonly retry?: Partial<RetryPolicy>;
+  readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
+  readonly now?: () => Date;
+  /** Follow only the destinations and dataflows whose id starts with this (a dedicated agent; tests sharing a store). @defaultValue all */
+  readonly idPrefix?: string;
+  /** @defaultValue `delivery-agent-<k>-of-<n>` */
+  readonly consumerName?: string;
+}
+
+export interface AgentStats {
+  readonly handled: number;
+  readonly inFlight: number;
+  readonly delivering: number;
+  readonly queuedForDestination: number;
+  readonly destinations: { readonly usable: number; readonly unusable: number; readonly deleted: number };
+}
+
+export interface Agent {
+  readonly consumerName: string;
+  /** Resolves once the consumer has handled everything that was in the store when it started. */
+  readonly caughtUp: Promise<void>;
+  /** Resolves once stopped; rejects if the agent failed. */
+  readonly done: Promise<void>;
+  stats(): AgentStats;
+  /** Stops reading, gives deliveries in flight `stopGraceMs` to finish, abandons the rest (they are sent again after a restart). */
+  stop(): Promise<void>;
+}
+
+/** Follows destinations and export requests of its partition, delivers each export and records the outcome. */
+export function runAgent(options: AgentOptions): Agent {
+  const settings: AgentSettings = {
+    partition: options.partition ?? defaultAgentSettings.partition,
+    maxInFlight: options.maxInFlight ?? defaultAgentSettings.maxInFlight,
+    maxInFlightPerDestination: options.maxInFlightPerDestination ?? defaultAgentSettings.maxInFlightPerDestination,
+    stopGraceMs: options.stopGraceMs ?? defaultAgentSettings.stopGraceMs,
+  };
+  const { store, logger } = options;
+  const consumerName = options.consumerName ?? partitionConsumerName(agentServiceName, settings.partition);
+  const streams = agentStreamPrefixes(options.idPrefix ?? '');
+  const logFields = { consumer: consumerName };
+  const stopping = new AbortController();
+  const abandoning = new AbortController();
+  const registry = createDestinationRegistry({
+    secrets: options.secrets,
+    createHttpClient: (): HttpClient => createHttpClient({ maxSockets: settings.maxInFlightPerDestination }),
     logger,
-    consumer: agentConsumerName,
-    catalog: agentInputEvents,
-    filter: agentInputFilter,
-    handle: (message) => {
-      seen.record(message.event.type);
-      logger.debug('event seen', { stream: message.streamId, eventType: message.event.type, revision: message.revision });
-    },
   });
-  return { ...consumer, seen: seen.summary };
+  const lanes = createDestinationLanes(settings.maxInFlightPerDestination);
+  let recorded: RecordedOutcomes = noRecordedOutcomes;
+  let consumer: Consumer | undefined;
+  let resolveCaughtUp: () => void = () => {};
+  const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
+
+  const handleExport = createExportHandler({
+    store,
+    destinations: registry,
+    lanes,
+    // Filled in at start, before the consumer hands over the first export.
+    recorded: { consume: (exportId) => recorded.consume(exportId), size: () => recorded.size(), clear: () => recorded.clear() },
+    retry: options.retry ?? {},
+    signal: abandoning.signal,
+    logger,
+    now: options.now ?? (() => new Date()),
+  });
+
+  const handle = (message: AgentInputMessage): Promise<void> | void => {
+    const input = classifyInput(message);
+    switch (input.kind) {
+      case 'destination':
+        return registry.apply(input.message);
+      case 'export':
+        return isInPartition(input.request.profileId, settings.partition) ? handleExport(input.request) : undefined;
+      case 'misplaced':
+        logger.warn('event skipped', { stream: message.streamId, eventId: message.eventId, eventType: message.event.type, reason: input.reason });
+        return;
+      default:
+        return assertNever(input);
+    }
+  };
+
+  async function start(): Promise<void> {
+    const from = await untilLoaded(() => createStreamCheckpointStore(store).load(consumerName), stopping.signal, logger);
+    if (from !== undefined) {
+      const applied = await loadDestinationsUpTo(store, registry, { upTo: from, streamPrefix: streams.destinations, logFields });
+      logger.info('destinations loaded up to the checkpoint', { ...logFields, applied, ...registry.counts() });
+    }
+    recorded = await loadRecordedOutcomes(store, { after: from, streamPrefix: streams.deliveries, partition: settings.partition, logFields });
+    if (recorded.size() > 0) logger.info('outcomes recorded after the checkpoint will not be sent again', { ...logFields, exports: recorded.size() });
+    if (stopping.signal.aborted) return;
+    const running = runConsumer({
+      store,
+      logger,
+      consumer: consumerName,
+      catalog: agentInputEvents,
+      filter: { streamNamePrefixes: [streams.destinations, streams.exports] },
+      concurrency: { key: inputKey, maxInFlight: settings.maxInFlight },
+      handle,
+      ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    });
+    consumer = running;
+    running.caughtUp.then(
+      () => {
+        // Everything recorded before this start has come by again: what is left will not.
+        recorded.clear();
+        resolveCaughtUp();
+      },
+      () => {},
+    );
+    await running.done.catch((error: unknown) => {
+      // Deliveries abandoned on stop end their handlers with an abort: the consumer reports that
+      // as a failure, but it kept the checkpoint before them, which is what a stop should do.
+      if (abandoning.signal.aborted && isAbort(error)) return;
+      throw error;
+    });
+  }
+
+  const done = start().finally(() => registry.close());
+  done.catch(() => {});
+
+  return {
+    consumerName,
+    caughtUp,
+    done,
+    stats: () => {
+      const consumerStats = consumer?.stats();
+      const laneStats = lanes.stats();
+      return {
+        handled: consumerStats?.handled ?? 0,
+        inFlight: consumerStats?.inFlight ?? 0,
+        delivering: laneStats.running,
+        queuedForDestination: laneStats.queued,
+        destinations: registry.counts(),
+      };
+    },
+    async stop() {
+      if (!stopping.signal.aborted) {
+        stopping.abort();
+        const consumerStopped = consumer?.stop();
+        const grace = setTimeout(() => abandoning.abort(), settings.stopGraceMs);
+        await consumerStopped;
+        clearTimeout(grace);
+      }
+      await done.catch(() => {});
+    },
+  };
+}
+
+/** Retries a startup read while the store is away (the consumer does the same for its own reads). */
+async function untilLoaded<T>(load: () => Promise<T>, signal: AbortSignal, logger: Logger): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await load();
+    } catch (error) {
+      if (!isTransient(error) || signal.aborted) throw error;
+      const delayMs = Math.min(5_000, 100 * 2 ** attempt);
+      logger.warn('store unavailable while starting, retrying', { error, attempt, delayMs });
+      await delay(delayMs);
+    }
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause instanceof Error && cause.name === 'AbortError';
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected input ${JSON.stringify(value)}`);
 }

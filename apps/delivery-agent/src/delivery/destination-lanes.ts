@@ -1,0 +1,67 @@
+/**
+ * A bound on the deliveries running at once per destination, with a FIFO queue behind it.
+ *
+ * Why here and not in the consumer: the consumer bounds the events in hand across all keys, but
+ * it cannot tell that many of them wait on one destination. The queue lets a destination at
+ * its bound wait its turn without taking a request slot from any other destination; only the
+ * consumer's total in-flight bound (memory) is shared.
+ */
+export interface DestinationLanes {
+  /** Runs `task` once fewer than the bound of the destination's tasks are running. */
+  run<T>(destinationId: string, task: () => Promise<T>): Promise<T>;
+  stats(): { readonly running: number; readonly queued: number; readonly destinations: number };
+}
+
+interface Lane {
+  running: number;
+  readonly queue: (() => void)[];
+}
+
+export function createDestinationLanes(maxRunningPerDestination: number): DestinationLanes {
+  if (!Number.isInteger(maxRunningPerDestination) || maxRunningPerDestination < 1) {
+    throw new RangeError(`maxRunningPerDestination must be a positive integer, got ${maxRunningPerDestination}`);
+  }
+  const lanes = new Map<string, Lane>();
+
+  const acquire = (destinationId: string): Promise<Lane> => {
+    let lane = lanes.get(destinationId);
+    if (lane === undefined) {
+      lane = { running: 0, queue: [] };
+      lanes.set(destinationId, lane);
+    }
+    const current = lane;
+    if (current.running < maxRunningPerDestination) {
+      current.running++;
+      return Promise.resolve(current);
+    }
+    return new Promise<Lane>((resolve) => current.queue.push(() => resolve(current)));
+  };
+
+  const release = (destinationId: string, lane: Lane) => {
+    const next = lane.queue.shift();
+    // The slot passes straight to the next in line, so `running` stays as it is.
+    if (next) return next();
+    lane.running--;
+    if (lane.running === 0) lanes.delete(destinationId);
+  };
+
+  return {
+    async run(destinationId, task) {
+      const lane = await acquire(destinationId);
+      try {
+        return await task();
+      } finally {
+        release(destinationId, lane);
+      }
+    },
+    stats() {
+      let running = 0;
+      let queued = 0;
+      for (const lane of lanes.values()) {
+        running += lane.running;
+        queued += lane.queue.length;
+      }
+      return { running, queued, destinations: lanes.size };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { FailedOutcome, RetriedDelivery } from '@spillway/delivery';
+import { defineEvents, deterministicEventId, type EventToAppend } from '@spillway/event-streams';
+import { internalEventSchemas, type ExportRequested } from '@spillway/pipeline-events';
+
+/** What the agent writes to `deliveries-<dataflowId>`. */
+export const agentOutputEvents = defineEvents({
+  ExportDelivered: internalEventSchemas.ExportDelivered,
+  ExportFailed: internalEventSchemas.ExportFailed,
+});
+
+export type OutcomeEvent = EventToAppend<typeof agentOutputEvents> & { readonly id: string };
+
+/** How an export ended: sent (whatever the answer), or not sent because its destination cannot be used. */
+export type DeliveryResult =
+  | { readonly kind: 'attempted'; readonly delivery: RetriedDelivery; readonly timeoutMs: number }
+  | { readonly kind: 'not-attempted'; readonly reason: string };
+
+/**
+ * The outcome event of one export. Its id is derived from the export id and the outcome kind, so
+ * recording the same outcome again (a re-handle after a crash) writes nothing new.
+ */
+export function outcomeEvent(request: ExportRequested, result: DeliveryResult, at: Date): OutcomeEvent {
+  const base = {
+    exportId: request.exportId,
+    sequence: request.sequence,
+    dataflowId: request.dataflowId,
+    destinationId: request.destinationId,
+    profileId: request.profileId,
+    ingestedAt: request.ingestedAt,
+  };
+  const atIso = at.toISOString();
+  if (result.kind === 'not-attempted') {
+    return failed(request.exportId, { ...base, attempts: 0, reason: result.reason, failedAt: atIso });
+  }
+  const { outcome, attempts } = result.delivery;
+  if (outcome.kind === 'delivered') {
+    return {
+      type: 'ExportDelivered',
+      id: deterministicEventId('outcome', request.exportId, 'ExportDelivered'),
+      data: { ...base, attempts, status: outcome.status, durationMs: outcome.durationMs, deliveredAt: atIso },
+    };
+  }
+  const answer = outcome.failure === 'status' ? { status: outcome.status } : { errorCode: outcome.errorCode };
+  return failed(request.exportId, { ...base, attempts, ...answer, reason: describeFailure(result.delivery, outcome, result.timeoutMs), failedAt: atIso });
+}
+
+function failed(exportId: string, data: Extract<OutcomeEvent, { type: 'ExportFailed' }>['data']): OutcomeEvent {
+  return { type: 'ExportFailed', id: deterministicEventId('outcome', exportId, 'ExportFailed'), data };
+}
+
+/** One sentence a user can act on; built from codes only (error messages may quote URLs with keys in them). */
+export function describeFailure(delivery: RetriedDelivery, outcome: FailedOutcome, timeoutMs: number): string {
+  const last = outcome.failure === 'status' ? `the endpoint answered HTTP ${outcome.status}` : describeNoAnswer(outcome.errorCode, timeoutMs);
+  switch (delivery.stoppedBecause) {
+    case 'not-retryable':
+      return `${last}, which is not retried`;
+    case 'attempts-exhausted':
+      return `gave up after ${delivery.attempts} attempts: on the last one ${last}`;
+    case 'delivered':
+      return last;
+    default:
+      return assertNever(delivery.stoppedBecause);
+  }
+}
+
+function describeNoAnswer(errorCode: string, timeoutMs: number): string {
+  switch (errorCode) {
+    case 'ETIMEDOUT':
+      return `the endpoint did not answer within ${timeoutMs} ms`;
+    case 'ECONNREFUSED':
+      return 'the endpoint refused the connection';
+    case 'ECONNRESET':
+      return 'the endpoint closed the connection without answering';
+    default:
+      return `the request failed with ${errorCode}`;
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}

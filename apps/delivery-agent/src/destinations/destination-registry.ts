@@ -1,0 +1,115 @@
+import type { DeliveryTarget, HttpClient, SecretSources } from '@spillway/delivery';
+import type { Logger } from '@spillway/runtime';
+import type { DestinationConfig, DestinationEvent } from '@spillway/xdm';
+import { leaseHttpClient, type LeasedHttpClient } from './leased-http-client.ts';
+import { resolveDestination } from './resolve-destination.ts';
+
+/** What an export finds when it looks its destination up. */
+export type DestinationCheckout =
+  | {
+      readonly kind: 'ready';
+      readonly target: DeliveryTarget;
+      readonly httpClient: HttpClient;
+      /** Call once the delivery is done with the client. */
+      readonly release: () => void;
+    }
+  | { readonly kind: 'unusable'; readonly reason: string };
+
+export interface DestinationMessage {
+  readonly streamId: string;
+  readonly eventId: string;
+  readonly event: DestinationEvent;
+}
+
+export interface DestinationRegistry {
+  apply(message: DestinationMessage): void;
+  checkout(destinationId: string): DestinationCheckout;
+  counts(): { readonly usable: number; readonly unusable: number; readonly deleted: number };
+  /** Closes every client (in-flight requests fail): for shutdown, after deliveries stopped. */
+  close(): void;
+}
+
+export interface DestinationRegistryOptions {
+  readonly secrets: SecretSources;
+  readonly createHttpClient: () => HttpClient;
+  readonly logger: Logger;
+}
+
+type Entry =
+  | { readonly state: 'usable'; readonly target: DeliveryTarget; readonly client: LeasedHttpClient }
+  | { readonly state: 'unusable'; readonly reason: string }
+  | { readonly state: 'deleted' };
+
+/**
+ * The destinations as of the agent's place in the log: the latest `DestinationConfigured` of
+ * each, resolved once into a delivery target with its own keep-alive client. A destination that
+ * cannot be used is reported once, when its configuration arrives.
+ */
+export function createDestinationRegistry(options: DestinationRegistryOptions): DestinationRegistry {
+  const entries = new Map<string, Entry>();
+  const { logger } = options;
+
+  const replace = (destinationId: string, next: Entry) => {
+    const previous = entries.get(destinationId);
+    if (previous?.state === 'usable') previous.client.retire();
+    entries.set(destinationId, next);
+  };
+
+  const configure = (config: DestinationConfig, where: Readonly<Record<string, unknown>>) => {
+    const resolution = resolveDestination(config, options.secrets);
+    if (!resolution.usable) {
+      logger.warn('destination unusable, its exports will fail', { ...where, destinationId: config.destinationId, reason: resolution.reason });
+      replace(config.destinationId, { state: 'unusable', reason: resolution.reason });
+      return;
+    }
+    replace(config.destinationId, { state: 'usable', target: resolution.target, client: leaseHttpClient(options.createHttpClient()) });
+    logger.info('destination ready', { ...where, destinationId: config.destinationId, auth: config.auth.type, timeoutMs: resolution.target.timeoutMs });
+  };
+
+  return {
+    apply({ streamId, eventId, event }) {
+      const where = { stream: streamId, eventId, eventType: event.type };
+      if (streamId !== `destination-${event.data.destinationId}`) {
+        logger.warn('destination event skipped', { ...where, reason: `destinationId '${event.data.destinationId}' does not match the stream's id` });
+        return;
+      }
+      switch (event.type) {
+        case 'DestinationConfigured':
+          configure(event.data, where);
+          return;
+        case 'DestinationDeleted':
+          replace(event.data.destinationId, { state: 'deleted' });
+          logger.info('destination deleted', { ...where, destinationId: event.data.destinationId });
+          return;
+        default:
+          assertNever(event);
+      }
+    },
+    checkout(destinationId) {
+      const entry = entries.get(destinationId);
+      if (entry === undefined) return { kind: 'unusable', reason: `destination '${destinationId}' is not configured` };
+      switch (entry.state) {
+        case 'usable':
+          return { kind: 'ready', target: entry.target, httpClient: entry.client.client, release: entry.client.lease() };
+        case 'unusable':
+          return { kind: 'unusable', reason: `destination '${destinationId}' is unusable: ${entry.reason}` };
+        case 'deleted':
+          return { kind: 'unusable', reason: `destination '${destinationId}' was deleted` };
+        default:
+          return assertNever(entry);
+      }
+    },
+    counts() {
+      const counts = { usable: 0, unusable: 0, deleted: 0 };
+      for (const entry of entries.values()) counts[entry.state]++;
+      return counts;
+    },
+    close() {
+      for (const entry of entries.values()) if (entry.state === 'usable') entry.client.client.close();
+    },
+  };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected destination entry ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { connectEventStore, defineEvents, deterministicEventId, type EventStore } from '@spillway/event-streams';
+import { deliveriesStreamName, exportsStreamName, internalEventSchemas, type ExportDelivered, type ExportFailed } from '@spillway/pipeline-events';
+import { createLogger, type Logger } from '@spillway/runtime';
+import { destinationStreamName, type DestinationConfig } from '@spillway/xdm';
+import { inject } from 'vitest';
+import { runAgent, type Agent, type AgentOptions } from '../delivery/agent.ts';
+import { agentInputEvents } from '../delivery/agent-input-events.ts';
+import { agentOutputEvents } from '../delivery/outcome-events.ts';
+
+export type LogEntry = { readonly level: string; readonly message: string } & Readonly<Record<string, unknown>>;
+
+const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested });
+
+export type Outcome = { readonly type: 'ExportDelivered'; readonly data: ExportDelivered } | { readonly type: 'ExportFailed'; readonly data: ExportFailed };
+
+/**
+ * One test's corner of the shared store: ids under a unique prefix, an agent that follows only
+ * them, and a log captured as parsed JSON lines (the lines the service would print).
+ */
+export interface AgentWorld {
+  readonly store: EventStore;
+  readonly logs: LogEntry[];
+  /** The raw log lines, to check nothing secret was printed. */
+  readonly logText: () => string;
+  /** A unique id for this test: `<prefix><label>`. */
+  id(label: string): string;
+  configureDestination(config: Omit<DestinationConfig, 'includeSegmentNames' | 'includeSegmentTimestamps' | 'name'> & Partial<DestinationConfig>): Promise<void>;
+  deleteDestination(destinationId: string): Promise<void>;
+  requestExport(request: { dataflowId: string; destinationId: string; profileId: string; sequence: number; document?: Record<string, unknown> }): Promise<string>;
+  startAgent(options?: Partial<AgentOptions> & { env?: Record<string, string> }): Agent;
+  outcomes(dataflowId: string): Promise<Outcome[]>;
+  waitForOutcomes(dataflowId: string, count: number, timeoutMs?: number): Promise<Outcome[]>;
+  close(): Promise<void>;
+}
+
+export async function createAgentWorld(): Promise<AgentWorld> {
+  const prefix = `t${randomUUID().slice(0, 8)}-`;
+  const lines: string[] = [];
+  const logger: Logger = createLogger({ service: 'delivery-agent', level: 'debug', write: (line) => lines.push(line) });
+  const store = await connectEventStore(inject('eventstoreConnectionString'), { logger, connectTimeoutMs: 10_000 });
+  const agents: Agent[] = [];
+  const logs: LogEntry[] = [];
+  const parsed = () => {
+    while (logs.length < lines.length) logs.push(JSON.parse(lines[logs.length]!) as LogEntry);
+    return logs;
+  };
+  const outcomes = async (dataflowId: string) =>
+    (await store.readStreamEvents(deliveriesStreamName(dataflowId), agentOutputEvents)).map((stored) => stored.event as Outcome);
+
+  return {
+    store,
+    get logs() {
+      return parsed();
+    },
+    logText: () => lines.join('\n'),
+    id: (label) => `${prefix}${label}`,
+    async configureDestination(config) {
+      const data = { name: config.destinationId, includeSegmentNames: false, includeSegmentTimestamps: false, ...config };
+      await store.appendEvents(destinationStreamName(config.destinationId), agentInputEvents, [{ type: 'DestinationConfigured', data }]);
+    },
+    async deleteDestination(destinationId) {
+      await store.appendEvents(destinationStreamName(destinationId), agentInputEvents, [{ type: 'DestinationDeleted', data: { destinationId } }]);
+    },
+    async requestExport({ dataflowId, destinationId, profileId, sequence, document }) {
+      const exportId = deterministicEventId('export', dataflowId, profileId, sequence);
+      const now = new Date().toISOString();
+      await store.appendEvents(exportsStreamName(dataflowId), exportEvents, [
+        {
+          type: 'ExportRequested',
+          id: exportId,
+          data: {
+            exportId,
+            sequence,
+            dataflowId,
+            destinationId,
+            profileId,
+            triggers: ['attribute'],
+            lane: 'live',
+            document: document ?? { person: { name: { firstName: profileId } }, identityMap: { ecid: [{ id: profileId }] } },
+            ingestedAt: now,
+            decidedAt: now,
+          },
+        },
+      ]);
+      return exportId;
+    },
+    startAgent(options = {}) {
+      const { env = {}, ...rest } = options;
+      const agent = runAgent({
+        store,
+        logger,
+        idPrefix: prefix,
+        consumerName: `delivery-agent-test-${prefix.slice(0, -1)}`,
+        secrets: { env, readFile: (path) => readFileSync(path, 'utf8') },
+        checkpointEvery: { events: 1, ms: 50 },
+        ...rest,
+      });
+      agents.push(agent);
+      return agent;
+    },
+    outcomes,
+    async waitForOutcomes(dataflowId, count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = await outcomes(dataflowId);
+        if (found.length >= count) return found;
+        if (Date.now() > deadline) throw new Error(`expected ${count} outcomes in ${deliveriesStreamName(dataflowId)} within ${timeoutMs} ms, found ${found.length}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async close() {
+      await Promise.all(agents.map((agent) => agent.stop()));
+      await store.close();
+    },
+  };
+}
+
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
