@@ -36,7 +36,7 @@ export function parseConfigText(text: string, format: ConfigFormat): ParsedConfi
       document = JSON.parse(text);
     } catch (error) {
       // The parser quotes the text around the mistake; it may be a pasted secret, so it is left out.
-      const reason = firstLine(error).replace(/, (\.\.\.)?".*" is not valid JSON$/, '');
+      const reason = firstLine(error).split(/, (?:\.\.\.)?"/)[0];
       const line = yamlDocument.errors[0]?.linePos?.[0].line;
       return { ok: false, issues: [{ path: '(root)', line, message: `is not valid JSON: ${reason}` }] };
     }
