@@ -1,6 +1,6 @@
 import type { Suite } from '../suite.ts';
 import { runStorageMode } from './store/modes.ts';
-import { compareModes, cpuTable, figuresTable } from './store/report.ts';
+import { compareModes, cpuTable, figuresTable, otherCoresOf } from './store/report.ts';
 import { sameCountsAs, storeWorkload } from './store/workload.ts';
 
 /** The embedded store, durable and then in-memory, measured as a service sees it: real client, store in its own process. */
@@ -14,8 +14,13 @@ export const storeSuite: Suite = {
     const inMemory = await runStorageMode('inMemory', mirrored, context);
     const figures = compareModes(workload, durable, inMemory);
     return {
-      tables: [figuresTable(figures, workload), cpuTable(durable, inMemory)],
-      results: { workload, figures, modes: { durable, inMemory } },
+      tables: [figuresTable(figures, workload, durable, inMemory), cpuTable(durable, inMemory)],
+      results: {
+        workload,
+        figures,
+        otherProcessesCores: { durable: otherCoresOf(durable), inMemory: otherCoresOf(inMemory) },
+        modes: { durable, inMemory },
+      },
     };
   },
 };

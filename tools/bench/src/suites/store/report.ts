@@ -61,7 +61,22 @@ export function compareModes(workload: StoreWorkload, durable: ModeResult, inMem
   });
 }
 
-export function figuresTable(figures: readonly ComparedFigure[], workload: StoreWorkload): Table {
+/** Mean cores taken by other processes over the phases: the measure of how quiet the machine was. */
+export function otherCoresOf(result: ModeResult): number {
+  return phases.reduce((sum, [, key]) => sum + result[key].otherCores, 0) / phases.length;
+}
+
+const noisyCores = 0.25;
+
+function noiseNote(durable: ModeResult, inMemory: ModeResult): string[] {
+  const [durableOther, inMemoryOther] = [otherCoresOf(durable), otherCoresOf(inMemory)];
+  if (Math.max(durableOther, inMemoryOther) < noisyCores) return [];
+  return [
+    `NOISY MACHINE: other processes kept ${durableOther.toFixed(2)} cores busy during the durable run and ${inMemoryOther.toFixed(2)} during the in-memory run; figures are lower than on a quiet machine`,
+  ];
+}
+
+export function figuresTable(figures: readonly ComparedFigure[], workload: StoreWorkload, durable: ModeResult, inMemory: ModeResult): Table {
   return {
     title: 'Embedded store through @eventstore/db-client (store in its own process)',
     columns: ['figure', 'durable (LMDB)', 'in-memory', 'durable/in-memory', 'target', 'durable vs target'],
@@ -77,6 +92,8 @@ export function figuresTable(figures: readonly ComparedFigure[], workload: Store
       `durable append phases run ${workload.phaseDurationMs / 1000} s each and are acknowledged after fsync (group commit); the in-memory run then makes the same number of appends, so both read the same log`,
       'readAll and catch-up go forwards over everything written (both append phases and the warm-up)',
       `filtered catch-up: $all events/s is the log covered per second; delivered is the 10% under the prefix`,
+      `bench client peak RSS ${formatFigure(inMemory.bench.peakRssBytes / mebibyte)} MiB (it counts events, it does not keep them)`,
+      ...noiseNote(durable, inMemory),
     ],
   };
 }
