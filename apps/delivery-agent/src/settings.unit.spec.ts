@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidAgentSettingsError, parseAgentSettings } from './settings.ts';
+
+describe('agent settings', () => {
+  it('defaults to the whole key space, 1024 exports in flight, 64 per destination and a 1 s stop grace', () => {
+    expect(parseAgentSettings({})).toEqual({ partition: { index: 0, count: 1 }, maxInFlight: 1024, maxInFlightPerDestination: 64, stopGraceMs: 1_000 });
+  });
+
+  it('reads each variable', () => {
+    expect(
+      parseAgentSettings({
+        SPILLWAY_PARTITION: '2/4',
+        SPILLWAY_DELIVERY_MAX_IN_FLIGHT: '256',
+        SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION: '8',
+        SPILLWAY_DELIVERY_STOP_GRACE_MS: '0',
+      }),
+    ).toEqual({ partition: { index: 2, count: 4 }, maxInFlight: 256, maxInFlightPerDestination: 8, stopGraceMs: 0 });
+  });
+
+  it('names every variable that is wrong and why', () => {
+    let thrown: unknown;
+    try {
+      parseAgentSettings({ SPILLWAY_PARTITION: '4/4', SPILLWAY_DELIVERY_MAX_IN_FLIGHT: '0', SPILLWAY_DELIVERY_STOP_GRACE_MS: 'soon' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidAgentSettingsError);
+    const problems = (thrown as InvalidAgentSettingsError).problems;
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^SPILLWAY_PARTITION: partition '4\/4' has k >= n/);
+    expect(problems[1]).toBe("SPILLWAY_DELIVERY_MAX_IN_FLIGHT: must be a positive whole number, got '0'");
+    expect(problems[2]).toBe("SPILLWAY_DELIVERY_STOP_GRACE_MS: must be a whole number of milliseconds, got 'soon'");
+  });
+});
