@@ -1,23 +1,55 @@
-import { runConsumer, type Consumer, type EventStore } from '@spillway/event-streams';
+import { partitionConsumerName, runConsumer, type CheckpointStore, type Consumer, type EventStore, type Partition } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
-import { projectorInputEvents, projectorInputFilter } from './ingest-events.ts';
-import { countSeenEvents } from './seen-events.ts';
+import { ingestInputEvents, ingestInputFilter, profileIdOfStream } from './ingest-events.ts';
+import { createLruCache } from './profile-cache.ts';
+import type { ProfileHead } from './profile-head.ts';
+import { createIngestProjection, type ProjectionCounts } from './project-ingest-event.ts';
 
-export const projectorConsumerName = 'profile-projector';
+export const projectorService = 'profile-projector';
 
-/** Follows the ingest and audience streams; for now it only counts what it sees. */
-export function runProjector(store: EventStore, logger: Logger): Consumer & { seen(): Readonly<Record<string, number>> } {
-  const seen = countSeenEvents();
-  const consumer = runConsumer({
-    store,
+export interface ProjectorOptions {
+  readonly store: EventStore;
+  readonly logger: Logger;
+  readonly partition: Partition;
+  /** Profiles kept in memory (least recently used ones are read again from their stream). */
+  readonly cacheSize: number;
+  /** Ingest events in hand at once, across profiles. */
+  readonly maxInFlight: number;
+  /** @defaultValue `profile-projector-<k>-of-<n>` */
+  readonly consumer?: string;
+  readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
+  /** Only the profiles whose ids start with this (tests sharing a store). @defaultValue every profile */
+  readonly profileIdPrefix?: string;
+  /** @defaultValue the `spillway-checkpoint-<consumer>` stream */
+  readonly checkpoints?: CheckpointStore;
+}
+
+export interface Projector extends Consumer {
+  counts(): Readonly<ProjectionCounts>;
+}
+
+/** Folds the `ingest-*` streams of this instance's profiles into `profile-<id>` streams. */
+export function runProjector(options: ProjectorOptions): Projector {
+  const consumer = options.consumer ?? partitionConsumerName(projectorService, options.partition);
+  const logger = options.logger.child({ consumer });
+  const projection = createIngestProjection({
+    store: options.store,
     logger,
-    consumer: projectorConsumerName,
-    catalog: projectorInputEvents,
-    filter: projectorInputFilter,
-    handle: (message) => {
-      seen.record(message.event.type);
-      logger.debug('event seen', { stream: message.streamId, eventType: message.event.type, revision: message.revision });
-    },
+    consumer,
+    partition: options.partition,
+    cache: createLruCache<string, ProfileHead>(options.cacheSize),
   });
-  return { ...consumer, seen: seen.summary };
+  const running = runConsumer({
+    store: options.store,
+    logger,
+    consumer,
+    catalog: ingestInputEvents,
+    filter: ingestInputFilter(options.profileIdPrefix),
+    // One profile at a time, in stream order; different profiles side by side.
+    concurrency: { key: (message) => profileIdOfStream(message.streamId) ?? message.streamId, maxInFlight: options.maxInFlight },
+    handle: projection.project,
+    ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
+  });
+  return { ...running, counts: projection.counts };
 }

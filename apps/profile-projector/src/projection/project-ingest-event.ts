@@ -1,0 +1,160 @@
+import {
+  isInPartition,
+  logRejection,
+  recordRejection,
+  WrongExpectedRevisionError,
+  type CatalogEvent,
+  type EventMessage,
+  type EventStore,
+  type Partition,
+  type RejectedEvent,
+} from '@spillway/event-streams';
+import type { Logger } from '@spillway/runtime';
+import { profileIdOfStream, type ingestInputEvents } from './ingest-events.ts';
+import type { LruCache } from './profile-cache.ts';
+import type { ProfileHead } from './profile-head.ts';
+import { planProjection, type IngestInput } from './plan-projection.ts';
+import { appendProfileChanged, readProfileHead } from './profile-stream.ts';
+
+export type IngestMessage = EventMessage<CatalogEvent<typeof ingestInputEvents>>;
+
+/** Two writers on one profile stream (two instances given the same partition), or a store that lost writes. */
+export class ProfileWriteConflictError extends Error {
+  readonly type = 'profile-write-conflict';
+  readonly profileId: string;
+  readonly sourceStream: string;
+  readonly sourceEventId: string;
+  constructor(profileId: string, input: IngestInput, cause: unknown) {
+    super(
+      `profile-${profileId} changed under the projector twice while it applied ${input.streamId}@${input.revision}: ` +
+        'is another instance running with the same SPILLWAY_PARTITION?',
+      { cause },
+    );
+    this.name = 'ProfileWriteConflictError';
+    this.profileId = profileId;
+    this.sourceStream = input.streamId;
+    this.sourceEventId = input.eventId;
+  }
+}
+
+export interface ProjectionCounts {
+  /** ProfileChanged events appended. */
+  projected: number;
+  /** Ingest events that changed nothing. */
+  unchanged: number;
+  /** Ingest events seen again (after a restart) that were applied already. */
+  alreadyApplied: number;
+  /** Ingest events skipped because their profileId is not their stream's. */
+  mismatched: number;
+  /** Ingest events of profiles another instance owns. */
+  otherPartition: number;
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+export interface IngestProjectionOptions {
+  readonly store: EventStore;
+  readonly logger: Logger;
+  /** The consumer name, for the rejection stream. */
+  readonly consumer: string;
+  readonly partition: Partition;
+  readonly cache: LruCache<string, ProfileHead>;
+}
+
+export interface IngestProjection {
+  /** The consumer handler: safe to run side by side for different profiles, one at a time per profile. */
+  project(message: IngestMessage): Promise<void>;
+  counts(): Readonly<ProjectionCounts>;
+}
+
+export function createIngestProjection(options: IngestProjectionOptions): IngestProjection {
+  const { store, logger, cache } = options;
+  const counts: ProjectionCounts = { projected: 0, unchanged: 0, alreadyApplied: 0, mismatched: 0, otherPartition: 0, cacheHits: 0, cacheMisses: 0 };
+
+  async function headOf(profileId: string): Promise<ProfileHead> {
+    const cached = cache.get(profileId);
+    if (cached) {
+      counts.cacheHits++;
+      return cached;
+    }
+    counts.cacheMisses++;
+    return readProfileHead(store, profileId);
+  }
+
+  async function reportMismatch(message: IngestMessage, streamProfileId: string): Promise<void> {
+    counts.mismatched++;
+    const rejected: RejectedEvent = {
+      streamId: message.streamId,
+      eventId: message.eventId,
+      eventType: message.event.type,
+      revision: message.revision,
+      position: message.position,
+      reason: {
+        kind: 'schema-mismatch',
+        issues: [{ path: 'profileId', message: `'${message.event.data.profileId}' does not match the stream's profile id '${streamProfileId}'` }],
+      },
+    };
+    logRejection(logger, rejected, { consumer: options.consumer });
+    await recordRejection(store, options.consumer, rejected);
+  }
+
+  async function apply(profileId: string, input: IngestInput): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const head = await headOf(profileId);
+      const plan = planProjection(head, input);
+      switch (plan.kind) {
+        case 'already-applied':
+          counts.alreadyApplied++;
+          cache.set(profileId, head);
+          logger.debug('ingest event already applied', { stream: input.streamId, revision: input.revision, lastApplied: plan.lastSourceRevision });
+          return;
+        case 'unchanged':
+          counts.unchanged++;
+          cache.set(profileId, head);
+          return;
+        case 'append':
+          try {
+            cache.set(profileId, await appendProfileChanged(store, head, plan.profileChanged));
+            counts.projected++;
+            return;
+          } catch (error) {
+            if (!(error instanceof WrongExpectedRevisionError)) throw error;
+            // A stale cache entry or a second writer: the stream is the truth, read it again.
+            cache.delete(profileId);
+            if (attempt >= 2) throw new ProfileWriteConflictError(profileId, input, error);
+            logger.warn('profile stream moved under the projector, reading it again', {
+              profileId,
+              stream: error.stream,
+              expected: error.expected,
+              actual: error.actual,
+              sourceEventId: input.eventId,
+            });
+          }
+          break;
+        default: {
+          const unknown: never = plan;
+          throw new Error(`unknown plan ${JSON.stringify(unknown)}`);
+        }
+      }
+    }
+  }
+
+  return {
+    async project(message) {
+      const profileId = profileIdOfStream(message.streamId);
+      if (profileId === undefined || !isInPartition(profileId, options.partition)) {
+        counts.otherPartition++;
+        return;
+      }
+      if (message.event.data.profileId !== profileId) return reportMismatch(message, profileId);
+      await apply(profileId, {
+        streamId: message.streamId,
+        eventId: message.eventId,
+        revision: Number(message.revision),
+        recordedAt: message.recordedAt,
+        event: message.event,
+      });
+    },
+    counts: () => ({ ...counts }),
+  };
+}
