@@ -15,7 +15,7 @@ import { createDestinationRegistry } from '../destinations/destination-registry.
 import { loadDestinationsUpTo } from '../destinations/load-destinations.ts';
 import { agentInputEvents, agentStreamPrefixes, classifyInput, inputKey, type AgentInputMessage } from './agent-input-events.ts';
 import { createDestinationLanes } from './destination-lanes.ts';
-import { createExportHandler } from './export-handler.ts';
+import { createExportHandler, type ExportCounts } from './export-handler.ts';
 import { loadRecordedOutcomes, noRecordedOutcomes, type RecordedOutcomes } from './recorded-outcomes.ts';
 
 export const agentServiceName = 'delivery-agent';
@@ -53,7 +53,10 @@ export interface AgentOptions extends Partial<AgentSettings> {
 }
 
 export interface AgentStats {
+  /** Events handled by the consumer (destinations, and exports of every partition). */
   readonly handled: number;
+  /** This instance's exports. */
+  readonly exports: ExportCounts;
   readonly inFlight: number;
   readonly delivering: number;
   readonly queuedForDestination: number;
@@ -96,7 +99,7 @@ export function runAgent(options: AgentOptions): Agent {
   let resolveCaughtUp: () => void = () => {};
   const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
 
-  const handleExport = createExportHandler({
+  const exportHandler = createExportHandler({
     store,
     destinations: registry,
     lanes,
@@ -114,7 +117,7 @@ export function runAgent(options: AgentOptions): Agent {
       case 'destination':
         return registry.apply(input.message);
       case 'export':
-        return isInPartition(input.request.profileId, settings.partition) ? handleExport(input.request) : undefined;
+        return isInPartition(input.request.profileId, settings.partition) ? exportHandler.handle(input.request) : undefined;
       case 'misplaced':
         logger.warn('event skipped', { stream: message.streamId, eventId: message.eventId, eventType: message.event.type, reason: input.reason });
         return;
@@ -171,6 +174,7 @@ export function runAgent(options: AgentOptions): Agent {
       const laneStats = lanes.stats();
       return {
         handled: consumerStats?.handled ?? 0,
+        exports: exportHandler.counts(),
         inFlight: consumerStats?.inFlight ?? 0,
         delivering: laneStats.running,
         queuedForDestination: laneStats.queued,

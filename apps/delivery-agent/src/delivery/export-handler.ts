@@ -24,13 +24,26 @@ export interface ExportHandlerOptions {
  * Delivers one export request (bounded retry) and records its outcome. Idempotent: an export
  * whose outcome is already recorded is not sent again, and the outcome's id is deterministic.
  */
-export function createExportHandler(options: ExportHandlerOptions): (request: ExportRequested) => Promise<void> {
+export interface ExportHandler {
+  handle(request: ExportRequested): Promise<void>;
+  /** Outcomes recorded by this handler, and exports skipped because an outcome was already recorded. */
+  counts(): ExportCounts;
+}
+
+export interface ExportCounts {
+  readonly delivered: number;
+  readonly failed: number;
+  readonly alreadyRecorded: number;
+}
+
+export function createExportHandler(options: ExportHandlerOptions): ExportHandler {
   const { store, logger } = options;
   // The delivery library logs each attempt; its debug line for a success would double ours.
   const attemptLogger: Logger = { ...logger, debug: () => {} };
   // Decided but not yet written: if the append fails on a store outage the consumer calls us
   // again, and the export must not be sent a second time for that.
   const unrecorded = new Map<string, OutcomeEvent>();
+  const counts = { delivered: 0, failed: 0, alreadyRecorded: 0 };
 
   const deliver = (request: ExportRequested): Promise<DeliveryResult> =>
     options.lanes.run(request.destinationId, async () => {
@@ -49,8 +62,9 @@ export function createExportHandler(options: ExportHandlerOptions): (request: Ex
       }
     });
 
-  return async (request) => {
+  const handle = async (request: ExportRequested): Promise<void> => {
     if (options.recorded.consume(request.exportId)) {
+      counts.alreadyRecorded++;
       logger.debug('export already has an outcome, not sent again', describe(request));
       return;
     }
@@ -61,8 +75,11 @@ export function createExportHandler(options: ExportHandlerOptions): (request: Ex
     }
     await store.appendEvents(deliveriesStreamName(request.dataflowId), agentOutputEvents, [outcome]);
     unrecorded.delete(request.exportId);
+    if (outcome.type === 'ExportDelivered') counts.delivered++;
+    else counts.failed++;
     logOutcome(logger, request, outcome);
   };
+  return { handle, counts: () => ({ ...counts }) };
 }
 
 function toExportRequest(request: ExportRequested): ExportRequest {
