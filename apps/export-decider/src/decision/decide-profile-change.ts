@@ -4,7 +4,7 @@ import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { exportEvents } from './export-events.ts';
 import { OncePerVersion } from './once-per-version.ts';
-import { planExports, type DecisionProblem, type PlannedExport } from './plan-exports.ts';
+import { planExports, type DecisionProblem, type ExportPlan, type PlannedExport } from './plan-exports.ts';
 import { inconsistencyOf, profileIdOfStream } from './profile-change-checks.ts';
 
 export interface DecisionCounts {
@@ -112,7 +112,15 @@ export function createProfileChangeDecider(options: ProfileChangeDeciderOptions)
         logger.warn('profile change skipped', { ...where, reason: inconsistency });
         return;
       }
-      const plan = planExports(config, { changed, sequence: Number(message.revision), decidedAt: options.now().toISOString() });
+      let plan: ExportPlan;
+      try {
+        plan = planExports(config, { changed, sequence: Number(message.revision), decidedAt: options.now().toISOString() });
+      } catch (error) {
+        // Input the schema let through but the rules cannot handle: report it rather than stop every profile.
+        counts.skippedInvalid++;
+        logger.error('profile change could not be decided, skipped', { ...where, error });
+        return;
+      }
       for (const problem of plan.problems) report(config, problem, where);
       // Independent appends, each idempotent: concurrent is as safe as one after the other.
       await Promise.all(plan.exports.map((planned) => append(planned, where)));
