@@ -16,6 +16,7 @@ import { loadDestinationsUpTo } from '../destinations/load-destinations.ts';
 import { agentInputEvents, agentStreamPrefixes, classifyInput, inputKey, type AgentInputMessage } from './agent-input-events.ts';
 import { createDestinationLanes } from './destination-lanes.ts';
 import { createExportHandler, type ExportCounts } from './export-handler.ts';
+import { createOutcomeRecorder } from './outcome-recorder.ts';
 import { loadRecordedOutcomes, noRecordedOutcomes, type RecordedOutcomes } from './recorded-outcomes.ts';
 
 export const agentServiceName = 'delivery-agent';
@@ -100,7 +101,7 @@ export function runAgent(options: AgentOptions): Agent {
   const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
 
   const exportHandler = createExportHandler({
-    store,
+    outcomes: createOutcomeRecorder({ store, logger, signal: abandoning.signal }),
     destinations: registry,
     lanes,
     // Filled in at start, before the consumer hands over the first export.

@@ -1,14 +1,14 @@
 import { deliverWithRetry, type ExportRequest, type RetryPolicy } from '@spillway/delivery';
-import type { EventStore } from '@spillway/event-streams';
 import { deliveriesStreamName, type ExportRequested } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationRegistry } from '../destinations/destination-registry.ts';
 import type { DestinationLanes } from './destination-lanes.ts';
-import { agentOutputEvents, outcomeEvent, type DeliveryResult, type OutcomeEvent } from './outcome-events.ts';
+import { outcomeEvent, type DeliveryResult, type OutcomeEvent } from './outcome-events.ts';
+import type { OutcomeRecorder } from './outcome-recorder.ts';
 import type { RecordedOutcomes } from './recorded-outcomes.ts';
 
 export interface ExportHandlerOptions {
-  readonly store: EventStore;
+  readonly outcomes: OutcomeRecorder;
   readonly destinations: DestinationRegistry;
   readonly lanes: DestinationLanes;
   /** Outcomes already in the store for exports the consumer hands us again after a restart. */
@@ -37,7 +37,7 @@ export interface ExportCounts {
 }
 
 export function createExportHandler(options: ExportHandlerOptions): ExportHandler {
-  const { store, logger } = options;
+  const { logger } = options;
   // The delivery library logs each attempt; its debug line for a success would double ours.
   const attemptLogger: Logger = { ...logger, debug: () => {} };
   // Decided but not yet written: if the append fails on a store outage the consumer calls us
@@ -73,7 +73,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
       outcome = outcomeEvent(request, await deliver(request), options.now());
       unrecorded.set(request.exportId, outcome);
     }
-    await store.appendEvents(deliveriesStreamName(request.dataflowId), agentOutputEvents, [outcome]);
+    await options.outcomes.record(deliveriesStreamName(request.dataflowId), outcome);
     unrecorded.delete(request.exportId);
     if (outcome.type === 'ExportDelivered') counts.delivered++;
     else counts.failed++;
