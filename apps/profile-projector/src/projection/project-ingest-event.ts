@@ -50,6 +50,8 @@ export interface ProjectionCounts {
   otherPartition: number;
   cacheHits: number;
   cacheMisses: number;
+  /** Profile streams read: cache misses, and re-reads after a conflict. */
+  streamReads: number;
 }
 
 export interface IngestProjectionOptions {
@@ -69,7 +71,7 @@ export interface IngestProjection {
 
 export function createIngestProjection(options: IngestProjectionOptions): IngestProjection {
   const { store, logger, cache } = options;
-  const counts: ProjectionCounts = { projected: 0, unchanged: 0, alreadyApplied: 0, mismatched: 0, otherPartition: 0, cacheHits: 0, cacheMisses: 0 };
+  const counts: ProjectionCounts = { projected: 0, unchanged: 0, alreadyApplied: 0, mismatched: 0, otherPartition: 0, cacheHits: 0, cacheMisses: 0, streamReads: 0 };
 
   async function headOf(profileId: string): Promise<ProfileHead> {
     const cached = cache.get(profileId);
@@ -78,6 +80,11 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
       return cached;
     }
     counts.cacheMisses++;
+    return read(profileId);
+  }
+
+  function read(profileId: string): Promise<ProfileHead> {
+    counts.streamReads++;
     return readProfileHead(store, profileId);
   }
 
@@ -99,17 +106,14 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
   }
 
   async function apply(profileId: string, input: IngestInput): Promise<void> {
+    let head = await headOf(profileId);
     for (let attempt = 1; ; attempt++) {
-      const head = await headOf(profileId);
       const plan = planProjection(head, input);
       switch (plan.kind) {
         case 'already-applied':
-          counts.alreadyApplied++;
-          cache.set(profileId, head);
-          logger.debug('ingest event already applied', { stream: input.streamId, revision: input.revision, lastApplied: plan.lastSourceRevision });
-          return;
         case 'unchanged':
-          counts.unchanged++;
+          if (plan.kind === 'already-applied') counts.alreadyApplied++;
+          else counts.unchanged++;
           cache.set(profileId, head);
           return;
         case 'append':
@@ -119,9 +123,9 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
             return;
           } catch (error) {
             if (!(error instanceof WrongExpectedRevisionError)) throw error;
-            // A stale cache entry or a second writer: the stream is the truth, read it again.
             cache.delete(profileId);
             if (attempt >= 2) throw new ProfileWriteConflictError(profileId, input, error);
+            // A stale cache entry or a second writer: the stream is the truth, read it again.
             logger.warn('profile stream moved under the projector, reading it again', {
               profileId,
               stream: error.stream,
@@ -129,6 +133,7 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
               actual: error.actual,
               sourceEventId: input.eventId,
             });
+            head = await read(profileId);
           }
           break;
         default: {
