@@ -161,7 +161,7 @@ describe('delivery agent: bounded retry', () => {
   it('gives up after 3 attempts when the endpoint never answers within the destination timeout', async () => {
     const endpoint = await receiver({ respond: () => ({ status: 200, delayMs: 2_000 }) });
     const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
-    await world.configureDestination({ destinationId, endpoint: endpoint.url, auth: { type: 'none' }, timeoutMs: 200 });
+    await world.configureDestination({ destinationId, endpoint: endpoint.url, queryParams: { key: 'query-secret' }, auth: { type: 'none' }, timeoutMs: 200 });
     await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 1 });
 
     world.startAgent();
@@ -178,5 +178,26 @@ describe('delivery agent: bounded retry', () => {
       },
     ]);
     expect(endpoint.requests).toHaveLength(3);
+    expect(world.logText()).not.toContain('query-secret');
+  });
+
+  it('retries a refused connection, then records why it gave up', async () => {
+    const closed = await receiver();
+    const url = closed.url;
+    await closed.close();
+    const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
+    await world.configureDestination({ destinationId, endpoint: `${url}/in?key=query-secret`, auth: { type: 'none' } });
+    await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 1 });
+
+    world.startAgent({ retry: { baseDelayMs: 10 } });
+    const outcomes = await world.waitForOutcomes(dataflowId, 1);
+
+    expect(outcomes).toEqual([
+      {
+        type: 'ExportFailed',
+        data: expect.objectContaining({ attempts: 3, errorCode: 'ECONNREFUSED', reason: 'gave up after 3 attempts: on the last one the endpoint refused the connection' }),
+      },
+    ]);
+    expect(world.logText()).not.toContain('query-secret');
   });
 });
