@@ -1,19 +1,11 @@
+import { pipelineOwnedHeaders } from '@spillway/xdm';
 /**
  * Custom headers are the customer's, but a few names are ours: the receiver relies on them to
  * parse the body, authenticate us and drop duplicates, and the framing headers belong to the HTTP
  * client. We reject them when the destination is configured rather than silently overriding them
  * at delivery time, so the customer learns about the conflict where they can fix it.
  */
-export const reservedHeaderNames: readonly string[] = [
-  'authorization',
-  'content-type',
-  'x-export-id',
-  'x-export-sequence',
-  'content-length',
-  'transfer-encoding',
-  'host',
-  'connection',
-];
+export const reservedHeaderNames: readonly string[] = [...pipelineOwnedHeaders];
 
 export interface HeaderProblem {
   readonly header: string;

@@ -68,9 +68,10 @@ describe('DestinationConfigured', () => {
     expect(rejection('DestinationConfigured', { ...destination, headers: { 'Bad Header': 'x' } })).toMatch(/headers\.Bad Header: header name must be an HTTP token/);
   });
 
-  it('refuses an Authorization header next to an auth that sets it', () => {
-    expect(rejection('DestinationConfigured', { ...destination, auth: { type: 'bearer', token: 'env:T' }, headers: { authorization: 'x' } })).toBe(
-      "DestinationConfigured: headers.authorization: conflicts with auth type 'bearer', which sets Authorization",
+  it.each(['none', 'bearer'] as const)('refuses a custom Authorization header with auth %s: credentials come from auth', (type) => {
+    const auth = type === 'none' ? { type } : { type, token: 'env:T' };
+    expect(rejection('DestinationConfigured', { ...destination, auth, headers: { authorization: 'x' } })).toBe(
+      'DestinationConfigured: headers.authorization: Authorization comes from `auth` (with a secret reference); a custom one would store the credential in plain text',
     );
   });
 

@@ -32,15 +32,20 @@ const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Header values: visible characters, spaces and tabs; no CR/LF (no header injection).
 const headerValuePattern = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-/** Headers the pipeline sets itself; a custom header may not replace them. */
+/**
+ * Headers the pipeline sets itself; a custom header may not replace them. Authorization is
+ * among them whatever the auth type: a custom one would put a credential into the stream in
+ * plain text, where the `auth` setting keeps only a reference to it.
+ */
 export const pipelineOwnedHeaders: ReadonlySet<string> = new Set([
-  'content-type', 'content-length', 'host', 'transfer-encoding', 'connection', 'x-export-id', 'x-export-sequence',
+  'authorization', 'content-type', 'content-length', 'host', 'transfer-encoding', 'connection', 'x-export-id', 'x-export-sequence',
 ]);
 
 const headersSchema = guardedRecord(
   z
     .string()
     .regex(headerNamePattern, { error: 'header name must be an HTTP token (letters, digits, !#$%&\'*+.^_`|~-)' })
+    .refine((name) => name.toLowerCase() !== 'authorization', { error: 'Authorization comes from `auth` (with a secret reference); a custom one would store the credential in plain text', abort: true })
     .refine((name) => !pipelineOwnedHeaders.has(name.toLowerCase()), { error: 'header is set by the pipeline and cannot be overridden' }),
   z.string({ error: 'header value must be a string' }).regex(headerValuePattern, { error: 'header value must not contain line breaks or control characters' }),
   'header',
@@ -71,14 +76,6 @@ export const destinationConfiguredSchema = z
     includeSegmentNames: z.boolean({ error: 'must be true or false' }),
     includeSegmentTimestamps: z.boolean({ error: 'must be true or false' }),
     timeoutMs: z.number().int({ error: 'must be a whole number of milliseconds' }).min(1).max(300_000).optional(),
-  })
-  .superRefine((destination, context) => {
-    if (destination.auth.type === 'none' || !destination.headers) return;
-    for (const name of Object.keys(destination.headers)) {
-      if (name.toLowerCase() === 'authorization') {
-        context.addIssue({ code: 'custom', path: ['headers', name], message: `conflicts with auth type '${destination.auth.type}', which sets Authorization` });
-      }
-    }
   });
 
 export const destinationDeletedSchema = z.strictObject({ destinationId: idSchema });
