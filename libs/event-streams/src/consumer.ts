@@ -80,7 +80,8 @@ export interface Consumer {
  * A malformed event is logged, recorded in the rejection stream, counted as progress and
  * skipped. A transient store error from the handler is retried with backoff; any other
  * handler error stops the consumer (`done` rejects with HandlerFailedError) without
- * checkpointing past that event.
+ * checkpointing past that event, unless it is raised once `stop()` was called: then the event
+ * simply stays unfinished (the checkpoint stays before it, `done` resolves).
  */
 export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>): Consumer {
   const { store, consumer } = options;
@@ -153,6 +154,12 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
       try {
         if (!(await retryTransient(async () => options.handle(message), Infinity, `handling ${message.eventId}`))) return;
       } catch (error) {
+        if (stopping.signal.aborted) {
+          // The handler gave up because we are stopping (e.g. it aborted a delivery in flight):
+          // the event is not finished, the checkpoint stays before it, and it comes again on restart.
+          logger.debug('event left unfinished by the stop', { stream: message.streamId, eventId: message.eventId, error });
+          return;
+        }
         failure ??= new HandlerFailedError(consumer, message, error);
         // Ends the wait for the next message, so the consumer stops even when the store is quiet.
         void handle?.close();
