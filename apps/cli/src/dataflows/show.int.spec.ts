@@ -27,7 +27,7 @@ dataflows:
 }
 
 describe('spillway dataflows and destinations', () => {
-  it('given an applied config, when a dataflow is shown, then its config, destination with secret references, audiences and counts note appear', async () => {
+  it('given an applied config, when a dataflow is shown, then its config, destination with secret references, audiences and counts appear', async () => {
     const ids = await applyConfig();
     const run = await runCli(['dataflows', 'show', ids.dataflow]);
     expect(run.exitCode).toBe(0);
@@ -36,15 +36,14 @@ describe('spillway dataflows and destinations', () => {
     expect(run.stdout).toContain('client secret file:/run/secrets/partner');
     expect(run.stdout).toContain(`${ids.audience}  Gold members (merge policy default, segmentation)`);
     expect(run.stdout).toContain('attributes:    person.name.firstName');
-    expect(run.stdout).toContain('counts: not available yet');
+    expect(run.stdout).toContain('counts: received 0, exported 0, delivered 0, failed 0');
 
     const json = JSON.parse((await runCli(['dataflows', 'show', ids.dataflow, '--json'])).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({
       dataflow: { dataflowId: ids.dataflow, destinationId: ids.destination, enabled: true },
       destination: { auth: { clientSecret: 'file:/run/secrets/partner' } },
       audiences: { [ids.audience]: { name: 'Gold members' } },
-      counts: null,
-      countsNote: 'not available yet',
+      counts: { received: 0, exported: 0, delivered: 0, failed: 0 },
     });
   });
 
