@@ -1,0 +1,93 @@
+import { connectEventStore, type EventStore } from '@spillway/event-streams';
+import { createLogger } from '@spillway/runtime';
+import {
+  startHttpReceiver,
+  startService,
+  startStoreProcess,
+  type HttpReceiver,
+  type Responder,
+  type ServiceExit,
+  type ServiceLogEntry,
+  type ServiceProcess,
+  type StoreProcess,
+} from '@spillway/testing';
+import { runCli, runCliOk, writeTempFile, type CliRun } from './cli.ts';
+
+export const serviceNames = ['profile-projector', 'export-decider', 'delivery-agent'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export interface StackOptions {
+  /** Extra environment of a service (e.g. the agent's secrets). */
+  readonly env?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
+  /** How the receiver answers. @defaultValue 200 */
+  readonly respond?: Responder;
+}
+
+/** The whole pipeline as real processes: a store on a temp data dir, the three services, and an HTTP receiver on loopback. */
+export interface Stack {
+  readonly store: StoreProcess;
+  readonly receiver: HttpReceiver;
+  /** A client of the store, for writing ingest events and reading what the services wrote. */
+  readonly client: EventStore;
+  service(name: ServiceName): ServiceProcess;
+  /** Stops (SIGTERM) or crashes (SIGKILL) a service, then starts it again with the same environment; resolves with how it exited. */
+  restart(name: ServiceName, how: 'SIGTERM' | 'SIGKILL'): Promise<ServiceExit>;
+  /** Runs the CLI as a process against this store. */
+  cli(args: readonly string[]): Promise<CliRun>;
+  /** `spillway apply` of this YAML text, written to a temp file; rejects unless it exits 0. */
+  apply(yaml: string): Promise<CliRun>;
+  /** Error-level log lines of every service process started so far. */
+  errorLogs(): ServiceLogEntry[];
+  /** SIGTERM to the services, then the store; resolves with each service's exit. */
+  stop(): Promise<Record<ServiceName, ServiceExit>>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const store = await startStoreProcess();
+  const started: ServiceProcess[] = [];
+  const running = new Map<ServiceName, ServiceProcess>();
+  let receiver: HttpReceiver | undefined;
+  let client: EventStore | undefined;
+  const envOf = (name: ServiceName) => ({ EVENTSTORE_CONNECTION_STRING: store.connectionString, ...options.env?.[name] });
+  const launch = async (name: ServiceName) => {
+    const service = await startService(name, envOf(name));
+    started.push(service);
+    running.set(name, service);
+    return service;
+  };
+  const teardown = async () => {
+    const exits = await Promise.all(serviceNames.map(async (name) => [name, await (running.get(name)?.stop() ?? Promise.resolve({ code: null, signal: null }))] as const));
+    for (const service of started) await service.kill();
+    await client?.close();
+    await receiver?.close();
+    await store.stop();
+    await store.removeData();
+    return Object.fromEntries(exits) as Record<ServiceName, ServiceExit>;
+  };
+
+  try {
+    receiver = await startHttpReceiver(options.respond ? { respond: options.respond } : {});
+    client = await connectEventStore(store.connectionString, { logger: createLogger({ service: 'e2e', level: 'error' }), connectTimeoutMs: 10_000 });
+    await Promise.all(serviceNames.map(launch));
+  } catch (error) {
+    await teardown().catch(() => {});
+    throw error;
+  }
+
+  return {
+    store,
+    receiver,
+    client,
+    service: (name) => running.get(name)!,
+    async restart(name, how) {
+      const current = running.get(name)!;
+      const exit = how === 'SIGTERM' ? await current.stop() : await current.kill();
+      await launch(name);
+      return exit;
+    },
+    cli: (args) => runCli(store.connectionString, args),
+    apply: async (yaml) => runCliOk(store.connectionString, ['apply', await writeTempFile('spillway.yaml', yaml)]),
+    errorLogs: () => started.flatMap((service) => service.logs().filter((entry) => entry.level === 'error').map((entry) => ({ ...entry, process: service.name }))),
+    stop: teardown,
+  };
+}

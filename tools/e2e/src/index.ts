@@ -1,0 +1,4 @@
+export * from './harness/cli.ts';
+export * from './harness/settle.ts';
+export * from './harness/stack.ts';
+export * from './harness/wait.ts';
