@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpReceiver, type HttpReceiver } from './http-receiver.ts';
-import { testTls } from './tls-fixtures.ts';
+import { createTestPki, httpsReceiverOptions, type TestPki } from './tls-pki.ts';
 
 interface Answer {
   readonly status: number;
@@ -25,6 +25,11 @@ function send(url: string, init: { method?: string; headers?: Record<string, str
 }
 
 let receiver: HttpReceiver | undefined;
+let pki: TestPki;
+beforeAll(async () => {
+  pki = await createTestPki();
+});
+afterAll(() => pki?.remove());
 afterEach(async () => {
   await receiver?.close();
   receiver = undefined;
@@ -115,12 +120,10 @@ describe('startHttpReceiver', () => {
   }, 5_000);
 
   it('serves https and reports the client certificate of a mutual-TLS client', async () => {
-    receiver = await startHttpReceiver({
-      https: { key: testTls.serverKey, cert: testTls.serverCert, ca: testTls.ca, requestCert: true, rejectUnauthorized: true },
-    });
+    receiver = await startHttpReceiver({ https: httpsReceiverOptions(pki, 'required') });
     expect(receiver.url).toBe(`https://127.0.0.1:${receiver.port}`);
 
-    await send(receiver.url, { body: '{}', tls: { ca: testTls.ca, key: testTls.clientKey, cert: testTls.clientCert } });
+    await send(receiver.url, { body: '{}', tls: { ca: pki.ca.cert, key: pki.client.key, cert: pki.client.cert } });
 
     expect(receiver.requests[0]?.clientCertificate).toMatchObject({
       subject: { CN: 'spillway-test-client', O: 'Spillway' },
@@ -130,8 +133,8 @@ describe('startHttpReceiver', () => {
   });
 
   it('serves plain TLS clients when the client certificate is optional', async () => {
-    receiver = await startHttpReceiver({ https: { key: testTls.serverKey, cert: testTls.serverCert } });
-    await send(receiver.url, { body: '{}', tls: { ca: testTls.ca } });
+    receiver = await startHttpReceiver({ https: httpsReceiverOptions(pki, 'none') });
+    await send(receiver.url, { body: '{}', tls: { ca: pki.ca.cert } });
     expect(receiver.requests[0]?.clientCertificate).toBeUndefined();
   });
 });

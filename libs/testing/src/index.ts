@@ -1,4 +1,4 @@
 export * from './http-receiver.ts';
-export * from './tls-fixtures.ts';
+export * from './tls-pki.ts';
 export * from './store.ts';
 export * from './service-process.ts';
