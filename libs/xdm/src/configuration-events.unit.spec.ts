@@ -56,6 +56,32 @@ describe('DestinationConfigured', () => {
     expect(rejection('DestinationConfigured', { ...destination, auth: { type: 'basic' } })).toMatch(/^DestinationConfigured: auth\.type: must have a type of 'none', 'bearer'/);
   });
 
+  it('accepts optional token request parameters on both OAuth kinds, and a credentials type for the password grant', () => {
+    const tokenOptions = { scope: 'profiles:write audiences:read', audience: 'https://api.acme.com', extraTokenParams: { resource: 'urn:acme:profiles', tenant: 'eu' } };
+    expect(
+      parsePublicEvent('DestinationConfigured', {
+        ...destination,
+        auth: { type: 'oauth2-client-credentials', tokenUrl: 'https://a/t', clientId: 'c', clientSecret: 'env:S', credentialsType: 'basic', ...tokenOptions },
+      }).ok,
+    ).toBe(true);
+    expect(
+      parsePublicEvent('DestinationConfigured', {
+        ...destination,
+        auth: { type: 'oauth2-password', tokenUrl: 'https://a/t', clientId: 'c', clientSecret: 'env:S', username: 'u', password: 'env:P', credentialsType: 'basic', ...tokenOptions },
+      }).ok,
+    ).toBe(true);
+  });
+
+  it('refuses an extra token parameter the grant sets itself, naming it', () => {
+    const auth = { type: 'oauth2-client-credentials', tokenUrl: 'https://a/t', clientId: 'c', clientSecret: 'env:S', credentialsType: 'body-form' };
+    expect(rejection('DestinationConfigured', { ...destination, auth: { ...auth, extraTokenParams: { grant_type: 'password', scope: 'x' } } })).toBe(
+      'DestinationConfigured: auth.extraTokenParams.grant_type: is set by the grant (or by the scope / audience field) and cannot be an extra token parameter; ' +
+        'auth.extraTokenParams.scope: is set by the grant (or by the scope / audience field) and cannot be an extra token parameter',
+    );
+    expect(rejection('DestinationConfigured', { ...destination, auth: { ...auth, extraTokenParams: { tenant: 5 } } })).toBe('DestinationConfigured: auth.extraTokenParams.tenant: token parameter value must be a string');
+    expect(rejection('DestinationConfigured', { ...destination, auth: { ...auth, scope: '' } })).toBe('DestinationConfigured: auth.scope: must not be empty');
+  });
+
   it('refuses an endpoint that is not an http(s) URL', () => {
     expect(rejection('DestinationConfigured', { ...destination, endpoint: 'ftp://acme.com/x' })).toBe('DestinationConfigured: endpoint: must be an absolute http:// or https:// URL');
   });

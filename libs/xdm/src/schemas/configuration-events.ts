@@ -3,6 +3,34 @@ import { epochMsSchema, guardedRecord, idSchema, secretReferenceSchema, xdmPathS
 
 const urlSchema = z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' });
 
+/**
+ * Token request parameters the grant itself sets; `scope` and `audience` have their own fields.
+ * An extra parameter may not replace any of them.
+ */
+export const reservedTokenParams: ReadonlySet<string> = new Set(['grant_type', 'client_id', 'client_secret', 'username', 'password', 'refresh_token', 'scope', 'audience']);
+
+const tokenParamsSchema = guardedRecord(
+  z
+    .string()
+    .min(1, { error: 'token parameter name must not be empty' })
+    .refine((name) => !reservedTokenParams.has(name), { error: 'is set by the grant (or by the scope / audience field) and cannot be an extra token parameter' }),
+  z.string({ error: 'token parameter value must be a string' }),
+  'token parameter',
+  'must be an object of parameter name -> value',
+);
+
+/** Optional on every OAuth kind: sent with each token request (initial grant and refresh). */
+const tokenRequestOptions = {
+  /** Space-separated scopes, RFC 6749 section 3.3. */
+  scope: z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' }).optional(),
+  /** The API the token is for (Auth0, Okta and others ask for it). */
+  audience: z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' }).optional(),
+  /** Any other form parameters the token server needs (e.g. `resource`). */
+  extraTokenParams: tokenParamsSchema.optional(),
+};
+
+const credentialsTypeSchema = z.enum(['body-form', 'basic'], { error: "must be 'body-form' or 'basic'" });
+
 export const authSchema = z.discriminatedUnion(
   'type',
   [
@@ -13,7 +41,8 @@ export const authSchema = z.discriminatedUnion(
       tokenUrl: urlSchema,
       clientId: z.string().min(1, { error: 'must not be empty' }),
       clientSecret: secretReferenceSchema,
-      credentialsType: z.enum(['body-form', 'basic'], { error: "must be 'body-form' or 'basic'" }),
+      credentialsType: credentialsTypeSchema,
+      ...tokenRequestOptions,
     }),
     z.strictObject({
       type: z.literal('oauth2-password'),
@@ -22,6 +51,9 @@ export const authSchema = z.discriminatedUnion(
       clientSecret: secretReferenceSchema,
       username: z.string().min(1, { error: 'must not be empty' }),
       password: secretReferenceSchema,
+      /** Where the client id and secret travel; the user's credentials are always in the body. @defaultValue 'body-form' */
+      credentialsType: credentialsTypeSchema.optional(),
+      ...tokenRequestOptions,
     }),
   ],
   { error: "must have a type of 'none', 'bearer', 'oauth2-client-credentials' or 'oauth2-password'" },
