@@ -1,16 +1,30 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { exitWithin, freePort, isRunning, repoRoot, runNode, type LogLine, type NodeProcess } from './test-setup/processes.ts';
+import { exitWithin, freePort, isRunning, repoRoot, runNode, runToEnd, type LogLine, type NodeProcess } from './test-setup/processes.ts';
 
 const launcher = join(repoRoot, 'tools/scripts/src/start.ts');
+const cli = join(repoRoot, 'apps/cli/src/main.ts');
 const services = ['profile-projector', 'export-decider', 'delivery-agent'];
 const stopWithinMs = 10_000;
 
 const startedAndConnected = (name: string) => (line: LogLine) =>
   line.source === name && line.entry['message'] === 'started' && line.entry['connected'] === true;
 const launcherSaid = (message: string) => (line: LogLine) => line.source === undefined && line.entry['message'] === message;
+
+/** The example receiver on a free port, and the example configuration pointing to it (a copy of examples/spillway.yaml). */
+async function exampleOnFreePort(): Promise<NodeJS.ProcessEnv> {
+  const receiverPort = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'spillway-example-'));
+  const config = join(dir, 'spillway.yaml');
+  const example = await readFile(join(repoRoot, 'examples/spillway.yaml'), 'utf8');
+  expect(example).toContain('http://127.0.0.1:8787/exports');
+  await writeFile(config, example.replaceAll('127.0.0.1:8787', `127.0.0.1:${receiverPort}`));
+  return { RECEIVER_PORT: String(receiverPort), SPILLWAY_EXAMPLE_CONFIG: config };
+}
+
+const cliSaid = (text: string) => (line: LogLine) => line.source === 'spillway' && line.text === text;
 
 describe('npm start', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -39,33 +53,34 @@ describe('npm start', () => {
     const { launcher: running, pids } = await startLauncher([], {
       EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`,
       SPILLWAY_DATA_DIR: dataDir,
+      ...(await exampleOnFreePort()),
     });
 
     const listening = await running.waitForLine(launcherSaid('store listening'), 'the store to listen');
     expect(listening.entry).toMatchObject({ port, dataDir });
     for (const name of services) await running.waitForLine(startedAndConnected(name), `${name} to start`);
+    await running.waitForLine(launcherSaid('example configuration applied'), 'the example configuration');
     const children = pids();
-    expect(children).toHaveLength(4);
+    expect(children).toHaveLength(5);
 
     running.signal('SIGTERM');
     const exit = await exitWithin(running, stopWithinMs, 'the launcher');
     expect(exit).toEqual({ code: 0, signal: null });
     const stopped = running.lines.find(launcherSaid('stopped'));
-    expect(stopped?.entry['exits']).toEqual(
-      expect.arrayContaining([...services, 'event-store'].map((name) => ({ name, code: 0, signal: null }))),
-    );
+    expect(stopped?.entry['exits']).toEqual([...services, 'example-receiver', 'event-store'].map((name) => ({ name, code: 0, signal: null })));
     for (const name of services) expect(running.lines.some((line) => line.source === name && line.entry['message'] === 'stopped')).toBe(true);
     expect(children.filter(isRunning)).toEqual([]);
     // Services stop before the store, so their last checkpoints reach it.
     const order = running.lines.filter((line) => line.entry['message'] === 'stopped').map((line) => line.source);
     expect(order.indexOf('event-store')).toBeGreaterThan(Math.max(...services.map((name) => order.indexOf(name))));
+    expect(order.indexOf('example-receiver')).toBeGreaterThan(Math.max(...services.map((name) => order.indexOf(name))));
   });
 
   it('stops everything with a non-zero exit when a process dies, restarting nothing', async () => {
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const { launcher: running, pids } = await startLauncher([], {
+    const { launcher: running, pids } = await startLauncher(['--no-example'], {
       EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`,
       SPILLWAY_DATA_DIR: dataDir,
     });
@@ -85,14 +100,50 @@ describe('npm start', () => {
   it('with --no-store runs only the services, against the given store', async () => {
     const { launcher: running, pids } = await startLauncher(['--no-store'], {
       EVENTSTORE_CONNECTION_STRING: inject('eventstoreConnectionString'),
+      SPILLWAY_EXAMPLE: 'false',
     });
     for (const name of services) await running.waitForLine(startedAndConnected(name), `${name} to start`);
     expect(running.lines.some(launcherSaid('store listening'))).toBe(false);
+    expect(running.lines.some((line) => line.source === 'example-receiver' || line.source === 'spillway')).toBe(false);
     expect(pids()).toHaveLength(3);
 
     running.signal('SIGINT');
     const exit = await exitWithin(running, stopWithinMs, 'the launcher');
     expect(exit).toEqual({ code: 0, signal: null });
     expect(pids().filter(isRunning)).toEqual([]);
+  });
+
+  it('with the example: a sample profile is printed by the example receiver, and a restart applies nothing new and re-sends nothing', async () => {
+    const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`, SPILLWAY_DATA_DIR: dataDir, ...(await exampleOnFreePort()) };
+    const first = (await startLauncher([], env)).launcher;
+    await first.waitForLine(launcherSaid('example configuration applied'), 'the example configuration');
+    for (const kind of ['audience vip-customers', 'destination example-receiver', 'dataflow vip-to-example-receiver']) {
+      expect(first.lines.some(cliSaid(`${kind}: created`))).toBe(true);
+    }
+
+    const sample = await runToEnd(cli, ['ingest', 'sample', '--profiles', '1', '--json'], { ...process.env, ...env });
+    expect(sample.code).toBe(0);
+    const [profile] = (JSON.parse(sample.stdout) as { profiles: { firstName: string; email: string; ecid: string }[] }).profiles;
+    const printed = await first.waitForLine((line) => line.source === 'example-receiver' && line.entry['method'] === 'POST', 'the export to be printed');
+    expect(printed.entry).toMatchObject({
+      path: '/exports?source=spillway',
+      exportHeaders: { 'x-export-sequence': '2' },
+      auth: 'none',
+      document: { personalEmail: { address: profile?.email }, identityMap: { ecid: [{ id: profile?.ecid }] } },
+    });
+    first.signal('SIGINT');
+    expect(await exitWithin(first, stopWithinMs, 'the launcher')).toEqual({ code: 0, signal: null });
+
+    const second = (await startLauncher([], env)).launcher;
+    await second.waitForLine(launcherSaid('example configuration applied'), 'the example configuration again');
+    expect(second.lines.some((line) => line.source === 'spillway' && /: 0 created, 0 updated, 3 unchanged$/.test(line.text))).toBe(true);
+    const shown = await runToEnd(cli, ['dataflows', 'show', 'vip-to-example-receiver'], { ...process.env, ...env });
+    expect(shown.stdout).toMatch(/counts: received 3, exported 1, delivered 1, failed 0, latency p50 \d+ ms, p95 \d+ ms/);
+    second.signal('SIGINT');
+    expect(await exitWithin(second, stopWithinMs, 'the launcher')).toEqual({ code: 0, signal: null });
+    expect(second.lines.some((line) => line.source === 'example-receiver' && line.entry['method'] === 'POST')).toBe(false);
   });
 });

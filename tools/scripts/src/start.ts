@@ -2,11 +2,14 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseStoreEnvironment, storeEndpoint } from '@spillway/event-streams';
 import { createLogger, parseLogLevel } from '@spillway/runtime';
+import { defaultReceiverPort, type ExampleOptions } from './launcher/example.ts';
 import { runStack } from './launcher/stack.ts';
 
 // `npm start`: the embedded store on the host/port of EVENTSTORE_CONNECTION_STRING (data in
-// SPILLWAY_DATA_DIR, default ./data) and the three services. `--no-store` or
-// SPILLWAY_EMBEDDED_STORE=false runs only the services, against an external EventStoreDB.
+// SPILLWAY_DATA_DIR, default ./data), the example receiver (RECEIVER_PORT, default 8787), the
+// three services, then `spillway apply` of the example configuration (SPILLWAY_EXAMPLE_CONFIG,
+// default examples/spillway.yaml). `--no-store` or SPILLWAY_EMBEDDED_STORE=false runs against an
+// external EventStoreDB; `--no-example` or SPILLWAY_EXAMPLE=false leaves the example out.
 const logger = createLogger({ service: 'launcher', level: parseLogLevel(process.env['LOG_LEVEL']) });
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -32,11 +35,18 @@ try {
   const embedded = !process.argv.includes('--no-store') && process.env['SPILLWAY_EMBEDDED_STORE'] !== 'false';
   const endpoint = storeEndpoint(connectionString);
   const dataDir = resolve(process.cwd(), process.env['SPILLWAY_DATA_DIR'] || './data');
-  logger.info('starting', { embeddedStore: embedded, store: `${endpoint.host}:${endpoint.port}`, ...(embedded ? { dataDir } : {}) });
+  const example = exampleOptions(process.env);
+  logger.info('starting', {
+    embeddedStore: embedded,
+    store: `${endpoint.host}:${endpoint.port}`,
+    ...(embedded ? { dataDir } : {}),
+    example: example ? example.configFile : false,
+  });
   const code = await runStack({
     root,
     connectionString,
     embeddedStore: embedded ? { ...endpoint, dataDir } : undefined,
+    example,
     env: process.env,
     logger,
     shutdown,
@@ -45,4 +55,11 @@ try {
 } catch (error) {
   logger.error('could not start', { error });
   process.exit(1);
+}
+
+function exampleOptions(env: NodeJS.ProcessEnv): ExampleOptions | undefined {
+  if (process.argv.includes('--no-example') || env['SPILLWAY_EXAMPLE'] === 'false') return undefined;
+  const port = env['RECEIVER_PORT'] ? Number(env['RECEIVER_PORT']) : defaultReceiverPort;
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`RECEIVER_PORT must be a port number (1-65535), got '${env['RECEIVER_PORT']}'`);
+  return { configFile: resolve(process.cwd(), env['SPILLWAY_EXAMPLE_CONFIG'] || 'examples/spillway.yaml'), receiverPort: port };
 }

@@ -7,7 +7,10 @@ export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export interface LogLine {
   /** `[name] ` prefix the launcher put on a child's line, or undefined for the process's own lines. */
   readonly source: string | undefined;
+  /** The JSON object of the line; `{}` for a text line (the CLI's output). */
   readonly entry: Readonly<Record<string, unknown>>;
+  /** The line after the prefix. */
+  readonly text: string;
 }
 
 export interface NodeProcess {
@@ -69,11 +72,13 @@ export function runNode(script: string, args: readonly string[], env: NodeJS.Pro
   };
 }
 
-function parseLine(text: string): LogLine | undefined {
-  const match = /^(?:\[([a-z-]+)\] )?(\{.*\})\s*$/.exec(text);
-  if (!match?.[2]) return undefined;
+function parseLine(line: string): LogLine | undefined {
+  const match = /^(?:\[([a-z-]+)\] )?(.*?)\s*$/.exec(line);
+  const text = match?.[2] ?? '';
+  if (!match || text === '') return undefined;
+  if (!text.startsWith('{')) return match[1] ? { source: match[1], entry: {}, text } : undefined;
   try {
-    return { source: match[1], entry: JSON.parse(match[2]) as Record<string, unknown> };
+    return { source: match[1], entry: JSON.parse(text) as Record<string, unknown>, text };
   } catch {
     return undefined;
   }
@@ -108,4 +113,23 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (typeof address !== 'object' || address === null) throw new Error('no port');
   return address.port;
+}
+
+export interface TextRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a script to its end and returns its whole output (for the CLI, whose output is text). */
+export function runToEnd(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<TextRun> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
