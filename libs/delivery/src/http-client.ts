@@ -1,12 +1,19 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import got, { type Got } from 'got';
+import type { LocalBinding } from './egress-addresses.ts';
 
 export interface HttpClientOptions {
   /** Upper bound on concurrent connections per endpoint origin. */
   readonly maxSockets?: number;
-  /** Extra TLS options for https endpoints (client certificate, CA, local address...). */
-  readonly https?: Omit<https.AgentOptions, 'keepAlive' | 'maxSockets' | 'maxFreeSockets'>;
+  /** Extra TLS options for https endpoints (client certificate `cert`/`key`/`passphrase`, trusted `ca`). */
+  readonly https?: Omit<https.AgentOptions, 'keepAlive' | 'maxSockets' | 'maxFreeSockets' | 'localAddress' | 'family'>;
+  /**
+   * Called once per new connection (http and https) for the local address to bind it to: the
+   * egress addresses. The endpoint is then resolved in that address's family only.
+   */
+  readonly localBinding?: () => LocalBinding;
 }
 
 /** A got instance over keep-alive agents: one per destination, so connections are reused. */
@@ -24,6 +31,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const pooling = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' } as const;
   const httpAgent = new http.Agent(pooling);
   const httpsAgent = new https.Agent({ ...options.https, ...pooling });
+  if (options.localBinding) {
+    bindNewConnections(httpAgent, options.localBinding);
+    bindNewConnections(httpsAgent, options.localBinding);
+  }
   const instance = got.extend({
     agent: { http: httpAgent, https: httpsAgent },
     // Retries are our policy (outcome.ts, retry-policy.ts), not got's.
@@ -41,6 +52,19 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       httpsAgent.destroy();
     },
   };
+}
+
+type ConnectionOptions = Parameters<http.Agent['createConnection']>[0];
+type ConnectionCallback = (error: Error | null, socket: Socket) => void;
+
+// The agent keeps one pool per origin whatever the local address, so the binding is chosen where a
+// socket is made rather than per request (a per-request localAddress would split the pool).
+function bindNewConnections(agent: http.Agent, localBinding: () => LocalBinding): void {
+  const create = agent.createConnection.bind(agent) as (options: ConnectionOptions, callback?: ConnectionCallback) => Socket;
+  agent.createConnection = ((options: ConnectionOptions, callback?: ConnectionCallback) => {
+    const { address, family } = localBinding();
+    return create({ ...options, localAddress: address, family }, callback);
+  }) as http.Agent['createConnection'];
 }
 
 let shared: HttpClient | undefined;

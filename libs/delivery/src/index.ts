@@ -8,3 +8,8 @@ export * from './deliver.ts';
 export * from './retry-policy.ts';
 export * from './deliver-with-retry.ts';
 export * from './resolve-target.ts';
+export * from './egress-addresses.ts';
+export * from './tls/certificate-info.ts';
+export * from './tls/client-certificate.ts';
+export * from './tls/export-connections.ts';
+export * from './tls/tls-errors.ts';

@@ -76,7 +76,8 @@ export async function createTestPki(options: { readonly validDays?: number; read
 
   const dir = await mkdtemp(join(tmpdir(), 'spillway-pki-'));
   const save = async (name: string, issued: Issued): Promise<TestCertificate> => {
-    const cert = forge.pki.certificateToPem(issued.cert);
+    // forge writes CRLF; Node and openssl write LF.
+    const cert = forge.pki.certificateToPem(issued.cert).replace(/\r\n/g, '\n');
     const certFile = join(dir, `${name}.crt`);
     const keyFile = join(dir, `${name}.key`);
     await writeFile(certFile, cert);
