@@ -73,6 +73,68 @@ describe('npm run bench -- --quick --only store', () => {
   it('rejects an unknown suite with a message naming the known ones', async () => {
     const rejected = await runBench(['--only', 'nope', '--out-dir', outDir]);
     expect(rejected.code).toBe(1);
-    expect(rejected.stderr).toContain('unknown suite nope (known: store)');
+    expect(rejected.stderr).toContain('unknown suite nope (known: store, pipeline)');
+  });
+});
+
+// The whole pipeline as real processes; again the figures are checked to be there and positive, never how high.
+describe('npm run bench -- --quick --only pipeline', () => {
+  let outDir: string;
+  let run: BenchRun;
+  const figureIds = [
+    'throughputProfilesPerSecond',
+    'throughputAppendsPerSecond',
+    'throughputLatencyP50Ms',
+    'throughputLatencyP95Ms',
+    'latencyAchievedRatePerSecond',
+    'latencyP50Ms',
+    'latencyP95Ms',
+    'latencyP99Ms',
+    'latencyMaxMs',
+    'ceilingRequestsPerSecond',
+    'pipelineOverCeiling',
+  ];
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
+    run = await runBench(['--quick', '--only', 'pipeline', '--out-dir', outDir]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('exits 0 and prints the figures table and the CPU table with a row per process', () => {
+    expect(run.code, run.stderr).toBe(0);
+    const rows = run.stdout.split('\n').filter((line) => line.startsWith('| '));
+    for (const label of ['pipeline throughput: exports received/s', 'latency p95 (ms)', 'bare got loop requests/s', 'pipeline throughput / got ceiling']) {
+      expect(rows.some((row) => row.includes(label)), `no row for "${label}"`).toBe(true);
+    }
+    for (const process of ['store', 'profile-projector', 'export-decider', 'delivery-agent', 'receiver', 'bench', 'whole machine']) {
+      expect(rows.some((row) => row.startsWith(`| ${process} `)), `no CPU row for ${process}`).toBe(true);
+    }
+  });
+
+  it('writes the results as JSON, timestamped and as latest-pipeline.json, with positive figures and every export received', async () => {
+    const files = await readdir(outDir);
+    expect(files).toContain('latest-pipeline.json');
+    expect(files.some((file) => /^pipeline-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/.test(file))).toBe(true);
+    const results = JSON.parse(await readFile(join(outDir, 'latest-pipeline.json'), 'utf8')) as {
+      suite: string;
+      figures: { id: string; value: number }[];
+      throughput: { figures: { outcome: { changes: number; received: number; missing: number } } };
+      latency: { figures: { outcome: { changes: number; received: number; missing: number } } };
+      peakRssBytes: Record<string, number>;
+    };
+    expect(results.suite).toBe('pipeline');
+    expect(results.figures.map((figure) => figure.id)).toEqual(figureIds);
+    for (const figure of results.figures) expect(figure.value, figure.id).toBeGreaterThan(0);
+    for (const phase of [results.throughput, results.latency]) {
+      expect(phase.figures.outcome.changes).toBeGreaterThan(0);
+      expect(phase.figures.outcome.received).toBe(phase.figures.outcome.changes);
+      expect(phase.figures.outcome.missing).toBe(0);
+    }
+    expect(Object.keys(results.peakRssBytes).sort()).toEqual(['bench', 'delivery-agent', 'export-decider', 'profile-projector', 'receiver', 'store']);
+    for (const bytes of Object.values(results.peakRssBytes)) expect(bytes).toBeGreaterThan(0);
   });
 });

@@ -11,6 +11,8 @@ export interface MeasuredPhase<T> {
   readonly usage: Readonly<Record<string, PhaseUsage>>;
   /** Cores kept busy by everything else on the machine: a noisy neighbour shows here. */
   readonly otherCores: number;
+  /** Cores the whole machine kept busy (watched processes and everything else). */
+  readonly machineCores: number;
 }
 
 /** Runs `work` and reports what each watched process (name -> pid) spent on it. */
@@ -24,6 +26,7 @@ export async function measurePhase<T>(processes: Readonly<Record<string, number>
   const [systemAfter, ...after] = await sampleAll();
   const usage = Object.fromEntries(names.map((name, index) => [name, usageBetween(before[index]!, after[index]!, wallMs)]));
   const watchedCores = Object.values(usage).reduce((sum, phase) => sum + phase.cores, 0);
-  const otherCores = Math.max(0, busyCoresBetween(systemBefore, systemAfter, availableParallelism()) - watchedCores);
-  return { result, wallMs, usage, otherCores };
+  const machineCores = busyCoresBetween(systemBefore, systemAfter, availableParallelism());
+  const otherCores = Math.max(0, machineCores - watchedCores);
+  return { result, wallMs, usage, otherCores, machineCores };
 }

@@ -12,3 +12,11 @@ export function startStopwatch(): Stopwatch {
 export function perSecond(count: number, elapsedMs: number): number {
   return elapsedMs > 0 ? count / (elapsedMs / 1000) : 0;
 }
+
+/**
+ * Epoch milliseconds with sub-millisecond precision, comparable across processes on the same
+ * machine (each process's timeOrigin is read from the same wall clock when it starts).
+ */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}

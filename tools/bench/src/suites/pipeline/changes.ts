@@ -1,0 +1,143 @@
+import { deterministicEventId, type EventStore } from '@spillway/event-streams';
+import { ingestEvents, ingestStreamName, type IngestEvent } from '@spillway/xdm';
+import { LatencyRecorder, type LatencySummary } from '../../measure/percentiles.ts';
+import { epochMs } from '../../measure/timing.ts';
+import { benchConfiguration } from './configuration.ts';
+import type { ChangeSet } from './workload.ts';
+
+/** What became of one phase's changes at the receiver. */
+export interface ChangeOutcome {
+  readonly changes: number;
+  readonly appended: number;
+  /** Distinct expected export ids that arrived. */
+  readonly received: number;
+  readonly missing: number;
+  /** The same export id again (at-least-once re-sends). */
+  readonly duplicates: number;
+  /** Epoch ms: first append issued, last append acknowledged, last expected export received. */
+  readonly firstIssuedAt: number;
+  readonly lastAckedAt: number;
+  readonly lastReceivedAt: number;
+  /** From each append's acknowledgement to its export's arrival at the receiver. */
+  readonly fromAck: LatencySummary;
+  /** From the moment each append was issued (includes the store's append latency). */
+  readonly fromIssue: LatencySummary;
+}
+
+/**
+ * The changes of one phase, planned before the clock starts, and what happened to each: when
+ * its append was issued and acknowledged, and when its export arrived.
+ *
+ * Change i is the k-th (k = floor(i / profiles)) of profile i mod profiles: k = 0 qualifies the
+ * profile in the mapped audience (a membership export), every later one writes the 3 mapped
+ * attributes (an attribute export: the profile is realized). Each change is one ProfileChanged,
+ * so its sequence is k and its export id is known in advance, as the decider derives it
+ * (deterministicEventId('export', dataflowId, profileId, sequence)): the receiver only needs the
+ * X-Export-Id header to say which change arrived.
+ */
+export class PlannedChanges {
+  readonly set: ChangeSet;
+  private readonly indexByExportId = new Map<string, number>();
+  private readonly issuedAt: Float64Array;
+  private readonly ackedAt: Float64Array;
+  private readonly receivedAt: Float64Array;
+  private received = 0;
+  private duplicates = 0;
+  private appended = 0;
+  private onComplete: (() => void) | undefined;
+
+  constructor(set: ChangeSet) {
+    this.set = set;
+    this.issuedAt = new Float64Array(set.changes);
+    this.ackedAt = new Float64Array(set.changes);
+    this.receivedAt = new Float64Array(set.changes).fill(Number.NaN);
+    for (let index = 0; index < set.changes; index++) {
+      const { profileId, sequence } = this.changeOf(index);
+      this.indexByExportId.set(deterministicEventId('export', benchConfiguration.dataflowId, profileId, sequence), index);
+    }
+  }
+
+  changeOf(index: number): { readonly profileId: string; readonly sequence: number } {
+    return { profileId: `${this.set.prefix}${index % this.set.profiles}`, sequence: Math.floor(index / this.set.profiles) };
+  }
+
+  /** Appends change `index` to its ingest stream, timing it. */
+  async append(store: EventStore, index: number): Promise<void> {
+    const { profileId, sequence } = this.changeOf(index);
+    const event = ingestEventFor(profileId, sequence, new Date());
+    this.issuedAt[index] = epochMs();
+    await store.appendUncheckedEvents(ingestStreamName(profileId), [event]);
+    this.ackedAt[index] = epochMs();
+    this.appended++;
+  }
+
+  /** Records an export's arrival; false when the id is not one of this phase's exports. */
+  receipt(exportId: string, receivedAtEpochMs: number): boolean {
+    const index = this.indexByExportId.get(exportId);
+    if (index === undefined) return false;
+    if (!Number.isNaN(this.receivedAt[index]!)) {
+      this.duplicates++;
+      return true;
+    }
+    this.receivedAt[index] = receivedAtEpochMs;
+    this.received++;
+    if (this.received === this.set.changes) this.onComplete?.();
+    return true;
+  }
+
+  /** Resolves once every export arrived, or after `timeoutMs` (the outcome then counts what is missing). */
+  async allReceived(timeoutMs: number): Promise<void> {
+    if (this.received === this.set.changes) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.onComplete = resolve;
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
+    this.onComplete = undefined;
+  }
+
+  outcome(): ChangeOutcome {
+    const fromAck = new LatencyRecorder();
+    const fromIssue = new LatencyRecorder();
+    let firstIssuedAt = Number.POSITIVE_INFINITY;
+    let lastAckedAt = 0;
+    let lastReceivedAt = 0;
+    for (let index = 0; index < this.set.changes; index++) {
+      const issued = this.issuedAt[index]!;
+      if (issued > 0) firstIssuedAt = Math.min(firstIssuedAt, issued);
+      lastAckedAt = Math.max(lastAckedAt, this.ackedAt[index]!);
+      const received = this.receivedAt[index]!;
+      if (Number.isNaN(received)) continue;
+      lastReceivedAt = Math.max(lastReceivedAt, received);
+      fromAck.record(received - this.ackedAt[index]!);
+      fromIssue.record(received - issued);
+    }
+    return {
+      changes: this.set.changes,
+      appended: this.appended,
+      received: this.received,
+      missing: this.set.changes - this.received,
+      duplicates: this.duplicates,
+      firstIssuedAt: Number.isFinite(firstIssuedAt) ? firstIssuedAt : 0,
+      lastAckedAt,
+      lastReceivedAt,
+      fromAck: fromAck.summary(),
+      fromIssue: fromIssue.summary(),
+    };
+  }
+}
+
+/** The k-th change of a bench profile: qualification first, then writes of the 3 mapped attributes. */
+export function ingestEventFor(profileId: string, sequence: number, now: Date): IngestEvent {
+  const at = now.toISOString();
+  if (sequence === 0) return ingestEvents.membershipChanged(profileId, benchConfiguration.audienceId, 'realized', at);
+  return ingestEvents.attributesWritten(
+    profileId,
+    {
+      person: { name: { firstName: `First-${profileId}`, lastName: `Last-${sequence}` } },
+      personalEmail: { address: `${profileId}.${sequence}@bench.example` },
+    },
+    at,
+  );
+}

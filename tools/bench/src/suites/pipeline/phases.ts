@@ -1,0 +1,103 @@
+import { measurePhase } from '../../measure/phase.ts';
+import type { PhaseUsage } from '../../measure/process-stats.ts';
+import { perSecond } from '../../measure/timing.ts';
+import type { BenchContext } from '../../suite.ts';
+import { measureCeiling, type CeilingFigures } from './ceiling.ts';
+import { PlannedChanges, type ChangeOutcome } from './changes.ts';
+import type { PipelineStack, ProcessName } from './stack.ts';
+import type { PipelineWorkload } from './workload.ts';
+import { writeAsFastAsPossible, writeAtFixedRate, type PacedWrite } from './write-changes.ts';
+
+/** A phase's figures plus what each process and the machine spent on it. */
+export interface Phase<T> {
+  readonly figures: T;
+  readonly wallMs: number;
+  readonly usage: Readonly<Record<ProcessName, PhaseUsage>>;
+  readonly otherCores: number;
+  readonly machineCores: number;
+}
+
+export interface ThroughputFigures {
+  readonly outcome: ChangeOutcome;
+  /** Exports received / (last receipt - first append issued). */
+  readonly profilesPerSecond: number;
+  /** How fast the bench wrote: appends acknowledged / (last ack - first append issued). */
+  readonly appendsPerSecond: number;
+  /** Receipts that were no export of this phase (should be 0). */
+  readonly unexpected: number;
+}
+
+export interface LatencyFigures extends PacedWrite {
+  readonly outcome: ChangeOutcome;
+  readonly offeredRatePerSecond: number;
+  readonly unexpected: number;
+}
+
+async function measured<T>(stack: PipelineStack, work: () => Promise<T>): Promise<Phase<T>> {
+  const phase = await measurePhase(stack.pids, work);
+  return {
+    figures: phase.result,
+    wallMs: phase.wallMs,
+    usage: phase.usage as Record<ProcessName, PhaseUsage>,
+    otherCores: phase.otherCores,
+    machineCores: phase.machineCores,
+  };
+}
+
+/** Routes the receiver's receipts to this phase's plan; returns the count of strangers. */
+function listen(stack: PipelineStack, plan: PlannedChanges): { unexpected(): number } {
+  let unexpected = 0;
+  stack.receiver.onReceipt((exportId, at) => {
+    if (!plan.receipt(exportId, at)) unexpected++;
+  });
+  return { unexpected: () => unexpected };
+}
+
+/** Untimed: a few hundred profiles through the whole pipeline, so the timed phases start warm. */
+export async function warmUp(stack: PipelineStack, workload: PipelineWorkload): Promise<ChangeOutcome> {
+  const plan = new PlannedChanges(workload.warmup);
+  listen(stack, plan);
+  await writeAsFastAsPossible(stack.client, plan, 8);
+  await plan.allReceived(workload.drainTimeoutMs);
+  const outcome = plan.outcome();
+  if (outcome.missing > 0) throw new Error(`warm-up: ${outcome.missing} of ${outcome.changes} exports never arrived; is the pipeline running? (service warnings: ${JSON.stringify(stack.problems())})`);
+  return outcome;
+}
+
+export async function measureThroughput(stack: PipelineStack, workload: PipelineWorkload, context: BenchContext): Promise<Phase<ThroughputFigures>> {
+  const plan = new PlannedChanges(workload.throughput);
+  const strangers = listen(stack, plan);
+  return measured(stack, async () => {
+    await writeAsFastAsPossible(stack.client, plan, workload.throughput.writers);
+    context.progress(`throughput: ${plan.set.changes} changes appended, waiting for their exports`);
+    await plan.allReceived(workload.drainTimeoutMs);
+    const outcome = plan.outcome();
+    return {
+      outcome,
+      profilesPerSecond: perSecond(outcome.received, outcome.lastReceivedAt - outcome.firstIssuedAt),
+      appendsPerSecond: perSecond(outcome.appended, outcome.lastAckedAt - outcome.firstIssuedAt),
+      unexpected: strangers.unexpected(),
+    };
+  });
+}
+
+export async function measureLatency(stack: PipelineStack, workload: PipelineWorkload, context: BenchContext): Promise<Phase<LatencyFigures>> {
+  const { latency } = workload;
+  const plan = new PlannedChanges(latency);
+  const strangers = listen(stack, plan);
+  return measured(stack, async () => {
+    const paced = await writeAtFixedRate(stack.client, plan, latency.tickMs, latency.perTick);
+    context.progress(`latency: ${plan.set.changes} changes offered at ${latency.ratePerSecond}/s, waiting for their exports`);
+    await plan.allReceived(workload.drainTimeoutMs);
+    return { ...paced, outcome: plan.outcome(), offeredRatePerSecond: latency.ratePerSecond, unexpected: strangers.unexpected() };
+  });
+}
+
+export async function measureCeilingPhase(stack: PipelineStack, workload: PipelineWorkload): Promise<Phase<CeilingFigures & { readonly receivedByReceiver: number }>> {
+  let received = 0;
+  stack.receiver.onReceipt(() => received++);
+  return measured(stack, async () => {
+    const figures = await measureCeiling(stack.receiver.url, workload.ceiling.concurrency, workload.ceiling.durationMs);
+    return { ...figures, receivedByReceiver: received };
+  });
+}

@@ -1,0 +1,118 @@
+import { formatFigure, formatRatio, type Table } from '../../output/table.ts';
+import type { CeilingFigures } from './ceiling.ts';
+import type { LatencyFigures, Phase, ThroughputFigures } from './phases.ts';
+import { processNames, type ProcessName } from './stack.ts';
+import type { PipelineWorkload } from './workload.ts';
+
+const mebibyte = 2 ** 20;
+const noisyCores = 0.25;
+
+export interface PipelineRun {
+  readonly workload: PipelineWorkload;
+  readonly throughput: Phase<ThroughputFigures>;
+  readonly latency: Phase<LatencyFigures>;
+  readonly ceiling: Phase<CeilingFigures & { readonly receivedByReceiver: number }>;
+  /** VmHWM of each process at the end of the run. */
+  readonly peakRssBytes: Readonly<Record<ProcessName, number>>;
+  /** Mean body of the exports the receiver got from the agent. */
+  readonly exportBodyBytes: number;
+  readonly serviceProblems: Readonly<Record<string, number>>;
+}
+
+export interface PipelineFigure {
+  readonly id: string;
+  readonly label: string;
+  readonly value: number;
+  /** Issue 3's target on the 2-core machine, where it sets one. */
+  readonly target?: { readonly value: number; readonly atMost: boolean; readonly met: boolean };
+}
+
+const target = (value: number, limit: number, atMost: boolean) => ({ value: limit, atMost, met: atMost ? value < limit : value >= limit });
+
+/** Every figure the pipeline suite reports, in table order. */
+export function pipelineFigures(run: PipelineRun): readonly PipelineFigure[] {
+  const { workload, throughput, latency, ceiling } = run;
+  const t = throughput.figures;
+  const l = latency.figures;
+  const ratio = ceiling.figures.requestsPerSecond > 0 ? t.profilesPerSecond / ceiling.figures.requestsPerSecond : Number.NaN;
+  const p95 = l.outcome.fromAck.p95Ms;
+  return [
+    {
+      id: 'throughputProfilesPerSecond',
+      label: `pipeline throughput: exports received/s (${formatFigure(workload.throughput.changes)} changes, ${formatFigure(workload.throughput.profiles)} profiles)`,
+      value: t.profilesPerSecond,
+    },
+    { id: 'throughputAppendsPerSecond', label: `  ingest appends/s meanwhile (${workload.throughput.writers} writers, each acked)`, value: t.appendsPerSecond },
+    { id: 'throughputLatencyP50Ms', label: '  latency p50 at saturation (ms, ack -> receipt)', value: t.outcome.fromAck.p50Ms },
+    { id: 'throughputLatencyP95Ms', label: '  latency p95 at saturation (ms)', value: t.outcome.fromAck.p95Ms },
+    { id: 'latencyAchievedRatePerSecond', label: `paced ingest appends/s (offered ${formatFigure(l.offeredRatePerSecond)}/s for ${workload.latency.durationMs / 1000} s)`, value: l.achievedRatePerSecond },
+    { id: 'latencyP50Ms', label: '  latency p50 (ms, ingest append ack -> receipt)', value: l.outcome.fromAck.p50Ms },
+    { id: 'latencyP95Ms', label: '  latency p95 (ms)', value: p95, target: target(p95, 1_000, true) },
+    { id: 'latencyP99Ms', label: '  latency p99 (ms)', value: l.outcome.fromAck.p99Ms },
+    { id: 'latencyMaxMs', label: '  latency max (ms)', value: l.outcome.fromAck.maxMs },
+    { id: 'ceilingRequestsPerSecond', label: `bare got loop requests/s (${ceiling.figures.concurrency} loops, keep-alive, same receiver)`, value: ceiling.figures.requestsPerSecond },
+    { id: 'pipelineOverCeiling', label: 'pipeline throughput / got ceiling', value: ratio, target: target(ratio, 0.5, false) },
+  ];
+}
+
+export function figuresTable(figures: readonly PipelineFigure[], run: PipelineRun): Table {
+  const { throughput, latency, ceiling } = run;
+  const lost = (phase: { readonly figures: { readonly outcome: { readonly missing: number; readonly duplicates: number }; readonly unexpected: number } }) =>
+    `${phase.figures.outcome.missing} missing, ${phase.figures.outcome.duplicates} duplicates, ${phase.figures.unexpected} unexpected`;
+  return {
+    title: 'Pipeline end to end: ingest -> projector -> decider -> agent -> receiver (every process on this machine)',
+    columns: ['figure', 'value', 'target', 'vs target'],
+    rows: figures.map((figure) => [
+      figure.label,
+      formatFigure(figure.value),
+      figure.target ? `${figure.target.atMost ? '< ' : '>= '}${formatFigure(figure.target.value)}` : '',
+      figure.target ? `${formatRatio(figure.value / figure.target.value)} ${figure.target.met ? 'meets' : 'misses'}` : '',
+    ]),
+    notes: [
+      'store (durable, LMDB), projector, decider and agent are real processes with default settings; the receiver is a separate minimal node:http process answering 200 at once; the bench process writes ingest events and runs the got loop',
+      'each change is one ProfileChanged and one export; throughput = distinct exports received / (last receipt - first append issued); latency = receipt time in the receiver - append ack time in the bench (same machine clock)',
+      `exports: throughput phase ${lost(throughput)}; latency phase ${lost(latency)}; ceiling ${formatFigure(ceiling.figures.failed)} failed requests`,
+      `mean body: ${formatFigure(run.exportBodyBytes)} bytes per export, ${formatFigure(ceiling.figures.bodyBytes)} bytes per got-loop request; latency from append issue (incl. store ack): p50 ${formatFigure(latency.figures.outcome.fromIssue.p50Ms)} ms, p95 ${formatFigure(latency.figures.outcome.fromIssue.p95Ms)} ms; pacing lag max ${formatFigure(latency.figures.maxTickLagMs)} ms`,
+      `service warn/error log lines: ${Object.entries(run.serviceProblems).map(([name, count]) => `${name} ${count}`).join(', ')}`,
+      ...noiseNote(run),
+    ],
+  };
+}
+
+function noiseNote(run: PipelineRun): string[] {
+  const phases = [run.throughput, run.latency, run.ceiling];
+  const worst = Math.max(...phases.map((phase) => phase.otherCores));
+  if (worst < noisyCores) return [];
+  return [
+    `NOISY MACHINE: other processes kept ${phases.map((phase) => phase.otherCores.toFixed(2)).join(' / ')} cores busy (throughput / latency / ceiling phase); figures are lower than on a quiet machine`,
+  ];
+}
+
+/** CPU per process per phase, CPU per change, and peak memory: where the machine's 2 cores go. */
+export function cpuTable(run: PipelineRun): Table {
+  const { throughput, latency, ceiling } = run;
+  const cores = (value: number) => value.toFixed(2);
+  const perChange = (cpuSeconds: number, changes: number) => (changes > 0 ? formatFigure((cpuSeconds * 1000) / changes) : 'n/a');
+  const rows = processNames.map((name) => [
+    name,
+    formatFigure(throughput.usage[name].cpuSeconds),
+    cores(throughput.usage[name].cores),
+    perChange(throughput.usage[name].cpuSeconds, throughput.figures.outcome.received),
+    cores(latency.usage[name].cores),
+    perChange(latency.usage[name].cpuSeconds, latency.figures.outcome.received),
+    cores(ceiling.usage[name].cores),
+    formatFigure(run.peakRssBytes[name] / mebibyte),
+  ]);
+  return {
+    title: 'CPU and memory per process (cores = CPU seconds / wall seconds; 2.00 is the whole machine)',
+    columns: ['process', 'throughput: CPU s', 'cores', 'CPU ms/change', 'latency: cores', 'CPU ms/change', 'ceiling: cores', 'peak RSS (MiB)'],
+    rows: [
+      ...rows,
+      ['other processes', '', cores(throughput.otherCores), '', cores(latency.otherCores), '', cores(ceiling.otherCores), ''],
+      ['whole machine', '', cores(throughput.machineCores), '', cores(latency.machineCores), '', cores(ceiling.machineCores), ''],
+    ],
+    notes: [
+      `phase wall times: throughput ${formatFigure(throughput.wallMs / 1000)} s, latency ${formatFigure(latency.wallMs / 1000)} s, ceiling ${formatFigure(ceiling.wallMs / 1000)} s`,
+    ],
+  };
+}
