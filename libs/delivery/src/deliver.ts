@@ -1,7 +1,9 @@
 import type { Logger } from '@spillway/runtime';
 import { buildExportHeaders, buildExportUrl } from './export-http-request.ts';
 import { sharedHttpClient, type HttpClient } from './http-client.ts';
-import { isRetryableErrorCode, isRetryableStatus, parseRetryAfter, type DeliveryOutcome } from './outcome.ts';
+import { createAuthorizer, type Authorizer } from './oauth/authorizer.ts';
+import { TokenRequestError } from './oauth/token-error.ts';
+import { isRetryableErrorCode, isRetryableStatus, parseRetryAfter, type DeliveryOutcome, type RejectedByEndpoint } from './outcome.ts';
 import type { DeliveryTarget, ExportRequest } from './target.ts';
 
 export interface DeliverOptions {
@@ -10,10 +12,16 @@ export interface DeliverOptions {
   readonly logger: Logger;
   /** Aborts the request in flight when the caller shuts down; an aborted attempt is not logged. */
   readonly signal?: AbortSignal;
+  /**
+   * The destination's Authorizer (createAuthorizer), which caches its OAuth token: pass the same
+   * one for every export of the destination. When omitted, one is kept per target object.
+   */
+  readonly authorizer?: Authorizer;
 }
 
 // Targets are long-lived objects; the URL is built once per target, not once per export.
 const urlCache = new WeakMap<DeliveryTarget, string>();
+const authorizers = new WeakMap<DeliveryTarget, Authorizer>();
 
 function exportUrl(target: DeliveryTarget): string {
   let url = urlCache.get(target);
@@ -24,27 +32,71 @@ function exportUrl(target: DeliveryTarget): string {
   return url;
 }
 
+function authorizerOf(target: DeliveryTarget, request: ExportRequest, client: HttpClient, options: DeliverOptions): Authorizer {
+  if (options.authorizer) return options.authorizer;
+  let authorizer = authorizers.get(target);
+  if (authorizer === undefined) {
+    authorizer = createAuthorizer(target, { destinationId: request.destinationId, httpClient: client, logger: options.logger });
+    authorizers.set(target, authorizer);
+  }
+  return authorizer;
+}
+
+interface Attempt {
+  readonly request: ExportRequest;
+  readonly target: DeliveryTarget;
+  readonly client: HttpClient;
+  readonly authorizer: Authorizer;
+  readonly signal: AbortSignal | undefined;
+  readonly started: number;
+}
+
 /**
  * One attempt: POSTs the document and reports what happened. Never throws for anything the
- * endpoint or the network does; the caller's retry policy decides what to do next.
+ * endpoint, the token server or the network does; the caller's retry policy decides what to do
+ * next. A 401 to an OAuth token fetches a new token and sends the request once more, within this
+ * attempt; a second 401 is the attempt's outcome (not retried: the credentials are wrong).
  */
 export async function deliverExport(request: ExportRequest, target: DeliveryTarget, options: DeliverOptions): Promise<DeliveryOutcome> {
   const client = options.httpClient ?? sharedHttpClient();
-  const started = performance.now();
-  let outcome: DeliveryOutcome;
-  try {
-    const response = await client.got.post(exportUrl(target), {
-      headers: buildExportHeaders(request, target),
-      body: JSON.stringify(request.document),
-      timeout: { request: target.timeoutMs },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    outcome = outcomeOfResponse(response.statusCode, response.headers['retry-after'], elapsedSince(started));
-  } catch (error) {
-    outcome = outcomeOfError(error, elapsedSince(started));
+  const attempt: Attempt = { request, target, client, authorizer: authorizerOf(target, request, client, options), signal: options.signal, started: performance.now() };
+  const first = await authorizeAndPost(attempt);
+  let outcome = first.outcome;
+  if (isUnauthorized(outcome) && first.authorization !== undefined && attempt.authorizer.rejected(first.authorization)) {
+    const second = (await authorizeAndPost(attempt)).outcome;
+    outcome = isUnauthorized(second) ? { ...second, tokenRenewed: true } : second;
   }
   if (!options.signal?.aborted) logOutcome(options.logger, request, target, outcome);
   return outcome;
+}
+
+function isUnauthorized(outcome: DeliveryOutcome): outcome is RejectedByEndpoint {
+  return outcome.kind === 'failed' && outcome.failure === 'status' && outcome.status === 401;
+}
+
+async function authorizeAndPost(attempt: Attempt): Promise<{ readonly outcome: DeliveryOutcome; readonly authorization: string | undefined }> {
+  let authorization: string | undefined;
+  try {
+    authorization = await attempt.authorizer.authorization(attempt.signal);
+  } catch (error) {
+    return { outcome: outcomeOfAuthorizationError(error, elapsedSince(attempt.started)), authorization: undefined };
+  }
+  try {
+    const response = await attempt.client.got.post(exportUrl(attempt.target), {
+      headers: buildExportHeaders(attempt.request, attempt.target, authorization),
+      body: JSON.stringify(attempt.request.document),
+      timeout: { request: attempt.target.timeoutMs },
+      ...(attempt.signal ? { signal: attempt.signal } : {}),
+    });
+    return { outcome: outcomeOfResponse(response.statusCode, response.headers['retry-after'], elapsedSince(attempt.started)), authorization };
+  } catch (error) {
+    return { outcome: outcomeOfError(error, elapsedSince(attempt.started)), authorization };
+  }
+}
+
+function outcomeOfAuthorizationError(error: unknown, durationMs: number): DeliveryOutcome {
+  if (error instanceof TokenRequestError) return { kind: 'failed', failure: 'token', errorCode: error.code, message: error.message, retryable: true, durationMs };
+  return outcomeOfError(error, durationMs);
 }
 
 function outcomeOfResponse(status: number, retryAfter: string | undefined, durationMs: number): DeliveryOutcome {
@@ -92,7 +144,7 @@ function logOutcome(logger: Logger, request: ExportRequest, target: DeliveryTarg
   logger.warn('export delivery failed', {
     ...context,
     endpoint: `${endpoint.origin}${endpoint.pathname}`,
-    ...(outcome.failure === 'status' ? { status: outcome.status } : { errorCode: outcome.errorCode, error: outcome.message }),
+    ...(outcome.failure === 'status' ? { status: outcome.status, ...(outcome.tokenRenewed ? { tokenRenewed: true } : {}) } : { errorCode: outcome.errorCode, error: outcome.message }),
     retryable: outcome.retryable,
     durationMs: outcome.durationMs,
   });

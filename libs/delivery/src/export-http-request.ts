@@ -20,27 +20,21 @@ export function buildExportUrl(target: Pick<DeliveryTarget, 'endpoint' | 'queryP
 
 export const userAgent = 'spillway-delivery-agent/0.1';
 
-/** Headers of one export: the customer's, then ours (which validation keeps the customer from overriding). */
-export function buildExportHeaders(request: Pick<ExportRequest, 'exportId' | 'sequence'>, target: Pick<DeliveryTarget, 'headers' | 'auth'>): Record<string, string> {
+/**
+ * Headers of one export: the customer's, then ours (which validation keeps the customer from
+ * overriding). `authorization` comes from the destination's Authorizer (bearer token or OAuth).
+ */
+export function buildExportHeaders(
+  request: Pick<ExportRequest, 'exportId' | 'sequence'>,
+  target: Pick<DeliveryTarget, 'headers'>,
+  authorization: string | undefined,
+): Record<string, string> {
   const headers: Record<string, string> = { 'user-agent': userAgent };
   for (const [name, value] of Object.entries(target.headers)) headers[name.toLowerCase()] = value;
   headers['content-type'] = 'application/json';
   headers['x-export-id'] = request.exportId;
   headers['x-export-sequence'] = String(request.sequence);
-  const auth = target.auth;
-  switch (auth.type) {
-    case 'none':
-      delete headers['authorization'];
-      break;
-    case 'bearer':
-      headers['authorization'] = `Bearer ${auth.token}`;
-      break;
-    default:
-      assertNever(auth);
-  }
+  if (authorization === undefined) delete headers['authorization'];
+  else headers['authorization'] = authorization;
   return headers;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected auth ${JSON.stringify((value as { type?: unknown }).type)}`);
 }

@@ -27,7 +27,7 @@ describe('buildExportHeaders', () => {
   const request = { exportId: 'exp-1', sequence: 42 };
 
   it('puts ours after the custom ones, lower-cased', () => {
-    expect(buildExportHeaders(request, { headers: { 'X-Tenant': 'acme' }, auth: { type: 'none' } })).toEqual({
+    expect(buildExportHeaders(request, { headers: { 'X-Tenant': 'acme' } }, undefined)).toEqual({
       'user-agent': userAgent,
       'x-tenant': 'acme',
       'content-type': 'application/json',
@@ -36,15 +36,14 @@ describe('buildExportHeaders', () => {
     });
   });
 
-  it('adds the bearer token', () => {
-    expect(buildExportHeaders(request, { headers: {}, auth: { type: 'bearer', token: 't0k' } })).toMatchObject({ authorization: 'Bearer t0k' });
+  it('adds the authorization the destination authorizer gave', () => {
+    expect(buildExportHeaders(request, { headers: {} }, 'Bearer t0k')).toMatchObject({ authorization: 'Bearer t0k' });
   });
 
   it('never lets a custom header that slipped past validation override ours', () => {
     const headers = buildExportHeaders(request, {
       headers: { 'Content-Type': 'text/plain', 'X-Export-Id': 'forged', Authorization: 'Basic x' },
-      auth: { type: 'none' },
-    });
+    }, undefined);
     expect(headers).toMatchObject({ 'content-type': 'application/json', 'x-export-id': 'exp-1' });
     expect(headers).not.toHaveProperty('authorization');
   });

@@ -15,6 +15,8 @@ export interface RejectedByEndpoint {
   readonly retryable: boolean;
   /** From the `Retry-After` header (seconds or HTTP-date), when the endpoint sent one. */
   readonly retryAfterMs?: number;
+  /** The endpoint answered 401, a new OAuth token was fetched, and this is the answer to the request sent again with it. */
+  readonly tokenRenewed?: true;
   readonly durationMs: number;
 }
 
@@ -29,7 +31,19 @@ export interface NoAnswer {
   readonly durationMs: number;
 }
 
-export type FailedOutcome = RejectedByEndpoint | NoAnswer;
+/** No OAuth token could be had from the token server, so the endpoint was not contacted. Retried like a network failure. */
+export interface NoToken {
+  readonly kind: 'failed';
+  readonly failure: 'token';
+  /** `OAUTH_TOKEN_UNREACHABLE`, `OAUTH_TOKEN_TIMEOUT`, `OAUTH_TOKEN_REFUSED` or `OAUTH_TOKEN_INVALID_RESPONSE`. */
+  readonly errorCode: string;
+  /** Names the destination and the token server's host; never a credential. */
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly durationMs: number;
+}
+
+export type FailedOutcome = RejectedByEndpoint | NoAnswer | NoToken;
 
 /**
  * product.md section 9: 408, 429 and 5xx retry; other 4xx do not. 3xx do not either: we do not

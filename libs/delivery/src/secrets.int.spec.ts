@@ -54,7 +54,30 @@ describe('secret references resolved from the real environment and file system',
     expect(() => resolveSecret(`file:${locked}`, realSources())).toThrow(`secret file:${locked} is not readable (permission denied)`);
   });
 
-  it('refuses auth kinds this agent does not speak yet', () => {
-    expect(() => resolveDeliveryTarget({ endpoint: 'http://127.0.0.1:1', auth: { type: 'oauth2-password' } }, realSources())).toThrow(UnsupportedAuthError);
+  it('resolves the client secret and password of the OAuth kinds, defaulting the password grant to body credentials', () => {
+    const passwordFile = join(directory, 'password');
+    writeFileSync(passwordFile, 'pa:ss\n');
+    const target = resolveDeliveryTarget(
+      {
+        endpoint: 'http://127.0.0.1:1',
+        auth: { type: 'oauth2-password', tokenUrl: 'http://127.0.0.1:1/token', clientId: 'c', clientSecret: 'env:SPILLWAY_TEST_CS', username: 'u', password: `file:${passwordFile}` },
+      },
+      realSources({ SPILLWAY_TEST_CS: 'cs-value' }),
+    );
+    expect(target.auth).toEqual({
+      type: 'oauth2-password',
+      tokenUrl: 'http://127.0.0.1:1/token',
+      clientId: 'c',
+      clientSecret: 'cs-value',
+      username: 'u',
+      password: 'pa:ss',
+      credentialsType: 'body-form',
+      extraTokenParams: {},
+    });
+  });
+
+  it('refuses an auth kind this agent does not know', () => {
+    const auth = { type: 'kerberos' } as unknown as Parameters<typeof resolveDeliveryTarget>[0]['auth'];
+    expect(() => resolveDeliveryTarget({ endpoint: 'http://127.0.0.1:1', auth }, realSources())).toThrow(UnsupportedAuthError);
   });
 });

@@ -2,11 +2,25 @@ import { z } from 'zod';
 import { validateCustomHeaders } from './headers.ts';
 
 /** How we authenticate to the endpoint, with any secret already resolved (never persist this). */
+const tokenRequestOptions = {
+  tokenUrl: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /** Where the client id and secret travel: form body, or `Authorization: Basic`. */
+  credentialsType: z.enum(['body-form', 'basic']).default('body-form'),
+  scope: z.string().min(1).optional(),
+  audience: z.string().min(1).optional(),
+  extraTokenParams: z.record(z.string(), z.string()).default({}),
+};
+
 export const deliveryAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }),
   z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+  z.object({ type: z.literal('oauth2-client-credentials'), ...tokenRequestOptions }),
+  z.object({ type: z.literal('oauth2-password'), ...tokenRequestOptions, username: z.string().min(1), password: z.string().min(1) }),
 ]);
 export type DeliveryAuth = z.output<typeof deliveryAuthSchema>;
+export type OAuthDeliveryAuth = Extract<DeliveryAuth, { type: 'oauth2-client-credentials' | 'oauth2-password' }>;
 
 const customHeadersSchema = z.record(z.string(), z.string()).superRefine((headers, context) => {
   for (const problem of validateCustomHeaders(headers)) {
