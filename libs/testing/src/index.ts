@@ -2,3 +2,4 @@ export * from './http-receiver.ts';
 export * from './tls-pki.ts';
 export * from './store.ts';
 export * from './service-process.ts';
+export * from './token-server.ts';
