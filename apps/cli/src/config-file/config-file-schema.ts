@@ -1,6 +1,6 @@
 import { audienceOriginSchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
 import { z } from 'zod';
-import { headersField, queryParamsField } from './pairs-fields.ts';
+import { headersField, queryParamsField, tokenParamsField } from './pairs-fields.ts';
 import { secretField } from './secret-field.ts';
 
 /**
@@ -16,6 +16,15 @@ const switchField = z.boolean({ error: 'must be true or false' });
 
 const authTypes = "'none', 'bearer', 'oauth2-client-credentials' or 'oauth2-password'";
 
+const credentialsTypeField = z.enum(['body-form', 'basic'], { error: "must be 'body-form' or 'basic'" });
+
+/** Optional on both OAuth kinds: sent with every token request. */
+const tokenRequestFields = {
+  scope: nonEmptyText.optional(),
+  audience: nonEmptyText.optional(),
+  extraTokenParams: tokenParamsField.optional(),
+};
+
 const authField = z.preprocess(
   // `auth: none` is short for `auth: { type: none }`.
   (value) => (value === 'none' ? { type: 'none' } : value),
@@ -29,7 +38,8 @@ const authField = z.preprocess(
         tokenUrl: httpUrl,
         clientId: nonEmptyText,
         clientSecret: secretField,
-        credentialsType: z.enum(['body-form', 'basic'], { error: "must be 'body-form' or 'basic'" }).default('body-form'),
+        credentialsType: credentialsTypeField.default('body-form'),
+        ...tokenRequestFields,
       }),
       z.strictObject({
         type: z.literal('oauth2-password'),
@@ -38,6 +48,9 @@ const authField = z.preprocess(
         clientSecret: secretField,
         username: nonEmptyText,
         password: secretField,
+        // Left out of the event when not written: the delivery agent then sends them in the body.
+        credentialsType: credentialsTypeField.optional(),
+        ...tokenRequestFields,
       }),
     ],
     { error: `must be 'none' or an object with a type of ${authTypes}` },

@@ -1,5 +1,5 @@
 import { validateCustomHeaders } from '@spillway/delivery';
-import { isPlainObject, isReservedKey } from '@spillway/xdm';
+import { isPlainObject, isReservedKey, reservedTokenParams } from '@spillway/xdm';
 import { z } from 'zod';
 import { headerListFormat, parseHeaderList, parseQueryString, queryStringFormat, type ParsedPairs } from './user-formats.ts';
 
@@ -47,3 +47,12 @@ export const headersField = pairsField('header', headerListFormat, parseHeaderLi
 
 /** `queryParams`: `parameter1=value&parameter2=value` or a map. */
 export const queryParamsField = pairsField('parameter', queryStringFormat, parseQueryString);
+
+/** `extraTokenParams` of the OAuth kinds: `name=value&name2=value2` or a map; not a parameter the grant sets. */
+export const tokenParamsField = pairsField('token parameter', queryStringFormat, parseQueryString).superRefine((params, context) => {
+  for (const name of Object.keys(params)) {
+    if (reservedTokenParams.has(name)) {
+      context.addIssue({ code: 'custom', path: [name], message: 'is set by the grant (or by the scope / audience field) and cannot be an extra token parameter' });
+    }
+  }
+});

@@ -72,6 +72,39 @@ describe('the spillway apply file format', () => {
     expect(config.destinations[0]!.auth).toMatchObject({ clientSecret: 'env:CLIENT_SECRET', password: 'file:/run/secrets/password' });
   });
 
+  it('given OAuth token options, then scope, audience and extra parameters (map or text) reach the event', () => {
+    const auth = `    auth:
+      type: oauth2-client-credentials
+      tokenUrl: "https://auth.example.com/token?tenant=eu&v=2"
+      clientId: spillway
+      clientSecret: "env:CLIENT_SECRET"
+      credentialsType: basic
+      scope: "profiles:write"
+      audience: "https://api.example.com"
+      extraTokenParams: { resource: "urn:example:profiles", version: 2 }`;
+    expect(configOf(parseConfigText(destinationYaml(auth), 'yaml')).destinations[0]!.auth).toEqual({
+      type: 'oauth2-client-credentials',
+      tokenUrl: 'https://auth.example.com/token?tenant=eu&v=2',
+      clientId: 'spillway',
+      clientSecret: 'env:CLIENT_SECRET',
+      credentialsType: 'basic',
+      scope: 'profiles:write',
+      audience: 'https://api.example.com',
+      extraTokenParams: { resource: 'urn:example:profiles', version: '2' },
+    });
+    const password = '    auth: { type: oauth2-password, tokenUrl: "https://a.example.com/t", clientId: c, clientSecret: "env:S", username: u, password: "env:P", extraTokenParams: "resource=urn%3Ax&tenant=eu" }';
+    const passwordAuth = configOf(parseConfigText(destinationYaml(password), 'yaml')).destinations[0]!.auth;
+    expect(passwordAuth).toMatchObject({ extraTokenParams: { resource: 'urn:x', tenant: 'eu' } });
+    expect(passwordAuth).not.toHaveProperty('credentialsType');
+  });
+
+  it('given an extra token parameter the grant sets itself, then the error names it', () => {
+    const auth = '    auth: { type: oauth2-client-credentials, tokenUrl: "https://a.example.com/t", clientId: c, clientSecret: "env:S", extraTokenParams: { client_secret: x } }';
+    expect(issuesOf(parseConfigText(destinationYaml(auth), 'yaml'))).toEqual([
+      expect.objectContaining({ path: 'destinations[0].auth.extraTokenParams.client_secret', message: expect.stringContaining('is set by the grant') }),
+    ]);
+  });
+
   it('given a malformed header string, then the error names the field and line and shows the expected format', () => {
     const issues = issuesOf(parseConfigText(destinationYaml('    headers: "x-a:1,x-b"'), 'yaml'));
     expect(issues).toEqual([

@@ -9,14 +9,23 @@ export function describeAuth(auth: Auth): string {
     case 'bearer':
       return `bearer (token ${auth.token})`;
     case 'oauth2-client-credentials':
-      return `oauth2-client-credentials (${auth.credentialsType}, token URL ${auth.tokenUrl}, client id ${auth.clientId}, client secret ${auth.clientSecret})`;
+      return `oauth2-client-credentials (${auth.credentialsType}, token URL ${auth.tokenUrl}, client id ${auth.clientId}, client secret ${auth.clientSecret}${tokenOptions(auth)})`;
     case 'oauth2-password':
-      return `oauth2-password (token URL ${auth.tokenUrl}, client id ${auth.clientId}, client secret ${auth.clientSecret}, username ${auth.username}, password ${auth.password})`;
+      return `oauth2-password (${auth.credentialsType ?? 'body-form'}, token URL ${auth.tokenUrl}, client id ${auth.clientId}, client secret ${auth.clientSecret}, username ${auth.username}, password ${auth.password}${tokenOptions(auth)})`;
     default: {
       const unknown: never = auth;
       return `unknown (${JSON.stringify(unknown)})`;
     }
   }
+}
+
+function tokenOptions(auth: Extract<Auth, { type: 'oauth2-client-credentials' | 'oauth2-password' }>): string {
+  const extra = Object.entries(auth.extraTokenParams ?? {}).map(([name, value]) => `${name}=${value}`);
+  return [
+    ...(auth.scope === undefined ? [] : [`, scope ${auth.scope}`]),
+    ...(auth.audience === undefined ? [] : [`, audience ${auth.audience}`]),
+    ...(extra.length === 0 ? [] : [`, extra token parameters ${extra.join('&')}`]),
+  ].join('');
 }
 
 const onOff = (value: boolean | undefined) => (value ? 'on' : 'off');
