@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { createHttpClient, type HttpClient, type RetryPolicy, type SecretSources } from '@spillway/delivery';
+import type { RetryPolicy, SecretSources } from '@spillway/delivery';
 import {
   createStreamCheckpointStore,
   isInPartition,
@@ -11,6 +11,7 @@ import {
   type Partition,
 } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
+import { destinationClients, plainConnections, type AgentConnections } from '../connections/agent-connections.ts';
 import { createDestinationRegistry } from '../destinations/destination-registry.ts';
 import { loadDestinationsUpTo } from '../destinations/load-destinations.ts';
 import { agentInputEvents, agentStreamPrefixes, classifyInput, inputKey, type AgentInputMessage } from './agent-input-events.ts';
@@ -43,6 +44,8 @@ export interface AgentOptions extends Partial<AgentSettings> {
   readonly logger: Logger;
   /** Where `env:` and `file:` secret references are read (process.env and the file system in main). */
   readonly secrets: SecretSources;
+  /** Client certificate, extra CA and egress addresses of export connections. @defaultValue none of them */
+  readonly connections?: AgentConnections;
   /** Defaults to attempts 3 with backoff and jitter; per-destination settings come later. */
   readonly retry?: Partial<RetryPolicy>;
   readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
@@ -91,7 +94,7 @@ export function runAgent(options: AgentOptions): Agent {
   const abandoning = new AbortController();
   const registry = createDestinationRegistry({
     secrets: options.secrets,
-    createHttpClient: (): HttpClient => createHttpClient({ maxSockets: settings.maxInFlightPerDestination }),
+    ...destinationClients(options.connections ?? plainConnections, settings.maxInFlightPerDestination),
     logger,
   });
   const lanes = createDestinationLanes(settings.maxInFlightPerDestination);

@@ -1,4 +1,4 @@
-import type { FailedOutcome, RetriedDelivery } from '@spillway/delivery';
+import { describeTlsFailure, type FailedOutcome, type RetriedDelivery } from '@spillway/delivery';
 import { defineEvents, deterministicEventId, type EventToAppend } from '@spillway/event-streams';
 import { internalEventSchemas, type ExportRequested } from '@spillway/pipeline-events';
 
@@ -72,7 +72,7 @@ function describeNoAnswer(errorCode: string, timeoutMs: number): string {
     case 'ECONNRESET':
       return 'the endpoint closed the connection without answering';
     default:
-      return `the request failed with ${errorCode}`;
+      return describeTlsFailure(errorCode) ?? `the request failed with ${errorCode}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DeliveryTarget, HttpClient, SecretSources } from '@spillway/delivery';
+import type { ClientCertificateAvailability, DeliveryTarget, HttpClient, SecretSources } from '@spillway/delivery';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationConfig, DestinationEvent } from '@spillway/xdm';
 import { leaseHttpClient, type LeasedHttpClient } from './leased-http-client.ts';
@@ -31,7 +31,10 @@ export interface DestinationRegistry {
 
 export interface DestinationRegistryOptions {
   readonly secrets: SecretSources;
-  readonly createHttpClient: () => HttpClient;
+  /** A destination's own client; with `mtls` it presents the agent's client certificate. */
+  readonly createHttpClient: (destination: { readonly mtls: boolean }) => HttpClient;
+  /** Whether destinations with mTLS on can be served. @defaultValue no client certificate */
+  readonly clientCertificate?: ClientCertificateAvailability;
   readonly logger: Logger;
 }
 
@@ -56,14 +59,14 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
   };
 
   const configure = (config: DestinationConfig, where: Readonly<Record<string, unknown>>) => {
-    const resolution = resolveDestination(config, options.secrets);
+    const resolution = resolveDestination(config, options.secrets, options.clientCertificate);
     if (!resolution.usable) {
       logger.warn('destination unusable, its exports will fail', { ...where, destinationId: config.destinationId, reason: resolution.reason });
       replace(config.destinationId, { state: 'unusable', reason: resolution.reason });
       return;
     }
-    replace(config.destinationId, { state: 'usable', target: resolution.target, client: leaseHttpClient(options.createHttpClient()) });
-    logger.info('destination ready', { ...where, destinationId: config.destinationId, auth: config.auth.type, timeoutMs: resolution.target.timeoutMs });
+    replace(config.destinationId, { state: 'usable', target: resolution.target, client: leaseHttpClient(options.createHttpClient({ mtls: config.mtls?.enabled === true })) });
+    logger.info('destination ready', { ...where, destinationId: config.destinationId, auth: config.auth.type, mtls: config.mtls?.enabled === true, timeoutMs: resolution.target.timeoutMs });
   };
 
   return {

@@ -1,4 +1,12 @@
-import { resolveDeliveryTarget, SecretResolutionError, UnsupportedAuthError, type DeliveryTarget, type SecretSources } from '@spillway/delivery';
+import {
+  noClientCertificate,
+  resolveDeliveryTarget,
+  SecretResolutionError,
+  UnsupportedAuthError,
+  type ClientCertificateAvailability,
+  type DeliveryTarget,
+  type SecretSources,
+} from '@spillway/delivery';
 import type { DestinationConfig } from '@spillway/xdm';
 import { ZodError } from 'zod';
 
@@ -11,10 +19,13 @@ export type DestinationResolution =
  * When that cannot be done the reason says why without ever carrying a secret value: the
  * destination is then unusable and its exports fail with that reason.
  */
-export function resolveDestination(config: DestinationConfig, secrets: SecretSources): DestinationResolution {
-  if (config.mtls?.enabled) {
-    return { usable: false, reason: 'mTLS is switched on, and this delivery agent cannot present a client certificate yet' };
-  }
+export function resolveDestination(
+  config: DestinationConfig,
+  secrets: SecretSources,
+  clientCertificate: ClientCertificateAvailability = noClientCertificate,
+): DestinationResolution {
+  // Sending without the certificate would be plain TLS to an endpoint that asked for mTLS.
+  if (config.mtls?.enabled && !clientCertificate.available) return { usable: false, reason: `mTLS is switched on, but ${clientCertificate.reason}` };
   try {
     return { usable: true, target: resolveDeliveryTarget(config, secrets) };
   } catch (error) {

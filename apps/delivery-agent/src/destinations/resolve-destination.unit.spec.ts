@@ -55,6 +55,14 @@ describe('resolveDestination', () => {
     expect(resolveDestination(destination({ mtls: { enabled: true } }), secrets)).toMatchObject({ usable: false, reason: expect.stringContaining('mTLS') });
   });
 
+  it('given mTLS switched on and the agent having a client certificate, is usable; without one, says why', () => {
+    expect(resolveDestination(destination({ mtls: { enabled: true } }), secrets, { available: true })).toMatchObject({ usable: true });
+    expect(resolveDestination(destination({ mtls: { enabled: true } }), secrets, { available: false, reason: 'its key file cannot be read' })).toEqual({
+      usable: false,
+      reason: 'mTLS is switched on, but its key file cannot be read',
+    });
+  });
+
   it('given a custom header the delivery side reserves, names the header', () => {
     expect(resolveDestination(destination({ headers: { Authorization: 'Basic abc' } }), secrets)).toEqual({
       usable: false,
