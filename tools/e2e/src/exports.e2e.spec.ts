@@ -152,7 +152,7 @@ describe('a profile through the whole pipeline', () => {
     const shown = JSON.parse((await runCliOk(stack.store.connectionString, ['dataflows', 'show', 'flow-a', '--json'])).stdout) as { counts: unknown };
     expect(shown.counts).toEqual({ received: 9, exported: 4, delivered: 4, failed: 0, latencyMs: { p50: expect.any(Number), p95: expect.any(Number) } });
     expect(stack.errorLogs()).toEqual([]);
-  });
+  }, 60_000);
 });
 
 interface SampleRun {
@@ -187,7 +187,7 @@ describe('incremental exports', () => {
         identityMap: { ecid: [{ id: profile?.ecid }] },
       });
     }
-  });
+  }, 60_000);
 });
 
 describe('bad input', () => {
@@ -224,5 +224,5 @@ describe('bad input', () => {
       expect.objectContaining({ stream, revision: '0', eventType: 'ProfileAttributesWritten', reason: 'schema-mismatch' }),
     );
     expect(stack.errorLogs()).toEqual([]);
-  });
+  }, 60_000);
 });
