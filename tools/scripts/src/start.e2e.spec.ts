@@ -14,9 +14,10 @@ const startedAndConnected = (name: string) => (line: LogLine) =>
 const launcherSaid = (message: string) => (line: LogLine) => line.source === undefined && line.entry['message'] === message;
 
 /** The example receiver on a free port, and the example configuration pointing to it (a copy of examples/spillway.yaml). */
-async function exampleOnFreePort(): Promise<NodeJS.ProcessEnv> {
+async function exampleOnFreePort(cleanups: (() => Promise<void> | void)[]): Promise<NodeJS.ProcessEnv> {
   const receiverPort = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'spillway-example-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const config = join(dir, 'spillway.yaml');
   const example = await readFile(join(repoRoot, 'examples/spillway.yaml'), 'utf8');
   expect(example).toContain('http://127.0.0.1:8787/exports');
@@ -53,7 +54,7 @@ describe('npm start', () => {
     const { launcher: running, pids } = await startLauncher([], {
       EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`,
       SPILLWAY_DATA_DIR: dataDir,
-      ...(await exampleOnFreePort()),
+      ...(await exampleOnFreePort(cleanups)),
     });
 
     const listening = await running.waitForLine(launcherSaid('store listening'), 'the store to listen');
@@ -117,7 +118,7 @@ describe('npm start', () => {
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`, SPILLWAY_DATA_DIR: dataDir, ...(await exampleOnFreePort()) };
+    const env = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`, SPILLWAY_DATA_DIR: dataDir, ...(await exampleOnFreePort(cleanups)) };
     const first = (await startLauncher([], env)).launcher;
     await first.waitForLine(launcherSaid('example configuration applied'), 'the example configuration');
     for (const kind of ['audience vip-customers', 'destination example-receiver', 'dataflow vip-to-example-receiver']) {
