@@ -1,6 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { audienceOriginSchema, idSchema, identityNamespaceSchema, membershipStatusSchema } from '@spillway/xdm';
 import { z } from 'zod';
+import { defaultAgentUrl } from '../agent-info/agent-client.ts';
 import type { Command, CommandName } from './command.ts';
 
 /** How one command is written on the command line, and how its arguments become a Command. */
@@ -18,6 +19,7 @@ export interface CommandSpec {
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
 const sampleAudienceDefault = 'vip-customers';
+const agentUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default(defaultAgentUrl);
 
 const profileCount = z.coerce
   .number({ error: 'must be a number' })
@@ -123,6 +125,24 @@ export const commandSpecs: readonly CommandSpec[] = [
     options: {},
     positionals: ['id'],
     schema: z.object({ id: idSchema }).transform((v) => ({ name: 'destinations show' as const, destinationId: v.id })),
+  },
+  {
+    name: 'certificate',
+    usage: `spillway certificate [--agent-url <url>] [--cert-file <path>] [--pem]`,
+    summary: `the client certificate the delivery agent presents to mTLS endpoints (from its endpoint, default ${defaultAgentUrl}, or a file)`,
+    options: { 'agent-url': text, 'cert-file': text, pem: flag },
+    positionals: [],
+    schema: z
+      .object({ 'agent-url': agentUrlSchema, 'cert-file': z.string().min(1).optional(), pem: z.boolean().default(false) })
+      .transform((v) => ({ name: 'certificate' as const, agentUrl: v['agent-url'], certFile: v['cert-file'], pemOnly: v.pem })),
+  },
+  {
+    name: 'egress-addresses',
+    usage: 'spillway egress-addresses [--agent-url <url>]',
+    summary: 'the local addresses the delivery agent sends exports from, to allowlist',
+    options: { 'agent-url': text },
+    positionals: [],
+    schema: z.object({ 'agent-url': agentUrlSchema }).transform((v) => ({ name: 'egress-addresses' as const, agentUrl: v['agent-url'] })),
   },
 ];
 

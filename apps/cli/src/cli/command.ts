@@ -18,7 +18,9 @@ export type Command =
   | { readonly name: 'dataflows list' }
   | { readonly name: 'dataflows show'; readonly dataflowId: string }
   | { readonly name: 'destinations list' }
-  | { readonly name: 'destinations show'; readonly destinationId: string };
+  | { readonly name: 'destinations show'; readonly destinationId: string }
+  | { readonly name: 'certificate'; readonly agentUrl: string; readonly certFile: string | undefined; readonly pemOnly: boolean }
+  | { readonly name: 'egress-addresses'; readonly agentUrl: string };
 
 export type CommandName = Command['name'];
 

@@ -62,7 +62,33 @@ export class ApplyInterruptedError extends Error {
   }
 }
 
-export type CliError = UsageError | ConfigFileError | NotFoundError | StoreUnreachableError | ApplyInterruptedError;
+/** The delivery agent's public info endpoint did not answer. Exit code 2. */
+export class AgentUnreachableError extends Error {
+  readonly type = 'agent-unreachable';
+  readonly agentUrl: string;
+  readonly reason: string;
+  constructor(agentUrl: string, reason: string, cause?: unknown) {
+    super(`cannot reach the delivery agent at ${agentUrl} (${reason})`, { cause });
+    this.name = 'AgentUnreachableError';
+    this.agentUrl = agentUrl;
+    this.reason = reason;
+  }
+}
+
+/** The delivery agent answered, but not with what was asked (e.g. 404: no client certificate). Exit code 1. */
+export class AgentAnswerError extends Error {
+  readonly type = 'agent-answer';
+  readonly agentUrl: string;
+  readonly status: number;
+  constructor(agentUrl: string, status: number, message: string) {
+    super(`the delivery agent at ${agentUrl} answered ${status}: ${message}`);
+    this.name = 'AgentAnswerError';
+    this.agentUrl = agentUrl;
+    this.status = status;
+  }
+}
+
+export type CliError = UsageError | ConfigFileError | NotFoundError | StoreUnreachableError | ApplyInterruptedError | AgentUnreachableError | AgentAnswerError;
 
 /** Masks `user:password@` in a connection string before it is shown. */
 export function maskCredentials(connectionString: string): string {

@@ -1,6 +1,6 @@
 import { WrongExpectedRevisionError } from '@spillway/event-streams';
 import type { LocatedIssue } from '../config-file/parse-config-text.ts';
-import { ApplyInterruptedError, ConfigFileError, NotFoundError, StoreUnreachableError, UsageError } from './errors.ts';
+import { AgentAnswerError, AgentUnreachableError, ApplyInterruptedError, ConfigFileError, NotFoundError, StoreUnreachableError, UsageError } from './errors.ts';
 
 export type ExitCode = 1 | 2;
 
@@ -11,6 +11,8 @@ export interface FailureReport {
   readonly json: { readonly error: Readonly<Record<string, unknown>> };
 }
 
+const agentHint =
+  'is the delivery agent running? It serves this on SPILLWAY_AGENT_HTTP_HOST:SPILLWAY_AGENT_HTTP_PORT (default 127.0.0.1:8790): point --agent-url at it (or use --cert-file for the certificate)';
 const storeHint = "is it running? Start it with 'npm start' (or 'npm run store'), or point --connection / EVENTSTORE_CONNECTION_STRING at your EventStoreDB";
 
 export function describeFailure(error: unknown): FailureReport {
@@ -26,6 +28,10 @@ export function describeFailure(error: unknown): FailureReport {
   if (error instanceof StoreUnreachableError) {
     return report(2, [`${error.message}; ${storeHint}`], { type: error.type, connection: error.connection, reason: error.reason, message: error.message });
   }
+  if (error instanceof AgentUnreachableError) {
+    return report(2, [`${error.message}; ${agentHint}`], { type: error.type, agentUrl: error.agentUrl, reason: error.reason, message: error.message });
+  }
+  if (error instanceof AgentAnswerError) return report(1, [error.message], { type: error.type, agentUrl: error.agentUrl, status: error.status, message: error.message });
   if (error instanceof ApplyInterruptedError) {
     const cause = describeFailure(error.cause);
     const line = `${error.message}: ${causeText(error.cause, cause)}`;

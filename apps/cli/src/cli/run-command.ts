@@ -1,3 +1,5 @@
+import { runCertificate } from '../agent-info/certificate-command.ts';
+import { runEgressAddresses } from '../agent-info/egress-addresses-command.ts';
 import { runApply } from '../apply/apply-command.ts';
 import { runDefineAudience } from '../audiences/audiences-command.ts';
 import { runListDataflows, runShowDataflow } from '../dataflows/dataflows-command.ts';
@@ -32,6 +34,10 @@ export async function runCommand(context: CliContext, command: Command): Promise
       return runListDestinations(context);
     case 'destinations show':
       return runShowDestination(context, command.destinationId);
+    case 'certificate':
+      return runCertificate(context, command);
+    case 'egress-addresses':
+      return runEgressAddresses(context, command);
     default: {
       const unknown: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unknown)}`);
