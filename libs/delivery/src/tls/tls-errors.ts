@@ -39,11 +39,11 @@ export function describeTlsFailure(errorCode: string): string | undefined {
     case undefined:
       return undefined;
     case 'server-certificate-rejected':
-      return `the endpoint's TLS certificate was rejected (${errorCode}): it must be valid, name the endpoint's host and be signed by a trusted CA (system CAs, or SPILLWAY_CA_FILE)`;
+      return `the endpoint's TLS certificate was rejected with ${errorCode} (it must be valid, name the endpoint's host and be signed by a CA the agent trusts: the system's or SPILLWAY_CA_FILE)`;
     case 'handshake-refused-by-endpoint':
       return errorCode.includes('CERTIFICATE_REQUIRED')
-        ? `the endpoint refused the TLS handshake (${errorCode}): it requires a client certificate, switch mTLS on for this destination`
-        : `the endpoint refused the TLS handshake (${errorCode}): check the destination's mTLS switch and that the endpoint trusts the agent's client certificate`;
+        ? `the endpoint refused the TLS handshake with ${errorCode} (it requires a client certificate: switch mTLS on for this destination)`
+        : `the endpoint refused the TLS handshake with ${errorCode} (check the destination's mTLS switch and that the endpoint trusts the agent's client certificate)`;
     default: {
       const unknown: never = kind;
       throw new Error(`unexpected TLS failure kind ${String(unknown)}`);
