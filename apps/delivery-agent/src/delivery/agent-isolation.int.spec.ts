@@ -45,7 +45,7 @@ describe('delivery agent: one destination does not hold up another', () => {
     await world.configureDestination({
       destinationId: oauth,
       endpoint: endpoint.url,
-      auth: { type: 'oauth2-client-credentials', tokenUrl: `${endpoint.url}/token`, clientId: 'c', clientSecret: 'env:SPILLWAY_TEST_CLIENT_SECRET', credentialsType: 'basic' },
+      auth: { type: 'oauth2-client-credentials', tokenUrl: `${endpoint.url}/token`, clientId: 'c', clientSecret: 'env:SPILLWAY_TEST_MISSING_CLIENT_SECRET', credentialsType: 'basic' },
     });
     for (let profile = 1; profile <= 3; profile++) {
       await world.requestExport({ dataflowId, destinationId: broken, profileId: `p-${profile}`, sequence: 1 });
@@ -67,7 +67,7 @@ describe('delivery agent: one destination does not hold up another', () => {
         [broken, 0, `destination '${broken}' is unusable: auth: secret env:SPILLWAY_TEST_MISSING is not set`],
         [broken, 0, `destination '${broken}' is unusable: auth: secret env:SPILLWAY_TEST_MISSING is not set`],
         [broken, 0, `destination '${broken}' is unusable: auth: secret env:SPILLWAY_TEST_MISSING is not set`],
-        [oauth, 0, `destination '${oauth}' is unusable: auth: type 'oauth2-client-credentials' is not supported by this delivery agent yet`],
+        [oauth, 0, `destination '${oauth}' is unusable: auth: secret env:SPILLWAY_TEST_MISSING_CLIENT_SECRET is not set`],
         [world.id('never-configured'), 0, `destination '${world.id('never-configured')}' is not configured`],
       ].sort(),
     );

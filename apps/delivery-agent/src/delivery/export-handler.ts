@@ -53,6 +53,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         const delivery = await deliverWithRetry(toExportRequest(request), destination.target, {
           ...options.retry,
           httpClient: destination.httpClient,
+          authorizer: destination.authorizer,
           logger: attemptLogger,
           signal: options.signal,
         });

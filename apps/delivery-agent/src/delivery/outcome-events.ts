@@ -50,7 +50,7 @@ function failed(exportId: string, data: Extract<OutcomeEvent, { type: 'ExportFai
 
 /** One sentence a user can act on; built from codes only (error messages may quote URLs with keys in them). */
 export function describeFailure(delivery: RetriedDelivery, outcome: FailedOutcome, timeoutMs: number): string {
-  const last = outcome.failure === 'status' ? `the endpoint answered HTTP ${outcome.status}` : describeNoAnswer(outcome.errorCode, timeoutMs);
+  const last = describeLastAttempt(outcome, timeoutMs);
   switch (delivery.stoppedBecause) {
     case 'not-retryable':
       return `${last}, which is not retried`;
@@ -60,6 +60,20 @@ export function describeFailure(delivery: RetriedDelivery, outcome: FailedOutcom
       return last;
     default:
       return assertNever(delivery.stoppedBecause);
+  }
+}
+
+function describeLastAttempt(outcome: FailedOutcome, timeoutMs: number): string {
+  switch (outcome.failure) {
+    case 'status':
+      return outcome.tokenRenewed ? `the endpoint answered HTTP ${outcome.status} even to a newly issued OAuth token` : `the endpoint answered HTTP ${outcome.status}`;
+    case 'error':
+      return describeNoAnswer(outcome.errorCode, timeoutMs);
+    case 'token':
+      // Built by the delivery library from the destination id and the token server's host only.
+      return outcome.message;
+    default:
+      return assertNever(outcome);
   }
 }
 

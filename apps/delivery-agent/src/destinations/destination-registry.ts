@@ -1,4 +1,4 @@
-import type { ClientCertificateAvailability, DeliveryTarget, HttpClient, SecretSources } from '@spillway/delivery';
+import { createAuthorizer, type Authorizer, type ClientCertificateAvailability, type DeliveryTarget, type HttpClient, type SecretSources } from '@spillway/delivery';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationConfig, DestinationEvent } from '@spillway/xdm';
 import { leaseHttpClient, type LeasedHttpClient } from './leased-http-client.ts';
@@ -10,6 +10,8 @@ export type DestinationCheckout =
       readonly kind: 'ready';
       readonly target: DeliveryTarget;
       readonly httpClient: HttpClient;
+      /** The destination's Authorization header source; OAuth kinds cache their token in it. */
+      readonly authorizer: Authorizer;
       /** Call once the delivery is done with the client. */
       readonly release: () => void;
     }
@@ -39,7 +41,7 @@ export interface DestinationRegistryOptions {
 }
 
 type Entry =
-  | { readonly state: 'usable'; readonly target: DeliveryTarget; readonly client: LeasedHttpClient }
+  | { readonly state: 'usable'; readonly target: DeliveryTarget; readonly client: LeasedHttpClient; readonly authorizer: Authorizer }
   | { readonly state: 'unusable'; readonly reason: string }
   | { readonly state: 'deleted' };
 
@@ -65,7 +67,10 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
       replace(config.destinationId, { state: 'unusable', reason: resolution.reason });
       return;
     }
-    replace(config.destinationId, { state: 'usable', target: resolution.target, client: leaseHttpClient(options.createHttpClient({ mtls: config.mtls?.enabled === true })) });
+    const client = leaseHttpClient(options.createHttpClient({ mtls: config.mtls?.enabled === true }));
+    // A new configuration starts with no token: its credentials may have changed.
+    const authorizer = createAuthorizer(resolution.target, { destinationId: config.destinationId, httpClient: client.client, logger });
+    replace(config.destinationId, { state: 'usable', target: resolution.target, client, authorizer });
     logger.info('destination ready', { ...where, destinationId: config.destinationId, auth: config.auth.type, mtls: config.mtls?.enabled === true, timeoutMs: resolution.target.timeoutMs });
   };
 
@@ -93,7 +98,7 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
       if (entry === undefined) return { kind: 'unusable', reason: `destination '${destinationId}' is not configured` };
       switch (entry.state) {
         case 'usable':
-          return { kind: 'ready', target: entry.target, httpClient: entry.client.client, release: entry.client.lease() };
+          return { kind: 'ready', target: entry.target, httpClient: entry.client.client, authorizer: entry.authorizer, release: entry.client.lease() };
         case 'unusable':
           return { kind: 'unusable', reason: `destination '${destinationId}' is unusable: ${entry.reason}` };
         case 'deleted':

@@ -35,7 +35,7 @@ export function resolveDestination(
 
 function describeResolutionFailure(error: unknown): string {
   if (error instanceof SecretResolutionError) return `auth: ${error.message}`;
-  if (error instanceof UnsupportedAuthError) return `auth: type '${error.authType}' is not supported by this delivery agent yet`;
+  if (error instanceof UnsupportedAuthError) return `auth: type '${error.authType}' is not supported by this delivery agent`;
   if (error instanceof ZodError) {
     // zod messages name the rule, never the value, so they are safe to repeat.
     return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(destination)'}: ${issue.message}`).join('; ');

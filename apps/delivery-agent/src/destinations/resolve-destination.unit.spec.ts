@@ -43,12 +43,13 @@ describe('resolveDestination', () => {
     expect(resolveDestination(destination({ auth: { type: 'bearer', token } }), secrets)).toEqual({ usable: false, reason });
   });
 
-  it('given an OAuth kind, is unusable until that issue lands, without resolving or quoting its secret', () => {
-    const resolution = resolveDestination(
-      destination({ auth: { type: 'oauth2-password', tokenUrl: 'https://acme.example/token', clientId: 'c', clientSecret: 'env:TOKEN', username: 'u', password: 'env:TOKEN' } }),
-      secrets,
-    );
-    expect(resolution).toEqual({ usable: false, reason: "auth: type 'oauth2-password' is not supported by this delivery agent yet" });
+  it('given an OAuth kind, resolves its client secret and password, and names the one that is missing', () => {
+    const auth = { type: 'oauth2-password', tokenUrl: 'https://acme.example/token?tenant=eu&v=2', clientId: 'c', clientSecret: 'env:TOKEN', username: 'u', password: 'file:/run/secrets/token' } as const;
+    expect(resolveDestination(destination({ auth }), secrets)).toMatchObject({
+      usable: true,
+      target: { auth: { ...auth, clientSecret: 'tok-env', password: 'tok-file', credentialsType: 'body-form', extraTokenParams: {} } },
+    });
+    expect(resolveDestination(destination({ auth: { ...auth, password: 'env:MISSING' } }), secrets)).toEqual({ usable: false, reason: 'auth: secret env:MISSING is not set' });
   });
 
   it('given mTLS switched on, is unusable rather than sending without the certificate', () => {
