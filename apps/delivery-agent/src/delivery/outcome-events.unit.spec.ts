@@ -86,6 +86,28 @@ describe('outcome events', () => {
     expect(event.data).toMatchObject({ reason: `${description}, which is not retried` });
   });
 
+  it('given no OAuth token could be had, records the token failure code and the library sentence naming destination and token host', () => {
+    const message = "no OAuth token for destination 'dest-1' from the token server auth.acme.example: it answered HTTP 400 invalid_client";
+    const event = outcomeEvent(
+      request,
+      attempted({ outcome: { kind: 'failed', failure: 'token', errorCode: 'OAUTH_TOKEN_REFUSED', message, retryable: true, durationMs: 4 }, attempts: 3, stoppedBecause: 'attempts-exhausted' }),
+      at,
+    );
+
+    expect(event.data).toMatchObject({ attempts: 3, errorCode: 'OAUTH_TOKEN_REFUSED', reason: `gave up after 3 attempts: on the last one ${message}` });
+    expect(event.data).not.toHaveProperty('status');
+    expect(exportFailedSchema.safeParse(event.data).success).toBe(true);
+  });
+
+  it('given a 401 to a newly issued token, says so', () => {
+    const event = outcomeEvent(
+      request,
+      attempted({ outcome: { kind: 'failed', failure: 'status', status: 401, retryable: false, tokenRenewed: true, durationMs: 3 }, attempts: 1, stoppedBecause: 'not-retryable' }),
+      at,
+    );
+    expect(event.data).toMatchObject({ status: 401, reason: 'the endpoint answered HTTP 401 even to a newly issued OAuth token, which is not retried' });
+  });
+
   it('given an export that could not be attempted, records ExportFailed with 0 attempts and the reason', () => {
     const event = outcomeEvent(request, { kind: 'not-attempted', reason: "destination 'dest-1' is not configured" }, at);
 
