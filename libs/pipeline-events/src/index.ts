@@ -1,1 +1,2 @@
 export * from './internal-streams.ts';
+export * from './backfill-stream.ts';
