@@ -62,7 +62,14 @@ interface Issued {
  * client and server certificates. Keys are RSA 2048 made by node:crypto; certificates are built
  * and signed by node-forge (Node has no X.509 writer), valid from an hour ago for `validDays`.
  */
-export async function createTestPki(options: { readonly validDays?: number; readonly now?: Date } = {}): Promise<TestPki> {
+export async function createTestPki(
+  options: {
+    readonly validDays?: number;
+    readonly now?: Date;
+    /** Encrypts `encryptedClientKey` with this. @defaultValue a random one */
+    readonly keyPassphrase?: string;
+  } = {},
+): Promise<TestPki> {
   const now = options.now ?? new Date();
   const validity = { notBefore: new Date(now.getTime() - hourMs), notAfter: new Date(now.getTime() + (options.validDays ?? 2) * 24 * hourMs) };
   const [caKeys, serverKeys, clientKeys, otherCaKeys, otherServerKeys, otherClientKeys] = await Promise.all(Array.from({ length: 6 }, () => newKeyPair()));
@@ -84,7 +91,7 @@ export async function createTestPki(options: { readonly validDays?: number; read
     await writeFile(keyFile, issued.keys.privateKeyPem, { mode: 0o600 });
     return { cert, key: issued.keys.privateKeyPem, certFile, keyFile };
   };
-  const passphrase = randomBytes(12).toString('hex');
+  const passphrase = options.keyPassphrase ?? randomBytes(12).toString('hex');
   const encryptedKey = createPrivateKey(clientKeys!.privateKeyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
   const encryptedKeyFile = join(dir, 'client.encrypted.key');
   await writeFile(encryptedKeyFile, encryptedKey, { mode: 0o600 });
