@@ -2,6 +2,7 @@ import type { ParseArgsOptionsConfig } from 'node:util';
 import { audienceOriginSchema, idSchema, identityNamespaceSchema, membershipStatusSchema } from '@spillway/xdm';
 import { z } from 'zod';
 import { defaultAgentUrl } from '../agent-info/agent-client.ts';
+import { audiencesImportSpec } from '../audiences/import-command-spec.ts';
 import type { Command, CommandName } from './command.ts';
 
 /** How one command is written on the command line, and how its arguments become a Command. */
@@ -54,6 +55,7 @@ export const commandSpecs: readonly CommandSpec[] = [
         origin: v.origin,
       })),
   },
+  audiencesImportSpec,
   {
     name: 'ingest attributes',
     usage: "spillway ingest attributes --profile <id> --json '<partial XDM>'",

@@ -1,4 +1,5 @@
 import type { AudienceOrigin, MembershipStatus } from '@spillway/xdm';
+import type { ImportAudience } from '../audiences/import-command.ts';
 
 /** Everything the command line can ask for, once parsed and checked. */
 export type Command =
@@ -11,6 +12,7 @@ export type Command =
       readonly mergePolicyId: string;
       readonly origin: AudienceOrigin;
     }
+  | ({ readonly name: 'audiences import' } & ImportAudience)
   | { readonly name: 'ingest attributes'; readonly profileId: string; readonly attributesJson: string }
   | { readonly name: 'ingest identities'; readonly profileId: string; readonly namespace: string; readonly id: string; readonly unlink: boolean }
   | { readonly name: 'ingest membership'; readonly profileId: string; readonly audienceId: string; readonly status: MembershipStatus }

@@ -2,6 +2,7 @@ import { runCertificate } from '../agent-info/certificate-command.ts';
 import { runEgressAddresses } from '../agent-info/egress-addresses-command.ts';
 import { runApply } from '../apply/apply-command.ts';
 import { runDefineAudience } from '../audiences/audiences-command.ts';
+import { runImportAudience } from '../audiences/import-command.ts';
 import { runListDataflows, runShowDataflow } from '../dataflows/dataflows-command.ts';
 import { runListDestinations, runShowDestination } from '../destinations/destinations-command.ts';
 import { runIngestAttributes, runIngestIdentities, runIngestMembership, runIngestSample } from '../ingest/ingest-command.ts';
@@ -18,6 +19,8 @@ export async function runCommand(context: CliContext, command: Command): Promise
       return runApply(context, command);
     case 'audiences define':
       return runDefineAudience(context, command);
+    case 'audiences import':
+      return runImportAudience(context, command);
     case 'ingest attributes':
       return runIngestAttributes(context, command);
     case 'ingest identities':

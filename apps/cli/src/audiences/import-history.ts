@@ -1,0 +1,127 @@
+import { defineEvents, type CatalogEvent, type EventStore, type StoredEvent } from '@spillway/event-streams';
+import { idSchema } from '@spillway/xdm';
+import { z } from 'zod';
+
+/**
+ * Internal stream of one audience's CSV imports: each import's Started, its members in chunks
+ * ([profileId, rowHash] pairs) and Completed. The member set of the last completed import is
+ * what the next import diffs against (who exits, which rows are unchanged). Not `audience-...`:
+ * that category is the public audience definition stream.
+ */
+export const audienceImportStreamName = (audienceId: string): string => `spillway-audience-import-${audienceId}`;
+
+const badRowSchema = z.object({ line: z.number().int(), reason: z.string() });
+
+const startedSchema = z.object({
+  audienceId: idSchema,
+  importKey: z.string(),
+  generation: z.string(),
+  fileName: z.string(),
+  fileSha256: z.string(),
+  startedAt: z.string(),
+});
+
+const membersSchema = z.object({
+  generation: z.string(),
+  members: z.array(z.tuple([z.string(), z.string()])),
+});
+
+export const importSummarySchema = z.object({
+  audienceId: idSchema,
+  importKey: z.string(),
+  generation: z.string(),
+  fileName: z.string(),
+  fileSha256: z.string(),
+  rows: z.number().int(),
+  members: z.number().int(),
+  written: z.number().int(),
+  unchanged: z.number().int(),
+  exited: z.number().int(),
+  badRows: z.number().int(),
+  firstBadRows: z.array(badRowSchema),
+  completedAt: z.string(),
+});
+
+export type ImportSummary = z.infer<typeof importSummarySchema>;
+export type ImportStarted = z.infer<typeof startedSchema>;
+
+export const audienceImportEvents = defineEvents(
+  { AudienceImportStarted: startedSchema, AudienceImportMembers: membersSchema, AudienceImportCompleted: importSummarySchema },
+  { unknownTypes: 'ignore' },
+);
+
+export interface PreviousImport {
+  readonly summary: ImportSummary;
+  /** profileId -> rowHash of every member of that import: O(members) memory (about 100 bytes each). */
+  readonly members: Map<string, string>;
+}
+
+const pageSize = 50;
+
+/** The last completed import and its members, read backwards from the end of the stream; undefined before the first. */
+export async function readPreviousImport(store: EventStore, audienceId: string): Promise<PreviousImport | undefined> {
+  const stream = audienceImportStreamName(audienceId);
+  let summary: ImportSummary | undefined;
+  const members = new Map<string, string>();
+  let from: bigint | 'end' = 'end';
+  for (;;) {
+    const page: StoredEvent<CatalogEvent<typeof audienceImportEvents>>[] = await store.readStreamEvents(stream, audienceImportEvents, { direction: 'backwards', from, maxCount: pageSize });
+    if (page.length === 0) return summary && { summary, members };
+    for (const stored of page) {
+      const { event } = stored;
+      if (summary === undefined) {
+        if (event.type === 'AudienceImportCompleted') summary = event.data;
+        continue;
+      }
+      if (event.type === 'AudienceImportStarted' && event.data.generation === summary.generation) return { summary, members };
+      if (event.type === 'AudienceImportMembers' && event.data.generation === summary.generation) {
+        for (const [profileId, rowHash] of event.data.members) members.set(profileId, rowHash);
+      }
+    }
+    const oldest: bigint = page[page.length - 1]!.revision;
+    if (oldest === 0n) return summary && { summary, members };
+    from = oldest - 1n;
+  }
+}
+
+/** Appends history events; random ids, so a rerun of an interrupted import records its members again in full. */
+export class ImportHistoryWriter {
+  private readonly stream: string;
+  private readonly store: EventStore;
+  private readonly newId: () => string;
+  private readonly generation: string;
+  private readonly chunkSize: number;
+  private chunk: [string, string][] = [];
+
+  constructor(store: EventStore, audienceId: string, generation: string, newId: () => string, chunkSize = 2_000) {
+    this.store = store;
+    this.stream = audienceImportStreamName(audienceId);
+    this.generation = generation;
+    this.newId = newId;
+    this.chunkSize = chunkSize;
+  }
+
+  async started(data: ImportStarted): Promise<void> {
+    await this.store.appendEvents(this.stream, audienceImportEvents, [{ type: 'AudienceImportStarted', data, id: this.newId() }]);
+  }
+
+  /** Adds a member; resolves after a full chunk was appended (the caller's backpressure). */
+  async member(profileId: string, rowHash: string): Promise<void> {
+    this.chunk.push([profileId, rowHash]);
+    if (this.chunk.length >= this.chunkSize) await this.flush();
+  }
+
+  async completed(summary: ImportSummary): Promise<void> {
+    await this.flush();
+    await this.store.appendEvents(this.stream, audienceImportEvents, [{ type: 'AudienceImportCompleted', data: summary, id: this.newId() }]);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.chunk.length === 0) return;
+    const members = this.chunk;
+    this.chunk = [];
+    await this.store.appendEvents(this.stream, audienceImportEvents, [
+      { type: 'AudienceImportMembers', data: { generation: this.generation, members }, id: this.newId() },
+    ]);
+  }
+}
