@@ -1,5 +1,6 @@
 import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
+import { parseBackfillRate } from './backfill/backfill-settings.ts';
 import { runDecider, type Decider } from './consumer/run-decider.ts';
 
 const logger = createLogger({ service: 'export-decider', level: parseLogLevel(process.env['LOG_LEVEL']) });
@@ -11,8 +12,9 @@ try {
   const { connectionString } = parseStoreEnvironment(process.env);
   const partition = parsePartition(process.env['SPILLWAY_PARTITION']);
   store = await connectEventStore(connectionString, { logger });
-  decider = runDecider({ store, logger, partition });
-  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}` });
+  const backfillRate = parseBackfillRate(process.env['SPILLWAY_BACKFILL_RATE']);
+  decider = runDecider({ store, logger, partition, ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate } }) });
+  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, backfillRate });
   const running = decider;
   running.done.then(
     () => logger.info('decider stopped', { counts: running.counts() }),

@@ -1,3 +1,4 @@
+import type { Position } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import type { BackfillHook } from '../backfill/backfill-hook.ts';
 import { emptyDeciderConfig, type DeciderConfig } from './decider-config.ts';
@@ -10,6 +11,8 @@ export interface ConfigMessage {
   readonly eventId: string;
   readonly revision: bigint;
   readonly recordedAt: Date;
+  /** Its place in $all (where a backfill it asks for scans up to). */
+  readonly position?: Position | undefined;
 }
 
 export interface ConfigurationFollower {
@@ -17,9 +20,10 @@ export interface ConfigurationFollower {
   current(): DeciderConfig;
   /**
    * Applies one configuration event. `replaying` is for events handled before the checkpoint
-   * (loaded at start): their backfill was already requested then.
+   * (loaded at start): their backfill was already requested then (the hook is told so).
+   * Returns the backfill hook's promise when the event asked for a backfill.
    */
-  apply(message: ConfigMessage, options?: { readonly replaying?: boolean }): void;
+  apply(message: ConfigMessage, options?: { readonly replaying?: boolean }): Promise<void> | void;
   counts(): { readonly applied: number; readonly refused: number };
 }
 
@@ -42,7 +46,15 @@ export function followConfiguration(logger: Logger, onBackfillRequested: Backfil
       applied++;
       config = evolution.config;
       if (!options.replaying) logger.debug('configuration applied', { ...where, configVersion: config.version });
-      if (evolution.backfill && !options.replaying) onBackfillRequested({ ...evolution.backfill, stream: message.streamId, eventId: message.eventId });
+      if (evolution.backfill) {
+        return onBackfillRequested({
+          ...evolution.backfill,
+          stream: message.streamId,
+          eventId: message.eventId,
+          position: message.position,
+          replaying: options.replaying === true,
+        });
+      }
     },
   };
 }

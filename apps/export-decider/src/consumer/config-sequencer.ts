@@ -18,8 +18,11 @@ export interface ConfigSequencer {
    * notes how many configuration events precede the message, which is what `configAt` answers by.
    */
   keyAtDispatch(message: { readonly streamId: string; readonly event: { readonly type: string } }): string;
-  /** Applies a configuration event (in log order, on the configuration key) and wakes the changes waiting for it. */
-  applyConfig(message: ConfigMessage): void;
+  /**
+   * Applies a configuration event (in log order, on the configuration key) and wakes the changes
+   * waiting for it. Returns the backfill hook's promise when the event asked for a backfill.
+   */
+  applyConfig(message: ConfigMessage): Promise<void> | void;
   /**
    * The configuration as of the profile change's place in the log: every configuration event
    * before it applied, none after. Undefined once released (stopping): the change is left
@@ -63,9 +66,9 @@ export function createConfigSequencer(follower: ConfigurationFollower): ConfigSe
       return message.streamId;
     },
     applyConfig(message) {
-      follower.apply(message);
+      const backfillRecorded = follower.apply(message);
       const epoch = tickets.get(message)?.epoch;
-      if (epoch === undefined) return;
+      if (epoch === undefined) return backfillRecorded;
       appliedEpoch = epoch;
       const config = follower.current();
       for (const ticket of waiting.get(epoch) ?? []) {
@@ -73,6 +76,7 @@ export function createConfigSequencer(follower: ConfigurationFollower): ConfigSe
         for (const wake of ticket.waiters.splice(0)) wake(config);
       }
       waiting.delete(epoch);
+      return backfillRecorded;
     },
     configAt(message) {
       const ticket = tickets.get(message);

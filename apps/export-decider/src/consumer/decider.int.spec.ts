@@ -4,7 +4,7 @@ import { createStreamCheckpointStore, defineEvents, deterministicEventId, partit
 import { internalEventSchemas, profileStreamName } from '@spillway/pipeline-events';
 import { ingestEvents } from '@spillway/xdm';
 import { configurationEvents } from '../configuration/configuration-events.ts';
-import type { BackfillRequest } from '../configuration/evolve-config.ts';
+import type { BackfillHookRequest } from '../backfill/backfill-hook.ts';
 import { exportEvents } from '../decision/export-events.ts';
 import { appendConfig, appendProfileChanges, captureLogger, connectForTest, readExports, uniqueId, waitFor, type CapturedLogger } from '../test-setup/store-fixtures.ts';
 import { audience, configured, dataflow, destination, profileChanges } from '../testing/fixtures.ts';
@@ -83,8 +83,9 @@ describe('export decider against the real store', () => {
 
   it('applies a configuration change exactly from its place in the log, also across a restart (configuration loaded up to the checkpoint)', async () => {
     const [df, d, a, p] = [uniqueId('df'), uniqueId('d'), uniqueId('a'), uniqueId('p')];
-    const backfills: BackfillRequest[] = [];
-    const onBackfillRequested = (request: BackfillRequest) => void (request.dataflowId === df && backfills.push(request));
+    const backfills: BackfillHookRequest[] = [];
+    // Replayed requests (configuration loaded up to the checkpoint) are flagged; only live ones count here.
+    const onBackfillRequested = (request: BackfillHookRequest) => void (request.dataflowId === df && !request.replaying && backfills.push(request));
     const consumer = uniqueId('decider');
     const [realizedA, writeX, writeY, writeYAgain] = profileChanges(p, [
       ingestEvents.membershipChanged(p, a, 'realized', qualifiedAt),
@@ -97,7 +98,7 @@ describe('export decider against the real store', () => {
     const first = decide({ consumer, onBackfillRequested });
     await untilCaughtUp(first);
     await first.stop();
-    expect(backfills).toEqual([{ dataflowId: df, audienceIds: [a], stream: `dataflow-${df}`, eventId: expect.any(String) }]);
+    expect(backfills).toEqual([{ dataflowId: df, audienceIds: [a], stream: `dataflow-${df}`, eventId: expect.any(String), position: expect.any(Object), replaying: false }]);
 
     // x is mapped, y is not yet; then y is mapped and names switched on: only the change after that sees it.
     await appendProfileChanges(store, [writeX!, writeY!]);

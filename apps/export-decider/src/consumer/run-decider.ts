@@ -16,6 +16,8 @@ import {
 } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import { logBackfillRequested, type BackfillHook } from '../backfill/backfill-hook.ts';
+import { createBackfillRunner, type BackfillRunner, type BackfillRunnerOptions } from '../backfill/backfill-runner.ts';
+import { createProfileGate } from '../backfill/profile-gate.ts';
 import { followConfiguration, type ConfigMessage } from '../configuration/configuration-follower.ts';
 import { loadConfigurationUpTo, type ConfigurationLoad } from '../configuration/load-configuration.ts';
 import { createProfileChangeDecider, type DecisionCounts, type ProfileChangedMessage } from '../decision/decide-profile-change.ts';
@@ -33,7 +35,12 @@ export interface DeciderOptions {
   readonly now?: () => Date;
   /** Profile changes in hand at once (one per profile at a time). @defaultValue 256 */
   readonly maxInFlight?: number;
-  /** @defaultValue logs `backfill requested` (historical backfill is a later issue) */
+  /**
+   * The historical backfill lane (section 8): on, when given, at this many profiles per second.
+   * @defaultValue off: `onBackfillRequested` is called instead
+   */
+  readonly backfill?: Pick<BackfillRunnerOptions, 'ratePerSecond' | 'progressEvery' | 'dataflows'>;
+  /** Without `backfill`. @defaultValue logs `backfill requested` */
   readonly onBackfillRequested?: BackfillHook;
   /** @defaultValue `export-decider-<k>-of-<n>` */
   readonly consumer?: string;
@@ -49,6 +56,8 @@ export interface DeciderCounts extends DecisionCounts {
 
 export interface Decider extends Consumer {
   counts(): DeciderCounts;
+  /** The backfill lane, when on. */
+  readonly backfill: BackfillRunner | undefined;
 }
 
 type DeciderMessage = EventMessage<CatalogEvent<typeof deciderInputEvents>>;
@@ -67,23 +76,38 @@ export function runDecider(options: DeciderOptions): Decider {
   const consumerName = options.consumer ?? partitionConsumerName(deciderService, partition);
   const logger = options.logger.child({ consumer: consumerName });
   const checkpoints = options.checkpoints ?? createStreamCheckpointStore(store);
-  const follower = followConfiguration(logger, options.onBackfillRequested ?? logBackfillRequested(logger));
+  const now = options.now ?? (() => new Date());
+  let stopping = false;
+  let load: ConfigurationLoad | undefined;
+  let consumer: Consumer | undefined;
+  // Live decisions and backfill exports of one profile never interleave (see backfill/profile-gate.ts).
+  const gate = createProfileGate();
+  const backfill = options.backfill
+    ? createBackfillRunner({
+        store,
+        logger,
+        partition,
+        now,
+        config: () => follower.current(),
+        gate,
+        livePosition: () => consumer?.stats().position,
+        ...options.backfill,
+      })
+    : undefined;
+  const follower = followConfiguration(logger, backfill ? (request) => backfill.request(request) : (options.onBackfillRequested ?? logBackfillRequested(logger)));
   const sequencer = createConfigSequencer(follower);
   const decisions = createProfileChangeDecider({
     store,
     logger,
-    now: options.now ?? (() => new Date()),
+    now,
     ownsProfile: (profileId) => isInPartition(profileId, partition),
   });
-  let stopping = false;
-  let load: ConfigurationLoad | undefined;
-  let consumer: Consumer | undefined;
 
   const handle = async (message: DeciderMessage): Promise<void> => {
     if (!isProfileChanged(message)) return sequencer.applyConfig(message as ConfigMessage);
     if (!decisions.owns(message)) return;
     const config = await sequencer.configAt(message);
-    if (config) await decisions.decide(message, config);
+    if (config) await gate.run(message.streamId, () => decisions.decide(message, config));
   };
 
   const start = async (): Promise<Consumer | undefined> => {
@@ -121,8 +145,10 @@ export function runDecider(options: DeciderOptions): Decider {
     done,
     stats: (): ConsumerStats => consumer?.stats() ?? { handled: 0, rejected: 0, position: undefined, inFlight: 0, checkpoint: undefined },
     counts: () => ({ ...decisions.counts(), configurationApplied: follower.counts().applied, configurationRefused: follower.counts().refused }),
+    backfill,
     async stop() {
       stopping = true;
+      await backfill?.stop();
       await load?.close();
       const running = await started.catch(() => undefined);
       if (!running) return;
