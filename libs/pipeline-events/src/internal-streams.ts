@@ -9,17 +9,22 @@ import { profileChangeSchema, profileStateSchema } from '@spillway/profile-state
  * profile-projector -> `profile-<profileId>`: `ProfileChanged`, one per ingest event that
  *   changed something. Its revision is the profile's version: the export sequence.
  * export-decider -> `exports-<dataflowId>`: `ExportRequested`, the document to deliver.
- * delivery-agent -> `deliveries-<dataflowId>`: `ExportDelivered` / `ExportFailed`.
+ * delivery-agent -> `deliveries-<dataflowId>`: `ExportDelivered` / `ExportFailed` /
+ *   `ExportSuperseded` (one final outcome per export run), and `ExportAttemptFailed` before each
+ *   retry wait; `deadletters-<dataflowId>`: `ExportDeadLettered` for each export given up.
+ * cli -> `exports-<dataflowId>`: `ExportReplayRequested`, a dead letter sent again.
  */
 export const internalStreamPrefixes = {
   profile: 'profile-',
   exports: 'exports-',
   deliveries: 'deliveries-',
+  deadletters: 'deadletters-',
 } as const;
 
 export const profileStreamName = (profileId: string): string => `${internalStreamPrefixes.profile}${profileId}`;
 export const exportsStreamName = (dataflowId: string): string => `${internalStreamPrefixes.exports}${dataflowId}`;
 export const deliveriesStreamName = (dataflowId: string): string => `${internalStreamPrefixes.deliveries}${dataflowId}`;
+export const deadlettersStreamName = (dataflowId: string): string => `${internalStreamPrefixes.deadletters}${dataflowId}`;
 
 /** Where a derived event came from: the ingest event it was folded from. */
 export const sourceEventSchema = z.strictObject({
@@ -54,8 +59,19 @@ export const exportRequestedSchema = z.strictObject({
   decidedAt: isoInstantSchema,
 });
 
+/**
+ * A replay (from the dead letters) is sent under the same export id and sequence; its outcome
+ * events carry its `replayId`, which also keeps their event ids apart from the first run's.
+ */
+export const exportReplayRequestedSchema = exportRequestedSchema.extend({
+  replayId: z.uuid(),
+  replayRequestedAt: isoInstantSchema,
+});
+
 const deliveryBaseSchema = {
   exportId: z.uuid(),
+  /** Set on the outcomes of a replayed export. */
+  replayId: z.uuid().optional(),
   sequence: z.number().int().nonnegative(),
   dataflowId: idSchema,
   destinationId: idSchema,
@@ -82,11 +98,75 @@ export const exportFailedSchema = z.strictObject({
   failedAt: isoInstantSchema,
 });
 
+/** One failed HTTP attempt (or none: `attempt` 0 is a destination that could not be used). */
+export const attemptRecordSchema = z.strictObject({
+  attempt: z.number().int().nonnegative(),
+  startedAt: isoInstantSchema,
+  durationMs: z.number().nonnegative(),
+  status: z.number().int().optional(),
+  errorCode: z.string().optional(),
+  /** A sentence built from codes only: never a URL, header or body. */
+  reason: z.string(),
+});
+
+/** Written (and awaited) before the export waits for its retry: a restart resumes from it. */
+export const exportAttemptFailedSchema = z.strictObject({
+  exportId: z.uuid(),
+  replayId: z.uuid().optional(),
+  sequence: z.number().int().nonnegative(),
+  dataflowId: idSchema,
+  destinationId: idSchema,
+  profileId: idSchema,
+  ...attemptRecordSchema.shape,
+  nextAttemptAt: isoInstantSchema,
+});
+
+/** Not sent (any more): a newer export of the same (dataflow, profile) came or was delivered. */
+export const exportSupersededSchema = z.strictObject({
+  ...deliveryBaseSchema,
+  supersededBy: z.uuid(),
+  supersededBySequence: z.number().int().nonnegative(),
+  supersededAt: isoInstantSchema,
+});
+
+/** What was sent: the URL without its query string (API keys live there), headers redacted. */
+export const deadLetterHttpRequestSchema = z.strictObject({
+  method: z.literal('POST'),
+  url: z.string(),
+  queryParamNames: z.array(z.string()),
+  headers: z.record(z.string(), z.string()),
+});
+
+/** `deadletters-<dataflowId>`: an export given up, with what a replay needs. */
+export const exportDeadLetteredSchema = z.strictObject({
+  exportId: z.uuid(),
+  replayId: z.uuid().optional(),
+  sequence: z.number().int().nonnegative(),
+  dataflowId: idSchema,
+  destinationId: idSchema,
+  profileId: idSchema,
+  /** The export as requested (the document included): what a replay sends again. */
+  export: exportRequestedSchema,
+  /** Absent when the destination could not be used (nothing was sent). */
+  request: deadLetterHttpRequestSchema.optional(),
+  attempts: z.array(attemptRecordSchema),
+  /** Last answer's status or network error code. */
+  status: z.number().int().optional(),
+  errorCode: z.string().optional(),
+  reason: z.string(),
+  deadLetteredAt: isoInstantSchema,
+});
+
 export type ProfileChanged = z.infer<typeof profileChangedSchema>;
 export type ExportRequested = z.infer<typeof exportRequestedSchema>;
 export type ExportDelivered = z.infer<typeof exportDeliveredSchema>;
 export type ExportFailed = z.infer<typeof exportFailedSchema>;
 export type ExportLane = z.infer<typeof exportLaneSchema>;
+export type ExportReplayRequested = z.infer<typeof exportReplayRequestedSchema>;
+export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
+export type ExportAttemptFailed = z.infer<typeof exportAttemptFailedSchema>;
+export type ExportSuperseded = z.infer<typeof exportSupersededSchema>;
+export type ExportDeadLettered = z.infer<typeof exportDeadLetteredSchema>;
 
 /** Event schemas by type, ready for an event-streams catalog. */
 export const internalEventSchemas = {
@@ -94,4 +174,8 @@ export const internalEventSchemas = {
   ExportRequested: exportRequestedSchema,
   ExportDelivered: exportDeliveredSchema,
   ExportFailed: exportFailedSchema,
+  ExportReplayRequested: exportReplayRequestedSchema,
+  ExportAttemptFailed: exportAttemptFailedSchema,
+  ExportSuperseded: exportSupersededSchema,
+  ExportDeadLettered: exportDeadLetteredSchema,
 } as const;

@@ -94,6 +94,20 @@ const queryParamsSchema = guardedRecord(
 /** Default endpoint timeout (product.md section 4). */
 export const defaultTimeoutMs = 2000;
 
+const wholeMs = (max: number) => z.number().int({ error: 'must be a whole number of milliseconds' }).min(0).max(max);
+
+/** How the delivery agent retries this destination's failed requests (defaults: the agent's). */
+export const destinationRetrySchema = z.strictObject({
+  /** Total attempts, the first included. */
+  attempts: z.number().int({ error: 'must be a whole number' }).min(1).max(20).optional(),
+  /** Backoff ceiling of the first retry; doubles each retry (full jitter). */
+  baseDelayMs: wholeMs(3_600_000).optional(),
+  /** No backoff is longer than this. */
+  maxDelayMs: wholeMs(3_600_000).optional(),
+  /** The longest `Retry-After` honoured; a longer one is shortened to this. */
+  maxRetryAfterMs: wholeMs(3_600_000).optional(),
+});
+
 /** `destination-<id>`: the destination's full configuration. Latest wins. */
 export const destinationConfiguredSchema = z
   .strictObject({
@@ -108,6 +122,7 @@ export const destinationConfiguredSchema = z
     includeSegmentNames: z.boolean({ error: 'must be true or false' }),
     includeSegmentTimestamps: z.boolean({ error: 'must be true or false' }),
     timeoutMs: z.number().int({ error: 'must be a whole number of milliseconds' }).min(1).max(300_000).optional(),
+    retry: destinationRetrySchema.optional(),
   });
 
 export const destinationDeletedSchema = z.strictObject({ destinationId: idSchema });
@@ -155,6 +170,7 @@ export const dataflowDeletedSchema = z.strictObject({ dataflowId: idSchema });
 export type Auth = z.infer<typeof authSchema>;
 export type AuthType = Auth['type'];
 export type DestinationConfig = z.infer<typeof destinationConfiguredSchema>;
+export type DestinationRetry = z.infer<typeof destinationRetrySchema>;
 export type DestinationDeletedData = z.infer<typeof destinationDeletedSchema>;
 export type AudienceMapping = z.infer<typeof audienceMappingSchema>;
 export type DataflowConfig = z.infer<typeof dataflowConfiguredSchema>;
