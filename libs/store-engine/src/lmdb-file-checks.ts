@@ -7,10 +7,18 @@ import { lastPosition, openTables } from './lmdb-tables.ts';
 /** LMDB reports these when a file is not a valid environment or a page cannot be trusted. */
 const damageCodes = /MDB_INVALID|MDB_CORRUPTED|MDB_PAGE_NOTFOUND|MDB_VERSION_MISMATCH|MDB_BAD_DBI|MDB_INCOMPATIBLE|MDB_BAD_TXN/;
 
+/**
+ * Address space reserved for the memory map. lmdb-js starts with a small map and, each time the file
+ * outgrows it, maps the file again without unmapping the old map (readers may still point into
+ * it): every page read through an old map counts in the process's RSS once more. Reserving a large
+ * map up front keeps one map. It is address space only: the file grows with the data, not to this.
+ */
+const MAP_SIZE = 2 ** 36; // 64 GiB; lmdb-js still grows the map past this if a store ever needs it
+
 export function openEnvironment(file: string, readOnly = false): RootDatabase {
   // overlappingSync off: a commit is fsynced before it becomes visible and before its promise
   // resolves, so nothing that readers or appenders see can be lost by a crash.
-  return open({ path: file, overlappingSync: false, noSync: false, noMetaSync: false, cache: false, readOnly });
+  return open({ path: file, overlappingSync: false, noSync: false, noMetaSync: false, cache: false, readOnly, mapSize: MAP_SIZE });
 }
 
 /** Checks the file size against the newest transaction, then the newest event against the indexes. */
