@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { defineEvents, type CatalogEvent, type EventStore } from '@spillway/event-streams';
 import { deliveriesStreamName, exportsStreamName, internalEventSchemas, internalStreamPrefixes } from '@spillway/pipeline-events';
-import { dataflowStreamName } from '@spillway/xdm';
-import { dataflowEvents } from '../config-streams/public-catalogs.ts';
+import { dataflowStreamName, publicEventDataSchemas } from '@spillway/xdm';
 import { createLatencySummary } from './latency-summary.ts';
 
-/** Per-dataflow figures for `dataflows show` (product.md section 10). */
+/** Per-dataflow figures for `dataflows show` and the API's status route (product.md section 10). */
 export interface DataflowCounts {
   /**
    * Profile changes the dataflow received: every `ProfileChanged` recorded while the dataflow was
@@ -27,7 +26,8 @@ export type DataflowCountsReader = (store: EventStore, dataflowId: string) => Pr
 // Profile changes are only counted: their data is not read, whatever their shape.
 const countedEvents = defineEvents(
   {
-    ...dataflowEvents.schemas,
+    DataflowConfigured: publicEventDataSchemas.DataflowConfigured,
+    DataflowDeleted: publicEventDataSchemas.DataflowDeleted,
     ProfileChanged: z.unknown(),
     ExportRequested: internalEventSchemas.ExportRequested,
     ExportDelivered: internalEventSchemas.ExportDelivered,
@@ -91,12 +91,6 @@ function createTally(dataflowId: string) {
     return { ...counts, ...(p50 !== undefined && p95 !== undefined ? { latencyMs: { p50, p95 } } : {}) };
   };
   return { prefixes: [internalStreamPrefixes.profile, streams.dataflow, streams.exports, streams.deliveries], see, counts: result };
-}
-
-export function countsLine(counts: DataflowCounts | undefined): string {
-  if (counts === undefined) return 'counts: not available yet';
-  const latency = counts.latencyMs ? `, latency p50 ${counts.latencyMs.p50} ms, p95 ${counts.latencyMs.p95} ms` : '';
-  return `counts: received ${counts.received}, exported ${counts.exported}, delivered ${counts.delivered}, failed ${counts.failed}${latency}`;
 }
 
 function assertNever(value: never): never {

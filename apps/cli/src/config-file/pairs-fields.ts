@@ -1,7 +1,7 @@
 import { validateCustomHeaders } from '@spillway/delivery';
 import { isPlainObject, isReservedKey, reservedTokenParams } from '@spillway/xdm';
 import { z } from 'zod';
-import { headerListFormat, parseHeaderList, parseQueryString, queryStringFormat, type ParsedPairs } from './user-formats.ts';
+import { headerListFormat, parseHeaderList, parseQueryString, queryStringFormat, type ParsedPairs } from '@spillway/config-formats';
 
 type Context = z.RefinementCtx;
 

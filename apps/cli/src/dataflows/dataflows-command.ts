@@ -6,7 +6,8 @@ import { withStore } from '../cli/store-connection.ts';
 import { audienceEvents, dataflowEvents, destinationEvents } from '../config-streams/public-catalogs.ts';
 import { readLatest, readLatestByStream } from '../config-streams/read-config-streams.ts';
 import { describeAuth, table } from '../destinations/format-destination.ts';
-import { countsLine, readDataflowCounts } from './dataflow-counts.ts';
+import { readDataflowCounts } from '@spillway/dataflow-status';
+import { countsLine } from './counts-line.ts';
 
 /** `dataflows list`: every dataflow whose latest event configures it. */
 export function runListDataflows(context: CliContext): Promise<CommandResult> {

@@ -1,5 +1,5 @@
 import type { Auth, DestinationConfig } from '@spillway/xdm';
-import { formatHeaderList, formatQueryString } from '../config-file/user-formats.ts';
+import { formatHeaderList, formatQueryString } from '@spillway/config-formats';
 
 /** One line about auth; secrets appear as the references the configuration carries, never resolved. */
 export function describeAuth(auth: Auth): string {

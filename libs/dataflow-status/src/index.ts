@@ -1,0 +1,2 @@
+export { readDataflowCounts, type DataflowCounts, type DataflowCountsReader } from './dataflow-counts.ts';
+export { createLatencySummary } from './latency-summary.ts';
