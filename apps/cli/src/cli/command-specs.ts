@@ -3,6 +3,7 @@ import { audienceOriginSchema, idSchema, identityNamespaceSchema, membershipStat
 import { z } from 'zod';
 import { defaultAgentUrl } from '../agent-info/agent-client.ts';
 import { audiencesImportSpec } from '../audiences/import-command-spec.ts';
+import { backfillStatusSpec } from '../backfill/backfill-command.ts';
 import type { Command, CommandName } from './command.ts';
 
 /** How one command is written on the command line, and how its arguments become a Command. */
@@ -112,6 +113,7 @@ export const commandSpecs: readonly CommandSpec[] = [
     positionals: ['id'],
     schema: z.object({ id: idSchema }).transform((v) => ({ name: 'dataflows show' as const, dataflowId: v.id })),
   },
+  backfillStatusSpec,
   {
     name: 'destinations list',
     usage: 'spillway destinations list',

@@ -1,5 +1,6 @@
 import type { AudienceOrigin, MembershipStatus } from '@spillway/xdm';
 import type { ImportAudience } from '../audiences/import-command.ts';
+import type { BackfillStatusRequest } from '../backfill/backfill-command.ts';
 
 /** Everything the command line can ask for, once parsed and checked. */
 export type Command =
@@ -19,6 +20,7 @@ export type Command =
   | { readonly name: 'ingest sample'; readonly profiles: number; readonly audienceId: string }
   | { readonly name: 'dataflows list' }
   | { readonly name: 'dataflows show'; readonly dataflowId: string }
+  | ({ readonly name: 'backfill status' } & BackfillStatusRequest)
   | { readonly name: 'destinations list' }
   | { readonly name: 'destinations show'; readonly destinationId: string }
   | { readonly name: 'certificate'; readonly agentUrl: string; readonly certFile: string | undefined; readonly pemOnly: boolean }

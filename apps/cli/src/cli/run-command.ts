@@ -3,6 +3,7 @@ import { runEgressAddresses } from '../agent-info/egress-addresses-command.ts';
 import { runApply } from '../apply/apply-command.ts';
 import { runDefineAudience } from '../audiences/audiences-command.ts';
 import { runImportAudience } from '../audiences/import-command.ts';
+import { runBackfillStatus } from '../backfill/backfill-command.ts';
 import { runListDataflows, runShowDataflow } from '../dataflows/dataflows-command.ts';
 import { runListDestinations, runShowDestination } from '../destinations/destinations-command.ts';
 import { runIngestAttributes, runIngestIdentities, runIngestMembership, runIngestSample } from '../ingest/ingest-command.ts';
@@ -11,6 +12,7 @@ import { commandSpecs, commandUsage, generalUsage } from './command-specs.ts';
 import type { CliContext, CommandResult } from './context.ts';
 import { UsageError } from './errors.ts';
 
+// eslint-disable-next-line complexity -- one case per command, nothing else
 export async function runCommand(context: CliContext, command: Command): Promise<CommandResult> {
   switch (command.name) {
     case 'help':
@@ -33,6 +35,8 @@ export async function runCommand(context: CliContext, command: Command): Promise
       return runListDataflows(context);
     case 'dataflows show':
       return runShowDataflow(context, command.dataflowId);
+    case 'backfill status':
+      return runBackfillStatus(context, command);
     case 'destinations list':
       return runListDestinations(context);
     case 'destinations show':

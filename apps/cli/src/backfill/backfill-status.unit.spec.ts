@@ -1,0 +1,32 @@
+import type { BackfillStatus } from '@spillway/pipeline-events';
+import { describe, expect, it } from 'vitest';
+import { backfillLine, progressBar, shareDone } from './backfill-status.ts';
+
+const running: BackfillStatus = {
+  backfillId: '7d444840-9dc0-11d1-b245-5ffdce74fad2',
+  dataflowId: 'df',
+  partition: '0/1',
+  audienceIds: ['vip'],
+  configEventId: 'e',
+  upToPosition: '1000/1000',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  state: 'running',
+  scanned: 120,
+  exported: 80,
+  position: '250/250',
+  ratePerSecond: 40,
+  updatedAt: '2026-01-01T00:00:03.000Z',
+};
+
+describe('backfill status', () => {
+  it('tells how far the scan is from its position in the log up to the configuration event', () => {
+    expect(shareDone(running)).toBe(0.25);
+    expect(shareDone({ ...running, position: undefined })).toBe(0);
+    expect(shareDone({ ...running, state: 'completed' })).toBe(1);
+    expect(progressBar(0.5, 10)).toBe('[#####.....]  50%');
+  });
+
+  it('shows scanned, exported and the rate of a running backfill', () => {
+    expect(backfillLine(running)).toBe('running   [#######.......................]  25%  audiences vip: scanned 120, exported 80, 40 profiles/s (since 2026-01-01T00:00:00.000Z)');
+  });
+});
