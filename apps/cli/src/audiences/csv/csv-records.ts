@@ -29,6 +29,8 @@ export class CsvRecordSplitter {
   private started = false;
   private recordHasContent = false;
   private crInQuoted = false;
+  private text = '';
+  private runStart = -1;
 
   /** The records completed by this chunk. */
   push(chunk: string): CsvRecord[] {
@@ -38,80 +40,81 @@ export class CsvRecordSplitter {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    // Unquoted runs are sliced, not appended char by char: most of a CSV file is plain text.
-    let runStart = -1;
-    const flushRun = (end: number) => {
-      if (runStart >= 0) this.field += text.slice(runStart, end);
-      runStart = -1;
-    };
+    this.text = text;
+    this.runStart = -1;
     for (let index = 0; index < text.length; index++) {
       const code = text.charCodeAt(index);
       if (this.state === 'after-cr') {
         this.state = 'field-start';
         if (code === lf) continue;
       }
-      switch (this.state) {
-        case 'field-start':
-        case 'unquoted':
-          if (code === comma) {
-            flushRun(index);
-            this.endField();
-          } else if (code === lf || code === cr) {
-            flushRun(index);
-            this.endRecord(records);
-            this.line++;
-            this.recordLine = this.line;
-            if (code === cr) this.state = 'after-cr';
-          } else if (code === quote && this.state === 'field-start') {
-            this.state = 'quoted';
-            this.recordHasContent = true;
-            runStart = index + 1;
-          } else {
-            if (code === quote) this.problem ??= 'a quote inside an unquoted field';
-            if (runStart < 0) runStart = index;
-            this.state = 'unquoted';
-            this.recordHasContent = true;
-          }
-          break;
-        case 'quoted':
-          if (code === quote) {
-            flushRun(index);
-            this.crInQuoted = false;
-            this.state = 'quote-in-quoted';
-          } else {
-            // A quoted CRLF is one line end, even when a chunk ends between its two characters.
-            if (code === cr || (code === lf && !this.crInQuoted)) this.line++;
-            this.crInQuoted = code === cr;
-            if (runStart < 0) runStart = index;
-          }
-          break;
-        case 'quote-in-quoted':
-          if (code === quote) {
-            this.field += '"';
-            this.state = 'quoted';
-          } else if (code === comma) {
-            this.endField();
-          } else if (code === lf || code === cr) {
-            this.endRecord(records);
-            this.line++;
-            this.recordLine = this.line;
-            if (code === cr) this.state = 'after-cr';
-          } else {
-            this.problem ??= 'text after a closing quote';
-            this.state = 'unquoted';
-            runStart = index;
-          }
-          break;
-        case 'after-cr':
-          throw new Error('unreachable: after-cr is left at the top of the loop');
-        default: {
-          const unreachable: never = this.state;
-          throw new Error(`unexpected CSV state ${String(unreachable)}`);
-        }
-      }
+      if (this.state === 'quoted') this.stepQuoted(code, index);
+      else if (this.state === 'quote-in-quoted') this.stepAfterQuote(code, index, records);
+      else this.stepUnquoted(code, index, records);
     }
-    flushRun(text.length);
+    this.flushRun(text.length);
+    this.text = '';
     return records;
+  }
+
+  private stepUnquoted(code: number, index: number, records: CsvRecord[]): void {
+    if (code === comma) {
+      this.flushRun(index);
+      this.endField();
+    } else if (code === lf || code === cr) {
+      this.flushRun(index);
+      this.endLine(code, records);
+    } else if (code === quote && this.state === 'field-start') {
+      this.state = 'quoted';
+      this.recordHasContent = true;
+      this.runStart = index + 1;
+    } else {
+      if (code === quote) this.problem ??= 'a quote inside an unquoted field';
+      if (this.runStart < 0) this.runStart = index;
+      this.state = 'unquoted';
+      this.recordHasContent = true;
+    }
+  }
+
+  private stepQuoted(code: number, index: number): void {
+    if (code === quote) {
+      this.flushRun(index);
+      this.crInQuoted = false;
+      this.state = 'quote-in-quoted';
+      return;
+    }
+    // A quoted CRLF is one line end, even when a chunk ends between its two characters.
+    if (code === cr || (code === lf && !this.crInQuoted)) this.line++;
+    this.crInQuoted = code === cr;
+    if (this.runStart < 0) this.runStart = index;
+  }
+
+  private stepAfterQuote(code: number, index: number, records: CsvRecord[]): void {
+    if (code === quote) {
+      this.field += '"';
+      this.state = 'quoted';
+    } else if (code === comma) {
+      this.endField();
+    } else if (code === lf || code === cr) {
+      this.endLine(code, records);
+    } else {
+      this.problem ??= 'text after a closing quote';
+      this.state = 'unquoted';
+      this.runStart = index;
+    }
+  }
+
+  /** Unquoted runs and quoted contents are sliced, not appended char by char: most of a file is plain text. */
+  private flushRun(end: number): void {
+    if (this.runStart >= 0) this.field += this.text.slice(this.runStart, end);
+    this.runStart = -1;
+  }
+
+  private endLine(code: number, records: CsvRecord[]): void {
+    this.endRecord(records);
+    this.line++;
+    this.recordLine = this.line;
+    if (code === cr) this.state = 'after-cr';
   }
 
   /** The last record when the text does not end with a line end. */
