@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { connectEventStore, parseStoreEnvironment } from '@spillway/event-streams';
+import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
+import { createKeyring } from './access/api-keys.ts';
+import { createKeyCommand } from './access/create-key-command.ts';
+import { startManagementApi } from './server.ts';
+import { parseApiSettings } from './settings.ts';
+
+// The only place that reads argv and the environment.
+const [command, ...rest] = process.argv.slice(2);
+
+if (command === 'api-keys') {
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, permissions: { type: 'string' }, 'keys-file': { type: 'string' } } });
+  const result = await createKeyCommand(positionals, { name: values.name, permissions: values.permissions, keysFile: values['keys-file'] ?? process.env['SPILLWAY_API_KEYS_FILE'] });
+  (result.exitCode === 0 ? process.stdout : process.stderr).write(`${result.output}\n`);
+  process.exitCode = result.exitCode;
+} else if (command === undefined || command === 'serve') {
+  const logger = createLogger({ service: 'management-api', level: parseLogLevel(process.env['LOG_LEVEL']) });
+  try {
+    const settings = parseApiSettings(process.env);
+    const { connectionString } = parseStoreEnvironment(process.env);
+    const store = await connectEventStore(connectionString, { logger });
+    const api = await startManagementApi({ store, keyring: createKeyring(settings.keysFile), logger, host: settings.host, port: settings.port });
+    logger.info('management API listening', { url: api.url, keysFile: settings.keysFile });
+    onShutdown(logger, [() => store.close(), () => api.close()]);
+  } catch (error) {
+    logger.error('could not start', { error });
+    process.exit(1);
+  }
+} else {
+  process.stderr.write(`spillway-api: unknown command '${command}'; use serve (default) or api-keys create --name <name> --permissions <p1,p2>\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,44 @@
+import type { CatalogEvent, EventCatalog, EventStore, StoredEvent } from '@spillway/event-streams';
+
+/** The latest valid event of a stream, or undefined when the stream has none. */
+export async function readLatest<C extends EventCatalog>(store: EventStore, stream: string, catalog: C): Promise<StoredEvent<CatalogEvent<C>> | undefined> {
+  const [latest] = await store.readStreamEvents(stream, catalog, { direction: 'backwards', maxCount: 1 });
+  return latest;
+}
+
+/**
+ * The latest event of every stream named `<prefix><id>`, in one filtered pass over $all until it
+ * has caught up (memory: one event per stream). `prefix` also matches streams of other
+ * categories that merely start the same way; `accept` keeps only the ones that belong.
+ */
+export async function readLatestByStream<C extends EventCatalog>(
+  store: EventStore,
+  prefix: string,
+  catalog: C,
+  accept: (streamId: string) => boolean,
+): Promise<StoredEvent<CatalogEvent<C>>[]> {
+  const latest = new Map<string, StoredEvent<CatalogEvent<C>>>();
+  const subscription = store.openAllSubscription({ catalog, filter: { streamNamePrefixes: [prefix] }, from: 'start' });
+  try {
+    for await (const message of subscription.messages) {
+      if (message.kind === 'caught-up') break;
+      if (message.kind === 'event' && accept(message.streamId)) latest.set(message.streamId, message);
+    }
+  } finally {
+    await subscription.close();
+  }
+  return [...latest.values()];
+}
+
+/** Every valid event of one stream, one at a time (bounded memory), until it has caught up. */
+export async function* eachStreamEvent<C extends EventCatalog>(store: EventStore, stream: string, catalog: C): AsyncGenerator<StoredEvent<CatalogEvent<C>>> {
+  const subscription = store.openStreamSubscription(stream, { catalog, from: 'start' });
+  try {
+    for await (const message of subscription.messages) {
+      if (message.kind === 'caught-up') return;
+      if (message.kind === 'event') yield message;
+    }
+  } finally {
+    await subscription.close();
+  }
+}
