@@ -3,7 +3,7 @@ import { backfillEventSchemas, backfillStreamName } from '@spillway/pipeline-eve
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectForTest, runCli, uniqueId } from '../testing/cli-process.ts';
+import { connectForTest, runCli, uniqueId, writeTempFile } from '../testing/cli-process.ts';
 
 const cliMain = fileURLToPath(new URL('../main.ts', import.meta.url));
 const backfillEvents = defineEvents(backfillEventSchemas);
@@ -38,6 +38,18 @@ describe('spillway backfill status', () => {
     expect(run.stdout).toContain('running   [###############...............]  50%  audiences vip: scanned 120, exported 80, 40 profiles/s');
     const json = await runCli(['backfill', 'status', df, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ dataflowId: df, backfills: [{ state: 'running', scanned: 120, exported: 80, shareDone: 0.5 }] });
+  });
+
+  it('dataflows show lists the backfills of the dataflow', async () => {
+    const [df, d] = [uniqueId('flow'), uniqueId('dest')];
+    const file = await writeTempFile('spillway.yaml', `destinations:\n  - { id: ${d}, name: Partner, endpoint: "https://partner.example.com/p", auth: { type: none } }\ndataflows:\n  - { id: ${df}, destination: ${d}, audiences: [vip] }\n`);
+    expect((await runCli(['apply', file])).exitCode).toBe(0);
+    const before = await runCli(['dataflows', 'show', df]);
+    expect(before.stdout).toContain('backfills:     (none)');
+    await store.appendEvents(backfillStreamName(df), backfillEvents, [started(df), progress(df)]);
+    const run = await runCli(['dataflows', 'show', df]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('  backfills:\n    running   [###############...............]  50%  audiences vip: scanned 120, exported 80, 40 profiles/s');
   });
 
   it('says so when a dataflow has no backfill', async () => {

@@ -7,6 +7,7 @@ import { audienceEvents, dataflowEvents, destinationEvents } from '../config-str
 import { readLatest, readLatestByStream } from '../config-streams/read-config-streams.ts';
 import { describeAuth, table } from '../destinations/format-destination.ts';
 import { readDataflowCounts } from '@spillway/dataflow-status';
+import { backfillJson, backfillLine, readBackfills } from '../backfill/backfill-status.ts';
 import { countsLine } from './counts-line.ts';
 
 /** `dataflows list`: every dataflow whose latest event configures it. */
@@ -30,10 +31,11 @@ export function runShowDataflow(context: CliContext, dataflowId: string): Promis
     if (!latest) throw new NotFoundError('dataflow', dataflowId, `is not configured (no events in ${stream})`);
     if (latest.event.type === 'DataflowDeleted') throw new NotFoundError('dataflow', dataflowId, `was deleted (${stream})`);
     const dataflow = latest.event.data;
-    const [destination, audiences, counts] = await Promise.all([
+    const [destination, audiences, counts, backfills] = await Promise.all([
       readDestination(store, dataflow.destinationId),
       readAudiences(store, dataflow),
       readDataflowCounts(store, dataflowId),
+      readBackfills(store, dataflowId),
     ]);
     const configuredAt = latest.recordedAt.toISOString();
     const text = [
@@ -46,6 +48,8 @@ export function runShowDataflow(context: CliContext, dataflowId: string): Promis
       `  attributes:    ${dataflow.attributes.length === 0 ? '(none)' : dataflow.attributes.join(', ')}`,
       `  configured at: ${configuredAt} (${stream}, revision ${latest.revision})`,
       `  ${countsLine(counts)}`,
+      `  backfills:${backfills.length === 0 ? '     (none)' : ''}`,
+      ...backfills.map((backfill) => `    ${backfillLine(backfill)}`),
     ];
     const json = {
       dataflow,
@@ -56,6 +60,7 @@ export function runShowDataflow(context: CliContext, dataflowId: string): Promis
       audiences: Object.fromEntries(dataflow.audiences.map((m) => [m.audienceId, audiences.get(m.audienceId) ?? null])),
       counts: counts ?? null,
       ...(counts === undefined ? { countsNote: 'not available yet' } : {}),
+      backfills: backfillJson(backfills),
     };
     return { text, json };
   });
