@@ -108,7 +108,7 @@ describe('historical backfill against the real store', () => {
       logger: log.logger,
       consumer,
       checkpoints: createStreamCheckpointStore(store),
-      backfill: { ratePerSecond: 400, progressEvery: { profiles: 20, ms: 60_000 }, dataflows: (id) => id === given.df },
+      backfill: { ratePerSecond: 150, progressEvery: { profiles: 20, ms: 60_000 }, dataflows: (id) => id === given.df },
     });
     const marker = await store.appendUncheckedEvents(uniqueId('marker'), [{ type: 'Marker', data: {} }]);
     await createStreamCheckpointStore(store).save(consumer, marker.position!);
