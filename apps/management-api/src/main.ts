@@ -22,7 +22,7 @@ if (command === 'api-keys') {
     const { connectionString } = parseStoreEnvironment(process.env);
     const store = await connectEventStore(connectionString, { logger });
     const api = await startManagementApi({ store, keyring: createKeyring(settings.keysFile), logger, host: settings.host, port: settings.port });
-    logger.info('management API listening', { url: api.url, keysFile: settings.keysFile });
+    logger.info('started', { url: api.url, keysFile: settings.keysFile });
     onShutdown(logger, [() => store.close(), () => api.close()]);
   } catch (error) {
     logger.error('could not start', { error });
