@@ -1,7 +1,8 @@
 import { defineEvents, type CatalogEvent, type EventMessage } from '@spillway/event-streams';
-import { exportsStreamName, internalEventSchemas, internalStreamPrefixes, type ExportRequested } from '@spillway/pipeline-events';
+import { exportsStreamName, internalEventSchemas, internalStreamPrefixes } from '@spillway/pipeline-events';
 import { destinationConfiguredSchema, destinationDeletedSchema } from '@spillway/xdm';
 import type { DestinationMessage } from '../destinations/destination-registry.ts';
+import type { ExportRun } from './retry-events.ts';
 
 export const destinationStreamPrefix = 'destination-';
 export const deliveriesStreamPrefix = internalStreamPrefixes.deliveries;
@@ -16,6 +17,7 @@ export const destinationEvents = defineEvents({
 export const agentInputEvents = defineEvents({
   ...destinationEvents.schemas,
   ExportRequested: internalEventSchemas.ExportRequested,
+  ExportReplayRequested: internalEventSchemas.ExportReplayRequested,
 });
 
 /**
@@ -35,7 +37,7 @@ export type AgentInputMessage = EventMessage<CatalogEvent<typeof agentInputEvent
 
 export type AgentInput =
   | { readonly kind: 'destination'; readonly message: DestinationMessage }
-  | { readonly kind: 'export'; readonly request: ExportRequested }
+  | { readonly kind: 'export'; readonly run: ExportRun }
   | { readonly kind: 'misplaced'; readonly reason: string };
 
 /** Sorts an input event, refusing one written to a stream it does not belong to. */
@@ -47,19 +49,27 @@ export function classifyInput(message: AgentInputMessage): AgentInput {
       if (!streamId.startsWith(destinationStreamPrefix)) return { kind: 'misplaced', reason: `${event.type} belongs in a ${destinationStreamPrefix} stream` };
       return { kind: 'destination', message: { streamId, eventId: message.eventId, event } };
     case 'ExportRequested':
+    case 'ExportReplayRequested': {
       if (streamId !== exportsStreamName(event.data.dataflowId)) {
         return { kind: 'misplaced', reason: `an export request of dataflow '${event.data.dataflowId}' belongs in ${exportsStreamName(event.data.dataflowId)}` };
       }
-      return { kind: 'export', request: event.data };
+      if (event.type === 'ExportRequested') return { kind: 'export', run: { request: event.data } };
+      const { replayId, replayRequestedAt: _, ...request } = event.data;
+      return { kind: 'export', run: { request, replayId } };
+    }
     default:
       return assertNever(event);
   }
 }
 
-/** Same dataflow and profile: one at a time, in log order. Destinations: in order per destination. */
+/**
+ * Destinations: in order per destination. Exports: each its own key, so that a newer export of a
+ * profile reaches the agent while an older one waits for a retry and can supersede it; the
+ * export handler keeps them one at a time per (dataflow, profile) in log order (export-sequencer).
+ */
 export function inputKey(message: AgentInputMessage): string {
   const { event } = message;
-  return event.type === 'ExportRequested' ? `export:${event.data.dataflowId}/${event.data.profileId}` : `destination:${message.streamId}`;
+  return event.type === 'ExportRequested' || event.type === 'ExportReplayRequested' ? `export:${message.eventId}` : `destination:${message.streamId}`;
 }
 
 function assertNever(value: never): never {

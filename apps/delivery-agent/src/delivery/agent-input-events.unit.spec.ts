@@ -22,7 +22,13 @@ describe('agent input', () => {
   it('sorts destinations and export requests from their own streams', () => {
     const configured = message('destination-dest-1', { type: 'DestinationDeleted', data: { destinationId: 'dest-1' } });
     expect(classifyInput(configured)).toEqual({ kind: 'destination', message: { streamId: 'destination-dest-1', eventId: 'e-1', event: configured.event } });
-    expect(classifyInput(message('exports-df-1', { type: 'ExportRequested', data: exportData }))).toEqual({ kind: 'export', request: exportData });
+    expect(classifyInput(message('exports-df-1', { type: 'ExportRequested', data: exportData }))).toEqual({ kind: 'export', run: { request: exportData } });
+  });
+
+  it('takes a replay as a run of the same export under its replay id', () => {
+    const replayId = '0f3b7d8e-5c1a-4f2b-9e6d-7a8b9c0d1e2f';
+    const replay = message('exports-df-1', { type: 'ExportReplayRequested', data: { ...exportData, replayId, replayRequestedAt: '2026-01-02T00:00:00Z' } });
+    expect(classifyInput(replay)).toEqual({ kind: 'export', run: { request: exportData, replayId } });
   });
 
   it('refuses an event written to a stream it does not belong to', () => {
@@ -33,10 +39,8 @@ describe('agent input', () => {
     expect(classifyInput(message('exports-df-1', { type: 'DestinationDeleted', data: { destinationId: 'dest-1' } }))).toMatchObject({ kind: 'misplaced' });
   });
 
-  it('keys exports by dataflow and profile, and destinations by their stream', () => {
-    expect(inputKey(message('exports-df-1', { type: 'ExportRequested', data: exportData }))).toBe('export:df-1/p-1');
-    expect(inputKey(message('exports-df-1', { type: 'ExportRequested', data: { ...exportData, sequence: 9 } }))).toBe('export:df-1/p-1');
-    expect(inputKey(message('exports-df-1', { type: 'ExportRequested', data: { ...exportData, profileId: 'p-2' } }))).toBe('export:df-1/p-2');
+  it('keys each export by its event (the handler orders them per profile), and destinations by their stream', () => {
+    expect(inputKey(message('exports-df-1', { type: 'ExportRequested', data: exportData }))).toBe('export:e-1');
     expect(inputKey(message('destination-dest-1', { type: 'DestinationDeleted', data: { destinationId: 'dest-1' } }))).toBe('destination:destination-dest-1');
   });
 

@@ -72,6 +72,6 @@ describe('delivery agent: stop and restart', () => {
       [exportIds['p-7']!]: 1,
     });
     expect(world.logs).toContainEqual(expect.objectContaining({ message: 'outcomes recorded after the checkpoint will not be sent again', exports: 3 }));
-    expect(second.stats().exports).toEqual({ delivered: 4, failed: 0, alreadyRecorded: 3 });
+    expect(second.stats().exports).toEqual({ delivered: 4, failed: 0, superseded: 0, retried: 0, alreadyRecorded: 3 });
   });
 });

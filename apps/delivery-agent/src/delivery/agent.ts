@@ -19,6 +19,7 @@ import { createDestinationLanes } from './destination-lanes.ts';
 import { createExportHandler, type ExportCounts } from './export-handler.ts';
 import { createOutcomeRecorder } from './outcome-recorder.ts';
 import { loadRecordedOutcomes, noRecordedOutcomes, type RecordedOutcomes } from './recorded-outcomes.ts';
+import { newestDeliveredIn } from './newest-delivered.ts';
 
 export const agentServiceName = 'delivery-agent';
 
@@ -46,7 +47,7 @@ export interface AgentOptions extends Partial<AgentSettings> {
   readonly secrets: SecretSources;
   /** Client certificate, extra CA and egress addresses of export connections. @defaultValue none of them */
   readonly connections?: AgentConnections;
-  /** Defaults to attempts 3 with backoff and jitter; per-destination settings come later. */
+  /** The agent's retry defaults (attempts 3, backoff with jitter); a destination's own `retry` settings take precedence. */
   readonly retry?: Partial<RetryPolicy>;
   readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
   readonly now?: () => Date;
@@ -108,7 +109,13 @@ export function runAgent(options: AgentOptions): Agent {
     destinations: registry,
     lanes,
     // Filled in at start, before the consumer hands over the first export.
-    recorded: { consume: (exportId) => recorded.consume(exportId), size: () => recorded.size(), clear: () => recorded.clear() },
+    recorded: {
+      consume: (runKey) => recorded.consume(runKey),
+      takeAttempts: (runKey) => recorded.takeAttempts(runKey),
+      size: () => recorded.size(),
+      clear: () => recorded.clear(),
+    },
+    loadDelivered: (dataflowId, profileId) => newestDeliveredIn(store, dataflowId, profileId),
     retry: options.retry ?? {},
     signal: abandoning.signal,
     logger,
@@ -121,7 +128,7 @@ export function runAgent(options: AgentOptions): Agent {
       case 'destination':
         return registry.apply(input.message);
       case 'export':
-        return isInPartition(input.request.profileId, settings.partition) ? exportHandler.handle(input.request) : undefined;
+        return isInPartition(input.run.request.profileId, settings.partition) ? exportHandler.handle(input.run) : undefined;
       case 'misplaced':
         logger.warn('event skipped', { stream: message.streamId, eventId: message.eventId, eventType: message.event.type, reason: input.reason });
         return;

@@ -1,38 +1,51 @@
-import { deliverWithRetry, type ExportRequest, type RetryPolicy } from '@spillway/delivery';
-import { deliveriesStreamName, type ExportRequested } from '@spillway/pipeline-events';
+import type { RetryPolicy } from '@spillway/delivery';
+import { deadlettersStreamName, deliveriesStreamName } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationRegistry } from '../destinations/destination-registry.ts';
 import type { DestinationLanes } from './destination-lanes.ts';
-import { outcomeEvent, type DeliveryResult, type OutcomeEvent } from './outcome-events.ts';
+import { createDeliveredSequences, createExportSequencer, type SequencedExport } from './export-sequencer.ts';
+import { runKeyOf, type AgentOutputEvent, type FinalOutcome } from './outcome-events.ts';
 import type { OutcomeRecorder } from './outcome-recorder.ts';
 import type { RecordedOutcomes } from './recorded-outcomes.ts';
+import { supersededEvent, type ExportRun } from './retry-events.ts';
+import { runDurableRetries } from './durable-retries.ts';
 
 export interface ExportHandlerOptions {
   readonly outcomes: OutcomeRecorder;
   readonly destinations: DestinationRegistry;
   readonly lanes: DestinationLanes;
-  /** Outcomes already in the store for exports the consumer hands us again after a restart. */
+  /** Outcomes and failed attempts already in the store for exports the consumer hands us again after a restart. */
   readonly recorded: RecordedOutcomes;
+  /** The agent's defaults; a destination's own `retry` settings take precedence. */
   readonly retry: Partial<RetryPolicy>;
-  /** Aborted when the agent stops: deliveries in flight are abandoned, nothing is recorded for them. */
+  /** Aborted when the agent stops: deliveries in flight and retry waits are abandoned, nothing is recorded for them. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** The newest delivered sequence when a replay's (dataflow, profile) is not among those remembered. */
+  readonly loadDelivered: (dataflowId: string, profileId: string) => Promise<SequencedExport | undefined>;
+  /** (dataflow, profile) pairs whose newest delivered sequence is remembered. @defaultValue 100,000 */
+  readonly rememberDelivered?: number;
+  readonly random?: () => number;
 }
 
 /**
- * Delivers one export request (bounded retry) and records its outcome. Idempotent: an export
- * whose outcome is already recorded is not sent again, and the outcome's id is deterministic.
+ * Delivers one export run (durable retries) and records its one final outcome. Idempotent: a run
+ * whose outcome is already recorded is not sent again, and every event id is deterministic.
  */
 export interface ExportHandler {
-  handle(request: ExportRequested): Promise<void>;
-  /** Outcomes recorded by this handler, and exports skipped because an outcome was already recorded. */
+  handle(run: ExportRun): Promise<void>;
   counts(): ExportCounts;
+  /** Exports sending or waiting for a retry, and exports queued behind one of the same profile. */
+  sequencing(): { readonly running: number; readonly queued: number };
 }
 
 export interface ExportCounts {
   readonly delivered: number;
   readonly failed: number;
+  readonly superseded: number;
+  /** Failed attempts followed by a retry. */
+  readonly retried: number;
   readonly alreadyRecorded: number;
 }
 
@@ -42,73 +55,97 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   const attemptLogger: Logger = { ...logger, debug: () => {} };
   // Decided but not yet written: if the append fails on a store outage the consumer calls us
   // again, and the export must not be sent a second time for that.
-  const unrecorded = new Map<string, OutcomeEvent>();
-  const counts = { delivered: 0, failed: 0, alreadyRecorded: 0 };
+  const unrecorded = new Map<string, AgentOutputEvent[]>();
+  const counts = { delivered: 0, failed: 0, superseded: 0, retried: 0, alreadyRecorded: 0 };
+  const sequencer = createExportSequencer();
+  const delivered = createDeliveredSequences(options.rememberDelivered ?? 100_000);
 
-  const deliver = (request: ExportRequested): Promise<DeliveryResult> =>
-    options.lanes.run(request.destinationId, async () => {
-      const destination = options.destinations.checkout(request.destinationId);
-      if (destination.kind === 'unusable') return { kind: 'not-attempted', reason: destination.reason };
-      try {
-        const delivery = await deliverWithRetry(toExportRequest(request), destination.target, {
-          ...options.retry,
-          httpClient: destination.httpClient,
-          authorizer: destination.authorizer,
-          logger: attemptLogger,
-          signal: options.signal,
-        });
-        return { kind: 'attempted', delivery, timeoutMs: destination.target.timeoutMs };
-      } finally {
-        destination.release();
-      }
-    });
+  const finish = async (run: ExportRun, events: AgentOutputEvent[]) => {
+    const runKey = runKeyOf(run.request.exportId, run.replayId);
+    unrecorded.set(runKey, events);
+    // The dead letter goes first: once the final outcome is written the run is never handled again.
+    for (const event of events) {
+      const stream = event.type === 'ExportDeadLettered' ? deadlettersStreamName(run.request.dataflowId) : deliveriesStreamName(run.request.dataflowId);
+      await options.outcomes.record(stream, event);
+    }
+    unrecorded.delete(runKey);
+    const final = events.at(-1) as FinalOutcome;
+    if (final.type === 'ExportDelivered') counts.delivered++;
+    else if (final.type === 'ExportFailed') counts.failed++;
+    else counts.superseded++;
+    logOutcome(logger, run, final);
+  };
 
-  const handle = async (request: ExportRequested): Promise<void> => {
-    if (options.recorded.consume(request.exportId)) {
+  const newestDelivered = async (run: ExportRun, key: string): Promise<SequencedExport | undefined> => {
+    const known = delivered.get(key);
+    // Exports come in log order, so only a replay can be older than what was delivered.
+    if (known !== undefined || run.replayId === undefined) return known;
+    const loaded = await options.loadDelivered(run.request.dataflowId, run.request.profileId);
+    if (loaded !== undefined) delivered.note(key, loaded);
+    return loaded;
+  };
+
+  const handle = async (run: ExportRun): Promise<void> => {
+    const { request } = run;
+    const runKey = runKeyOf(request.exportId, run.replayId);
+    if (options.recorded.consume(runKey)) {
       counts.alreadyRecorded++;
-      logger.debug('export already has an outcome, not sent again', describe(request));
+      logger.debug('export already has an outcome, not sent again', describe(run));
       return;
     }
-    let outcome = unrecorded.get(request.exportId);
-    if (outcome === undefined) {
-      outcome = outcomeEvent(request, await deliver(request), options.now());
-      unrecorded.set(request.exportId, outcome);
+    const decided = unrecorded.get(runKey);
+    if (decided !== undefined) return finish(run, decided);
+    const priorAttempts = options.recorded.takeAttempts(runKey);
+    const key = `${request.dataflowId}/${request.profileId}`;
+    // Called before any await: the consumer hands exports over in log order.
+    const admission = await sequencer.enter(key, { exportId: request.exportId, sequence: request.sequence });
+    if (admission.kind === 'superseded') return finish(run, [supersededEvent(run, admission.by, priorAttempts.length, options.now())]);
+    try {
+      options.signal.throwIfAborted();
+      const newest = await newestDelivered(run, key);
+      if (newest !== undefined && newest.sequence >= request.sequence) {
+        return await finish(run, [supersededEvent(run, newest, priorAttempts.length, options.now())]);
+      }
+      const events = await runDurableRetries(run, priorAttempts, admission.turn, {
+        ...options,
+        logger: attemptLogger,
+        onRetry: () => void counts.retried++,
+      });
+      await finish(run, events);
+      const final = events.at(-1);
+      if (final?.type === 'ExportDelivered') delivered.note(key, { exportId: request.exportId, sequence: request.sequence });
+    } finally {
+      sequencer.leave(key, admission.turn);
     }
-    await options.outcomes.record(deliveriesStreamName(request.dataflowId), outcome);
-    unrecorded.delete(request.exportId);
-    if (outcome.type === 'ExportDelivered') counts.delivered++;
-    else counts.failed++;
-    logOutcome(logger, request, outcome);
   };
-  return { handle, counts: () => ({ ...counts }) };
+  return { handle, counts: () => ({ ...counts }), sequencing: () => sequencer.stats() };
 }
 
-function toExportRequest(request: ExportRequested): ExportRequest {
-  const { exportId, sequence, dataflowId, profileId, destinationId, document } = request;
-  return { exportId, sequence, dataflowId, profileId, destinationId, document };
-}
-
-function describe(request: ExportRequested) {
+function describe({ request, replayId }: ExportRun) {
   return {
     dataflowId: request.dataflowId,
     profileId: request.profileId,
     exportId: request.exportId,
+    ...(replayId === undefined ? {} : { replayId }),
     sequence: request.sequence,
     destinationId: request.destinationId,
   };
 }
 
 /** One line per outcome. Never the URL, headers or body: they may carry credentials or personal data. */
-function logOutcome(logger: Logger, request: ExportRequested, outcome: OutcomeEvent): void {
+function logOutcome(logger: Logger, run: ExportRun, outcome: FinalOutcome): void {
   switch (outcome.type) {
     case 'ExportDelivered':
-      logger.debug('export delivered', { ...describe(request), status: outcome.data.status, attempts: outcome.data.attempts, durationMs: outcome.data.durationMs });
+      logger.debug('export delivered', { ...describe(run), status: outcome.data.status, attempts: outcome.data.attempts, durationMs: outcome.data.durationMs });
       return;
     case 'ExportFailed': {
       const { status, errorCode, attempts, reason } = outcome.data;
-      logger.warn('export failed', { ...describe(request), status: status ?? null, ...(errorCode ? { errorCode } : {}), attempts, reason });
+      logger.warn('export failed', { ...describe(run), deadLettered: true, status: status ?? null, ...(errorCode ? { errorCode } : {}), attempts, reason });
       return;
     }
+    case 'ExportSuperseded':
+      logger.info('export superseded, not sent', { ...describe(run), supersededBy: outcome.data.supersededBy, supersededBySequence: outcome.data.supersededBySequence });
+      return;
     default:
       assertNever(outcome);
   }

@@ -2,26 +2,43 @@ import { describeTlsFailure, type FailedOutcome, type RetriedDelivery } from '@s
 import { defineEvents, deterministicEventId, type EventToAppend } from '@spillway/event-streams';
 import { internalEventSchemas, type ExportRequested } from '@spillway/pipeline-events';
 
-/** What the agent writes to `deliveries-<dataflowId>`. */
+/** What the agent writes to `deliveries-<dataflowId>` (and `ExportDeadLettered` to `deadletters-<dataflowId>`). */
 export const agentOutputEvents = defineEvents({
   ExportDelivered: internalEventSchemas.ExportDelivered,
   ExportFailed: internalEventSchemas.ExportFailed,
+  ExportSuperseded: internalEventSchemas.ExportSuperseded,
+  ExportAttemptFailed: internalEventSchemas.ExportAttemptFailed,
+  ExportDeadLettered: internalEventSchemas.ExportDeadLettered,
 });
 
-export type OutcomeEvent = EventToAppend<typeof agentOutputEvents> & { readonly id: string };
+export type AgentOutputEvent = EventToAppend<typeof agentOutputEvents> & { readonly id: string };
+/** The one final outcome of an export run in `deliveries-<dataflowId>`. */
+export type FinalOutcome = Extract<AgentOutputEvent, { type: 'ExportDelivered' | 'ExportFailed' | 'ExportSuperseded' }>;
+export type OutcomeEvent = Extract<AgentOutputEvent, { type: 'ExportDelivered' | 'ExportFailed' }>;
+
+/** One delivery run of an export: the first (no replay id) or a replay. Outcomes are keyed by it. */
+export function runKeyOf(exportId: string, replayId: string | undefined): string {
+  return replayId === undefined ? exportId : `${exportId}/${replayId}`;
+}
+
+/** Event id of something derived from one run of an export: the first run keeps the ids it always had. */
+export function runEventId(kind: string, exportId: string, replayId: string | undefined, ...parts: (string | number)[]): string {
+  return replayId === undefined ? deterministicEventId(kind, exportId, ...parts) : deterministicEventId(kind, exportId, 'replay', replayId, ...parts);
+}
 
 /** How an export ended: sent (whatever the answer), or not sent because its destination cannot be used. */
 export type DeliveryResult =
   | { readonly kind: 'attempted'; readonly delivery: RetriedDelivery; readonly timeoutMs: number }
-  | { readonly kind: 'not-attempted'; readonly reason: string };
+  | { readonly kind: 'not-attempted'; readonly reason: string; /** HTTP attempts made before (a destination deleted between retries). */ readonly attempts?: number };
 
 /**
  * The outcome event of one export. Its id is derived from the export id and the outcome kind, so
  * recording the same outcome again (a re-handle after a crash) writes nothing new.
  */
-export function outcomeEvent(request: ExportRequested, result: DeliveryResult, at: Date): OutcomeEvent {
+export function outcomeEvent(request: ExportRequested, result: DeliveryResult, at: Date, replayId?: string): OutcomeEvent {
   const base = {
     exportId: request.exportId,
+    ...(replayId === undefined ? {} : { replayId }),
     sequence: request.sequence,
     dataflowId: request.dataflowId,
     destinationId: request.destinationId,
@@ -30,22 +47,22 @@ export function outcomeEvent(request: ExportRequested, result: DeliveryResult, a
   };
   const atIso = at.toISOString();
   if (result.kind === 'not-attempted') {
-    return failed(request.exportId, { ...base, attempts: 0, reason: result.reason, failedAt: atIso });
+    return failed(request.exportId, replayId, { ...base, attempts: result.attempts ?? 0, reason: result.reason, failedAt: atIso });
   }
   const { outcome, attempts } = result.delivery;
   if (outcome.kind === 'delivered') {
     return {
       type: 'ExportDelivered',
-      id: deterministicEventId('outcome', request.exportId, 'ExportDelivered'),
+      id: runEventId('outcome', request.exportId, replayId, 'ExportDelivered'),
       data: { ...base, attempts, status: outcome.status, durationMs: outcome.durationMs, deliveredAt: atIso },
     };
   }
   const answer = outcome.failure === 'status' ? { status: outcome.status } : { errorCode: outcome.errorCode };
-  return failed(request.exportId, { ...base, attempts, ...answer, reason: describeFailure(result.delivery, outcome, result.timeoutMs), failedAt: atIso });
+  return failed(request.exportId, replayId, { ...base, attempts, ...answer, reason: describeFailure(result.delivery, outcome, result.timeoutMs), failedAt: atIso });
 }
 
-function failed(exportId: string, data: Extract<OutcomeEvent, { type: 'ExportFailed' }>['data']): OutcomeEvent {
-  return { type: 'ExportFailed', id: deterministicEventId('outcome', exportId, 'ExportFailed'), data };
+function failed(exportId: string, replayId: string | undefined, data: Extract<OutcomeEvent, { type: 'ExportFailed' }>['data']): OutcomeEvent {
+  return { type: 'ExportFailed', id: runEventId('outcome', exportId, replayId, 'ExportFailed'), data };
 }
 
 /** One sentence a user can act on; built from codes only (error messages may quote URLs with keys in them). */
@@ -63,7 +80,8 @@ export function describeFailure(delivery: RetriedDelivery, outcome: FailedOutcom
   }
 }
 
-function describeLastAttempt(outcome: FailedOutcome, timeoutMs: number): string {
+/** What one attempt met, as a phrase: `the endpoint answered HTTP 503`. */
+export function describeLastAttempt(outcome: FailedOutcome, timeoutMs: number): string {
   switch (outcome.failure) {
     case 'status':
       return outcome.tokenRenewed ? `the endpoint answered HTTP ${outcome.status} even to a newly issued OAuth token` : `the endpoint answered HTTP ${outcome.status}`;

@@ -1,12 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { isTransient, type EventStore } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
-import { agentOutputEvents, type OutcomeEvent } from './outcome-events.ts';
+import { agentOutputEvents, type AgentOutputEvent } from './outcome-events.ts';
 
 /** Writes outcome events, several per append when they come faster than the store answers. */
 export interface OutcomeRecorder {
   /** Resolves once the event is durably in `stream`. */
-  record(stream: string, event: OutcomeEvent): Promise<void>;
+  record(stream: string, event: AgentOutputEvent): Promise<void>;
 }
 
 export interface OutcomeRecorderOptions {
@@ -19,7 +19,7 @@ export interface OutcomeRecorderOptions {
 }
 
 interface Pending {
-  readonly event: OutcomeEvent;
+  readonly event: AgentOutputEvent;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -36,7 +36,7 @@ export function createOutcomeRecorder(options: OutcomeRecorderOptions): OutcomeR
   const waiting = new Map<string, Pending[]>();
   const appending = new Set<string>();
 
-  const appendWithRetry = async (stream: string, events: OutcomeEvent[]) => {
+  const appendWithRetry = async (stream: string, events: AgentOutputEvent[]) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await store.appendEvents(stream, agentOutputEvents, events);

@@ -1,27 +1,54 @@
 import { isInPartition, type EventStore, type Partition, type Position } from '@spillway/event-streams';
-import { agentOutputEvents } from './outcome-events.ts';
+import type { ExportAttemptFailed } from '@spillway/pipeline-events';
+import { agentOutputEvents, runKeyOf } from './outcome-events.ts';
 
-/** Export ids whose outcome is already in the store, each forgotten once looked up. */
+/** Export runs whose outcome, or failed attempts, are already in the store; each forgotten once looked up. */
 export interface RecordedOutcomes {
-  /** True (once) when the export's outcome was recorded before this start. */
-  consume(exportId: string): boolean;
+  /** True (once) when the run's final outcome was recorded before this start. */
+  consume(runKey: string): boolean;
+  /** The run's failed attempts recorded before this start (in order), forgotten once taken: a retry resumes from them. */
+  takeAttempts(runKey: string): readonly ExportAttemptFailed[];
   size(): number;
   /** Drops what is left (once the consumer is past everything recorded before this start). */
   clear(): void;
 }
 
-export const noRecordedOutcomes: RecordedOutcomes = { consume: () => false, size: () => 0, clear: () => {} };
+export const noRecordedOutcomes: RecordedOutcomes = { consume: () => false, takeAttempts: () => [], size: () => 0, clear: () => {} };
 
-export function recordedOutcomesOf(exportIds: Iterable<string>): RecordedOutcomes {
-  const ids = new Set(exportIds);
-  return { consume: (exportId) => ids.delete(exportId), size: () => ids.size, clear: () => ids.clear() };
+export function recordedOutcomesOf(runKeys: Iterable<string>, attempts: Iterable<ExportAttemptFailed> = []): RecordedOutcomes {
+  const ids = new Set(runKeys);
+  const attemptsByRun = new Map<string, ExportAttemptFailed[]>();
+  for (const attempt of attempts) {
+    const key = runKeyOf(attempt.exportId, attempt.replayId);
+    const list = attemptsByRun.get(key) ?? [];
+    list.push(attempt);
+    attemptsByRun.set(key, list);
+  }
+  return {
+    consume: (runKey) => {
+      const finished = ids.delete(runKey);
+      if (finished) attemptsByRun.delete(runKey);
+      return finished;
+    },
+    takeAttempts: (runKey) => {
+      const found = attemptsByRun.get(runKey) ?? [];
+      attemptsByRun.delete(runKey);
+      return [...found].sort((a, b) => a.attempt - b.attempt);
+    },
+    size: () => ids.size + attemptsByRun.size,
+    clear: () => {
+      ids.clear();
+      attemptsByRun.clear();
+    },
+  };
 }
 
 /**
  * The consumer resumes from its checkpoint, which trails the exports it finished after it (the
- * checkpoint is a low watermark; a crash loses up to a second of progress). Their outcomes are
- * in the store: reading the outcomes recorded after the checkpoint lets the agent skip them, so
- * a restart re-sends only what was in flight.
+ * checkpoint is a low watermark; a crash loses up to a second of progress) and never passes an
+ * export still waiting for a retry. Reading the outcomes recorded after the checkpoint lets the
+ * agent skip finished exports, and resume the retries of the others where they were (attempt
+ * number and time of the next attempt), so a restart re-sends only what was in flight.
  */
 export async function loadRecordedOutcomes(
   store: EventStore,
@@ -39,14 +66,18 @@ export async function loadRecordedOutcomes(
     filter: { streamNamePrefixes: [options.streamPrefix] },
     logFields: { ...options.logFields, purpose: 'outcomes recorded after the checkpoint' },
   });
-  const exportIds: string[] = [];
+  const runKeys: string[] = [];
+  const attempts: ExportAttemptFailed[] = [];
   try {
     for await (const message of subscription.messages) {
       if (message.kind === 'caught-up') break;
-      if (message.kind === 'event' && isInPartition(message.event.data.profileId, options.partition)) exportIds.push(message.event.data.exportId);
+      if (message.kind !== 'event' || !isInPartition(message.event.data.profileId, options.partition)) continue;
+      const { event } = message;
+      if (event.type === 'ExportAttemptFailed') attempts.push(event.data);
+      else if (event.type !== 'ExportDeadLettered') runKeys.push(runKeyOf(event.data.exportId, event.data.replayId));
     }
   } finally {
     await subscription.close();
   }
-  return recordedOutcomesOf(exportIds);
+  return recordedOutcomesOf(runKeys, attempts);
 }

@@ -1,4 +1,4 @@
-import { createAuthorizer, type Authorizer, type ClientCertificateAvailability, type DeliveryTarget, type HttpClient, type SecretSources } from '@spillway/delivery';
+import { createAuthorizer, type Authorizer, type ClientCertificateAvailability, type DeliveryTarget, type HttpClient, type RetryPolicy, type SecretSources } from '@spillway/delivery';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationConfig, DestinationEvent } from '@spillway/xdm';
 import { leaseHttpClient, type LeasedHttpClient } from './leased-http-client.ts';
@@ -12,6 +12,8 @@ export type DestinationCheckout =
       readonly httpClient: HttpClient;
       /** The destination's Authorization header source; OAuth kinds cache their token in it. */
       readonly authorizer: Authorizer;
+      /** The destination's own retry settings (`retry` of its configuration); the agent's defaults fill the rest. */
+      readonly retry: Partial<RetryPolicy>;
       /** Call once the delivery is done with the client. */
       readonly release: () => void;
     }
@@ -41,7 +43,7 @@ export interface DestinationRegistryOptions {
 }
 
 type Entry =
-  | { readonly state: 'usable'; readonly target: DeliveryTarget; readonly client: LeasedHttpClient; readonly authorizer: Authorizer }
+  | { readonly state: 'usable'; readonly target: DeliveryTarget; readonly client: LeasedHttpClient; readonly authorizer: Authorizer; readonly retry: Partial<RetryPolicy> }
   | { readonly state: 'unusable'; readonly reason: string }
   | { readonly state: 'deleted' };
 
@@ -70,7 +72,7 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
     const client = leaseHttpClient(options.createHttpClient({ mtls: config.mtls?.enabled === true }));
     // A new configuration starts with no token: its credentials may have changed.
     const authorizer = createAuthorizer(resolution.target, { destinationId: config.destinationId, httpClient: client.client, logger });
-    replace(config.destinationId, { state: 'usable', target: resolution.target, client, authorizer });
+    replace(config.destinationId, { state: 'usable', target: resolution.target, client, authorizer, retry: config.retry ?? {} });
     logger.info('destination ready', { ...where, destinationId: config.destinationId, auth: config.auth.type, mtls: config.mtls?.enabled === true, timeoutMs: resolution.target.timeoutMs });
   };
 
@@ -98,7 +100,7 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
       if (entry === undefined) return { kind: 'unusable', reason: `destination '${destinationId}' is not configured` };
       switch (entry.state) {
         case 'usable':
-          return { kind: 'ready', target: entry.target, httpClient: entry.client.client, authorizer: entry.authorizer, release: entry.client.lease() };
+          return { kind: 'ready', target: entry.target, httpClient: entry.client.client, authorizer: entry.authorizer, retry: entry.retry, release: entry.client.lease() };
         case 'unusable':
           return { kind: 'unusable', reason: `destination '${destinationId}' is unusable: ${entry.reason}` };
         case 'deleted':

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connectEventStore, defineEvents, deterministicEventId, type EventStore } from '@spillway/event-streams';
-import { deliveriesStreamName, exportsStreamName, internalEventSchemas, type ExportDelivered, type ExportFailed } from '@spillway/pipeline-events';
+import {
+  deadlettersStreamName,
+  deliveriesStreamName,
+  exportsStreamName,
+  internalEventSchemas,
+  type ExportAttemptFailed,
+  type ExportDeadLettered,
+  type ExportDelivered,
+  type ExportFailed,
+  type ExportSuperseded,
+} from '@spillway/pipeline-events';
 import { createLogger, type Logger } from '@spillway/runtime';
 import { destinationStreamName, type DestinationConfig } from '@spillway/xdm';
 import { inject } from 'vitest';
@@ -13,7 +23,11 @@ export type LogEntry = { readonly level: string; readonly message: string } & Re
 
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested });
 
-export type Outcome = { readonly type: 'ExportDelivered'; readonly data: ExportDelivered } | { readonly type: 'ExportFailed'; readonly data: ExportFailed };
+export type Outcome =
+  | { readonly type: 'ExportDelivered'; readonly data: ExportDelivered }
+  | { readonly type: 'ExportFailed'; readonly data: ExportFailed }
+  | { readonly type: 'ExportSuperseded'; readonly data: ExportSuperseded };
+const finalOutcomeTypes = new Set(['ExportDelivered', 'ExportFailed', 'ExportSuperseded']);
 
 /**
  * One test's corner of the shared store: ids under a unique prefix, an agent that follows only
@@ -30,7 +44,11 @@ export interface AgentWorld {
   deleteDestination(destinationId: string): Promise<void>;
   requestExport(request: { dataflowId: string; destinationId: string; profileId: string; sequence: number; document?: Record<string, unknown> }): Promise<string>;
   startAgent(options?: Partial<AgentOptions> & { env?: Record<string, string> }): Agent;
+  /** Final outcomes in `deliveries-<dataflowId>` (one per export run). */
   outcomes(dataflowId: string): Promise<Outcome[]>;
+  /** `ExportAttemptFailed` events in `deliveries-<dataflowId>`. */
+  failedAttempts(dataflowId: string): Promise<ExportAttemptFailed[]>;
+  deadLetters(dataflowId: string): Promise<ExportDeadLettered[]>;
   waitForOutcomes(dataflowId: string, count: number, timeoutMs?: number): Promise<Outcome[]>;
   close(): Promise<void>;
 }
@@ -47,7 +65,7 @@ export async function createAgentWorld(): Promise<AgentWorld> {
     return logs;
   };
   const outcomes = async (dataflowId: string) =>
-    (await store.readStreamEvents(deliveriesStreamName(dataflowId), agentOutputEvents)).map((stored) => stored.event as Outcome);
+    (await store.readStreamEvents(deliveriesStreamName(dataflowId), agentOutputEvents)).map((stored) => stored.event as Outcome).filter((event) => finalOutcomeTypes.has(event.type));
 
   return {
     store,
@@ -101,6 +119,12 @@ export async function createAgentWorld(): Promise<AgentWorld> {
       return agent;
     },
     outcomes,
+    async failedAttempts(dataflowId) {
+      return (await store.readStreamEvents(deliveriesStreamName(dataflowId), agentOutputEvents)).flatMap(({ event }) => (event.type === 'ExportAttemptFailed' ? [event.data] : []));
+    },
+    async deadLetters(dataflowId) {
+      return (await store.readStreamEvents(deadlettersStreamName(dataflowId), agentOutputEvents)).flatMap(({ event }) => (event.type === 'ExportDeadLettered' ? [event.data] : []));
+    },
     async waitForOutcomes(dataflowId, count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

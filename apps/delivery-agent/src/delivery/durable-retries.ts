@@ -1,0 +1,134 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { deliverExport, defaultRetryPolicy, nextRetryDelay, type DeliveryOutcome, type DeliveryTarget, type RetryPolicy } from '@spillway/delivery';
+import { deliveriesStreamName, type AttemptRecord, type ExportAttemptFailed } from '@spillway/pipeline-events';
+import type { Logger } from '@spillway/runtime';
+import type { DestinationRegistry } from '../destinations/destination-registry.ts';
+import type { DestinationLanes } from './destination-lanes.ts';
+import type { Turn } from './export-sequencer.ts';
+import { outcomeEvent, type AgentOutputEvent, type OutcomeEvent } from './outcome-events.ts';
+import type { OutcomeRecorder } from './outcome-recorder.ts';
+import { attemptFailedEvent, attemptRecord, deadLetteredEvent, supersededEvent, type ExportRun } from './retry-events.ts';
+
+export interface DurableRetryOptions {
+  readonly outcomes: OutcomeRecorder;
+  readonly destinations: DestinationRegistry;
+  readonly lanes: DestinationLanes;
+  readonly retry: Partial<RetryPolicy>;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly random?: () => number;
+  readonly onRetry: () => void;
+}
+
+type AttemptResult =
+  | { readonly kind: 'attempted'; readonly outcome: DeliveryOutcome; readonly target: DeliveryTarget; readonly policy: RetryPolicy; readonly startedAt: Date }
+  | { readonly kind: 'not-attempted'; readonly reason: string };
+
+/**
+ * Attempts an export until it is delivered, given up, or superseded, and returns the events of
+ * its end (the dead letter before the final outcome). Each failed attempt that will be retried
+ * is recorded (`ExportAttemptFailed`, awaited) before the wait, so a restart resumes with the
+ * next attempt number at the time planned, from `prior` (the attempts recorded before it).
+ * The destination's request slot is held for an attempt only, never across a wait.
+ */
+export async function runDurableRetries(
+  run: ExportRun,
+  prior: readonly ExportAttemptFailed[],
+  turn: Turn,
+  options: DurableRetryOptions,
+): Promise<AgentOutputEvent[]> {
+  const { request } = run;
+  const attempts: AttemptRecord[] = prior.map(({ attempt, startedAt, durationMs, status, errorCode, reason }) => ({
+    attempt,
+    startedAt,
+    durationMs,
+    reason,
+    ...(status === undefined ? {} : { status }),
+    ...(errorCode === undefined ? {} : { errorCode }),
+  }));
+  const last = prior.at(-1);
+  let attempt = (last?.attempt ?? 0) + 1;
+  let nextAttemptAt = last === undefined ? undefined : new Date(last.nextAttemptAt);
+  const superseded = (by: NonNullable<ReturnType<Turn['supersededBy']>>) => [supersededEvent(run, by, attempts.length, options.now())];
+
+  for (;; attempt++) {
+    if (nextAttemptAt !== undefined) await waitUntil(nextAttemptAt, options.now, AbortSignal.any([turn.superseded, options.signal]));
+    options.signal.throwIfAborted();
+    const newer = turn.supersededBy();
+    if (newer !== undefined) return superseded(newer);
+
+    const result = await attemptOnce(run, options);
+    options.signal.throwIfAborted();
+    if (result.kind === 'not-attempted') {
+      const final = outcomeEvent(request, { kind: 'not-attempted', reason: result.reason, attempts: attempts.length }, options.now(), run.replayId);
+      return deadLettered(run, undefined, attempts, final, options.now());
+    }
+    const { outcome, target, policy } = result;
+    const decision = nextRetryDelay(attempt, outcome, policy, options.random ?? Math.random);
+    if (outcome.kind === 'failed') attempts.push(attemptRecord(attempt, result.startedAt, outcome, target.timeoutMs));
+    if (!decision.retry) {
+      const final = outcomeEvent(request, { kind: 'attempted', delivery: { outcome, attempts: attempt, stoppedBecause: decision.reason }, timeoutMs: target.timeoutMs }, options.now(), run.replayId);
+      return final.type === 'ExportDelivered' ? [final] : deadLettered(run, target, attempts, final, options.now());
+    }
+    const later = turn.supersededBy();
+    if (later !== undefined) return superseded(later);
+    const failedAttempt = attempts.at(-1);
+    if (failedAttempt === undefined) throw new Error('a retry follows a failed attempt');
+    nextAttemptAt = new Date(options.now().getTime() + decision.delayMs);
+    await options.outcomes.record(deliveriesStreamName(request.dataflowId), attemptFailedEvent(run, failedAttempt, nextAttemptAt));
+    options.onRetry();
+    options.logger.info('export attempt failed, retry planned', {
+      exportId: request.exportId,
+      dataflowId: request.dataflowId,
+      profileId: request.profileId,
+      attempt,
+      reason: failedAttempt.reason,
+      nextAttemptAt: nextAttemptAt.toISOString(),
+    });
+  }
+}
+
+function deadLettered(
+  run: ExportRun,
+  target: DeliveryTarget | undefined,
+  attempts: readonly AttemptRecord[],
+  final: OutcomeEvent,
+  at: Date,
+): AgentOutputEvent[] {
+  if (final.type !== 'ExportFailed') return [final];
+  return [deadLetteredEvent(run, target, attempts, final, at), final];
+}
+
+/** One attempt within the destination's bound on requests at once (not-attempted when the destination cannot be used). */
+function attemptOnce(run: ExportRun, options: DurableRetryOptions): Promise<AttemptResult> {
+  const { request } = run;
+  return options.lanes.run(request.destinationId, async () => {
+    const destination = options.destinations.checkout(request.destinationId);
+    if (destination.kind === 'unusable') return { kind: 'not-attempted', reason: destination.reason };
+    try {
+      const policy: RetryPolicy = { ...defaultRetryPolicy, ...definedOnly(options.retry), ...definedOnly(destination.retry) };
+      const startedAt = options.now();
+      const { exportId, sequence, dataflowId, profileId, destinationId, document } = request;
+      const outcome = await deliverExport({ exportId, sequence, dataflowId, profileId, destinationId, document }, destination.target, {
+        httpClient: destination.httpClient,
+        authorizer: destination.authorizer,
+        logger: options.logger,
+        signal: options.signal,
+      });
+      return { kind: 'attempted', outcome, target: destination.target, policy, startedAt };
+    } finally {
+      destination.release();
+    }
+  });
+}
+
+function definedOnly(policy: Partial<RetryPolicy>): Partial<RetryPolicy> {
+  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined));
+}
+
+/** Sleeps until `until`, or less when `signal` aborts first. */
+async function waitUntil(until: Date, now: () => Date, signal: AbortSignal): Promise<void> {
+  const ms = until.getTime() - now().getTime();
+  if (ms > 0) await delay(ms, undefined, { signal }).catch(() => {});
+}

@@ -1,0 +1,133 @@
+/** An export as far as ordering goes: which one, and how new its state is. */
+export interface SequencedExport {
+  readonly exportId: string;
+  readonly sequence: number;
+}
+
+/** The turn of the running export of a key. */
+export interface Turn {
+  /** Aborted once a newer export of the same key arrived: stop at the next wait, do not send again. */
+  readonly superseded: AbortSignal;
+  /** The newer export, once there is one. */
+  supersededBy(): SequencedExport | undefined;
+}
+
+export type Admission = { readonly kind: 'go'; readonly turn: Turn } | { readonly kind: 'superseded'; readonly by: SequencedExport };
+
+/**
+ * Per (dataflow, profile): one export at a time, and never an older state after a newer one.
+ *
+ * Each export carries the whole mapped state, so only the newest one of a key is worth sending.
+ * An export arriving behind a newer one is superseded at once; a newer one replaces the export
+ * queued behind the running one (superseding it) and tells the running one to stop at its next
+ * wait (a retry backoff). An attempt already on the wire finishes: it cannot be taken back.
+ *
+ * `enter` must be called in log order (synchronously as the consumer hands the events over).
+ */
+export interface ExportSequencer {
+  enter(key: string, candidate: SequencedExport): Promise<Admission>;
+  /** Ends the running export's turn (after its outcome is written); the one queued behind starts. */
+  leave(key: string, turn: Turn): void;
+  stats(): { readonly running: number; readonly queued: number };
+}
+
+interface Slot {
+  readonly holder: SequencedExport;
+  readonly controller: AbortController;
+  by?: SequencedExport;
+  readonly turn: Turn;
+  admit?: (admission: Admission) => void;
+}
+
+interface KeyState {
+  running?: Slot;
+  queued?: Slot;
+}
+
+export function createExportSequencer(): ExportSequencer {
+  const keys = new Map<string, KeyState>();
+
+  const slotOf = (holder: SequencedExport): Slot => {
+    const controller = new AbortController();
+    const slot: Slot = {
+      holder,
+      controller,
+      turn: { superseded: controller.signal, supersededBy: () => slot.by },
+    };
+    return slot;
+  };
+
+  return {
+    enter(key, candidate) {
+      let state = keys.get(key);
+      if (state === undefined) {
+        state = {};
+        keys.set(key, state);
+      }
+      const newest = state.queued ?? state.running;
+      if (newest !== undefined && newest.holder.sequence >= candidate.sequence) {
+        return Promise.resolve({ kind: 'superseded', by: newest.holder });
+      }
+      const slot = slotOf(candidate);
+      if (state.running === undefined) {
+        state.running = slot;
+        return Promise.resolve({ kind: 'go', turn: slot.turn });
+      }
+      state.queued?.admit?.({ kind: 'superseded', by: candidate });
+      state.running.by = candidate;
+      state.running.controller.abort();
+      state.queued = slot;
+      return new Promise<Admission>((resolve) => (slot.admit = resolve));
+    },
+    leave(key, turn) {
+      const state = keys.get(key);
+      if (state?.running?.turn !== turn) return;
+      const next = state.queued;
+      state.running = next;
+      state.queued = undefined;
+      if (next === undefined) keys.delete(key);
+      else next.admit?.({ kind: 'go', turn: next.turn });
+    },
+    stats() {
+      let running = 0;
+      let queued = 0;
+      for (const state of keys.values()) {
+        if (state.running) running++;
+        if (state.queued) queued++;
+      }
+      return { running, queued };
+    },
+  };
+}
+
+/**
+ * The newest delivered export per (dataflow, profile), for the keys seen lately (bounded, least
+ * recently used dropped): a replay or re-delivery of an older state is superseded by it.
+ */
+export interface DeliveredSequences {
+  get(key: string): SequencedExport | undefined;
+  note(key: string, delivered: SequencedExport): void;
+}
+
+export function createDeliveredSequences(maxKeys: number): DeliveredSequences {
+  const entries = new Map<string, SequencedExport>();
+  return {
+    get(key) {
+      const found = entries.get(key);
+      if (found !== undefined) {
+        entries.delete(key);
+        entries.set(key, found);
+      }
+      return found;
+    },
+    note(key, delivered) {
+      const known = entries.get(key);
+      entries.delete(key);
+      entries.set(key, known !== undefined && known.sequence > delivered.sequence ? known : delivered);
+      if (entries.size > maxKeys) {
+        const oldest = entries.keys().next();
+        if (!oldest.done) entries.delete(oldest.value);
+      }
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { buildExportHeaders, buildExportUrl, redactHeaders, type DeliveryTarget, type FailedOutcome } from '@spillway/delivery';
+import type { AttemptRecord, ExportDeadLettered, ExportRequested } from '@spillway/pipeline-events';
+import { describeLastAttempt, runEventId, type AgentOutputEvent, type FinalOutcome } from './outcome-events.ts';
+import type { SequencedExport } from './export-sequencer.ts';
+
+type Event<T extends AgentOutputEvent['type']> = Extract<AgentOutputEvent, { type: T }>;
+
+/** An export and the run it belongs to (a replay has its own id). */
+export interface ExportRun {
+  readonly request: ExportRequested;
+  readonly replayId?: string;
+}
+
+const idsOf = ({ request, replayId }: ExportRun) => ({
+  exportId: request.exportId,
+  ...(replayId === undefined ? {} : { replayId }),
+  sequence: request.sequence,
+  dataflowId: request.dataflowId,
+  destinationId: request.destinationId,
+  profileId: request.profileId,
+});
+
+/** What one failed attempt met: codes and timing only (messages may quote URLs with keys). */
+export function attemptRecord(attempt: number, startedAt: Date, outcome: FailedOutcome, timeoutMs: number): AttemptRecord {
+  const answer = outcome.failure === 'status' ? { status: outcome.status } : { errorCode: outcome.errorCode };
+  return { attempt, startedAt: startedAt.toISOString(), durationMs: outcome.durationMs, ...answer, reason: describeLastAttempt(outcome, timeoutMs) };
+}
+
+/** Recorded before the export waits for its retry; its id makes a re-record after a crash a no-op. */
+export function attemptFailedEvent(run: ExportRun, record: AttemptRecord, nextAttemptAt: Date): Event<'ExportAttemptFailed'> {
+  return {
+    type: 'ExportAttemptFailed',
+    id: runEventId('attempt', run.request.exportId, run.replayId, record.attempt),
+    data: { ...idsOf(run), ...record, nextAttemptAt: nextAttemptAt.toISOString() },
+  };
+}
+
+export function supersededEvent(run: ExportRun, by: SequencedExport, attempts: number, at: Date): FinalOutcome {
+  return {
+    type: 'ExportSuperseded',
+    id: runEventId('outcome', run.request.exportId, run.replayId, 'ExportSuperseded'),
+    data: {
+      ...idsOf(run),
+      attempts,
+      ingestedAt: run.request.ingestedAt,
+      supersededBy: by.exportId,
+      supersededBySequence: by.sequence,
+      supersededAt: at.toISOString(),
+    },
+  };
+}
+
+/**
+ * The export as given up, for `deadletters-<dataflowId>`: the request as it was sent, minus what
+ * is secret (the query string's values, credentials and secret-backed headers), and every attempt.
+ */
+export function deadLetteredEvent(
+  run: ExportRun,
+  target: DeliveryTarget | undefined,
+  attempts: readonly AttemptRecord[],
+  final: Extract<FinalOutcome, { type: 'ExportFailed' }>,
+  at: Date,
+): Event<'ExportDeadLettered'> {
+  const data: ExportDeadLettered = {
+    ...idsOf(run),
+    export: run.request,
+    ...(target === undefined ? {} : { request: sentRequest(run.request, target) }),
+    attempts: [...attempts],
+    ...(final.data.status === undefined ? {} : { status: final.data.status }),
+    ...(final.data.errorCode === undefined ? {} : { errorCode: final.data.errorCode }),
+    reason: final.data.reason,
+    deadLetteredAt: at.toISOString(),
+  };
+  return { type: 'ExportDeadLettered', id: runEventId('deadletter', run.request.exportId, run.replayId), data };
+}
+
+function sentRequest(request: ExportRequested, target: DeliveryTarget): NonNullable<ExportDeadLettered['request']> {
+  const url = new URL(buildExportUrl(target));
+  const queryParamNames = [...new Set(url.searchParams.keys())];
+  url.search = '';
+  url.username = '';
+  url.password = '';
+  const authorization = target.auth.type === 'none' ? undefined : 'redacted';
+  const headers = redactHeaders(buildExportHeaders(request, target, authorization), target.secretHeaders);
+  return { method: 'POST', url: url.toString(), queryParamNames, headers };
+}
