@@ -45,6 +45,9 @@ export function parseAttributeMapping(text: string): AttributeMapping | string {
   if (extra.length > 0 || (type !== 'string' && type !== 'number' && type !== 'boolean')) {
     return `'${text}': the type after ':' must be string, number or boolean`;
   }
+  // Paths the profile does not take as attributes (identityMap, segmentMembership...) are refused here, not on every row.
+  const sample = xdmAttributesSchema.safeParse(setPath({}, path, ''));
+  if (!sample.success) return `'${text}': ${path} is not an attribute path (${sample.error.issues[0]?.message ?? 'refused'})`;
   return { column, path, type };
 }
 
