@@ -21,7 +21,12 @@ if (command === 'api-keys') {
     const settings = parseApiSettings(process.env);
     const { connectionString } = parseStoreEnvironment(process.env);
     const store = await connectEventStore(connectionString, { logger });
-    const api = await startManagementApi({ store, keyring: createKeyring(settings.keysFile), logger, host: settings.host, port: settings.port });
+    const options = { store, keyring: createKeyring(settings.keysFile), logger, host: settings.host };
+    const api = await startManagementApi({ ...options, port: settings.port }).catch(async (error: unknown) => {
+      if (settings.portExplicit || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      logger.warn('the default API port is in use: listening on a free port instead (set SPILLWAY_API_PORT to choose one)', { port: settings.port });
+      return startManagementApi({ ...options, port: 0 });
+    });
     logger.info('started', { url: api.url, keysFile: settings.keysFile });
     onShutdown(logger, [() => store.close(), () => api.close()]);
   } catch (error) {

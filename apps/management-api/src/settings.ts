@@ -12,6 +12,8 @@ const settingsSchema = z.object({
 export interface ApiSettings {
   readonly host: string;
   readonly port: number;
+  /** Whether SPILLWAY_API_PORT asked for the port: a taken default port is not an error, an asked-for one is. */
+  readonly portExplicit: boolean;
   readonly keysFile: string;
 }
 
@@ -22,5 +24,5 @@ export function parseApiSettings(environment: Readonly<Record<string, string | u
     const issue = parsed.error.issues[0];
     throw new Error(`${String(issue?.path[0] ?? 'environment')} ${issue?.message ?? 'is invalid'}`);
   }
-  return { host: parsed.data.SPILLWAY_API_HOST, port: parsed.data.SPILLWAY_API_PORT, keysFile: resolve(parsed.data.SPILLWAY_API_KEYS_FILE) };
+  return { host: parsed.data.SPILLWAY_API_HOST, port: parsed.data.SPILLWAY_API_PORT, portExplicit: 'SPILLWAY_API_PORT' in present, keysFile: resolve(parsed.data.SPILLWAY_API_KEYS_FILE) };
 }
