@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defaultAgentUrl } from '../agent-info/agent-client.ts';
 import { audiencesImportSpec } from '../audiences/import-command-spec.ts';
 import { backfillStatusSpec } from '../backfill/backfill-command.ts';
+import { deadLettersListSpec, deadLettersReplaySpec, deadLettersShowSpec } from '../deadletters/deadletters-command.ts';
 import type { Command, CommandName } from './command.ts';
 
 /** How one command is written on the command line, and how its arguments become a Command. */
@@ -114,6 +115,9 @@ export const commandSpecs: readonly CommandSpec[] = [
     schema: z.object({ id: idSchema }).transform((v) => ({ name: 'dataflows show' as const, dataflowId: v.id })),
   },
   backfillStatusSpec,
+  deadLettersListSpec,
+  deadLettersShowSpec,
+  deadLettersReplaySpec,
   {
     name: 'destinations list',
     usage: 'spillway destinations list',

@@ -1,6 +1,8 @@
 import type { AudienceOrigin, MembershipStatus } from '@spillway/xdm';
 import type { ImportAudience } from '../audiences/import-command.ts';
 import type { BackfillStatusRequest } from '../backfill/backfill-command.ts';
+import type { DeadLetterFilters } from '../deadletters/dead-letter-selection.ts';
+import type { ReplayRequest } from '../deadletters/deadletters-command.ts';
 
 /** Everything the command line can ask for, once parsed and checked. */
 export type Command =
@@ -21,6 +23,9 @@ export type Command =
   | { readonly name: 'dataflows list' }
   | { readonly name: 'dataflows show'; readonly dataflowId: string }
   | ({ readonly name: 'backfill status' } & BackfillStatusRequest)
+  | { readonly name: 'deadletters list'; readonly filters: DeadLetterFilters }
+  | { readonly name: 'deadletters show'; readonly exportId: string }
+  | ({ readonly name: 'deadletters replay' } & ReplayRequest)
   | { readonly name: 'destinations list' }
   | { readonly name: 'destinations show'; readonly destinationId: string }
   | { readonly name: 'certificate'; readonly agentUrl: string; readonly certFile: string | undefined; readonly pemOnly: boolean }

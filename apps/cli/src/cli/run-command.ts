@@ -4,6 +4,7 @@ import { runApply } from '../apply/apply-command.ts';
 import { runDefineAudience } from '../audiences/audiences-command.ts';
 import { runImportAudience } from '../audiences/import-command.ts';
 import { runBackfillStatus } from '../backfill/backfill-command.ts';
+import { runListDeadLetters, runReplayDeadLetters, runShowDeadLetter } from '../deadletters/deadletters-command.ts';
 import { runListDataflows, runShowDataflow } from '../dataflows/dataflows-command.ts';
 import { runListDestinations, runShowDestination } from '../destinations/destinations-command.ts';
 import { runIngestAttributes, runIngestIdentities, runIngestMembership, runIngestSample } from '../ingest/ingest-command.ts';
@@ -37,6 +38,12 @@ export async function runCommand(context: CliContext, command: Command): Promise
       return runShowDataflow(context, command.dataflowId);
     case 'backfill status':
       return runBackfillStatus(context, command);
+    case 'deadletters list':
+      return runListDeadLetters(context, command.filters);
+    case 'deadletters show':
+      return runShowDeadLetter(context, command.exportId);
+    case 'deadletters replay':
+      return runReplayDeadLetters(context, command);
     case 'destinations list':
       return runListDestinations(context);
     case 'destinations show':
