@@ -1,4 +1,4 @@
-import { audienceOriginSchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
+import { audienceOriginSchema, destinationRetrySchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
 import { z } from 'zod';
 import { headersField, queryParamsField, tokenParamsField } from './pairs-fields.ts';
 import { secretField } from './secret-field.ts';
@@ -74,6 +74,8 @@ export const destinationItemSchema = z.strictObject({
     .min(1, { error: 'must be at least 1 ms' })
     .max(300_000, { error: 'must be at most 300000 ms (5 minutes)' })
     .optional(),
+  /** `{ attempts, baseDelayMs, maxDelayMs, maxRetryAfterMs }`, each optional: the agent's defaults fill the rest. */
+  retry: destinationRetrySchema.optional(),
 });
 
 const audienceMappingItemSchema = z.preprocess(

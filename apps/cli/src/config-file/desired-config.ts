@@ -33,6 +33,7 @@ export function toDestination(item: DestinationItem): DestinationConfig {
     includeSegmentNames: item.includeSegmentNames,
     includeSegmentTimestamps: item.includeSegmentTimestamps,
     ...(item.timeoutMs === undefined ? {} : { timeoutMs: item.timeoutMs }),
+    ...(item.retry === undefined ? {} : { retry: item.retry }),
   };
 }
 

@@ -42,6 +42,14 @@ describe('the spillway apply file format', () => {
     expect(parseStreamEvent(`dataflow-${config.dataflows[0]!.dataflowId}`, 'DataflowConfigured', config.dataflows[0]).ok).toBe(true);
   });
 
+  it('given retry settings, then they go into the destination as written, and a wrong one is refused with its path', () => {
+    const config = configOf(parseConfigText(destinationYaml('    retry: { attempts: 5, baseDelayMs: 100, maxRetryAfterMs: 60000 }'), 'yaml'));
+    expect(config.destinations[0]!.retry).toEqual({ attempts: 5, baseDelayMs: 100, maxRetryAfterMs: 60000 });
+    expect(parseStreamEvent('destination-shop', 'DestinationConfigured', config.destinations[0]).ok).toBe(true);
+    const issues = issuesOf(parseConfigText(destinationYaml('    retry: { attempts: 0, every: 3 }'), 'yaml'));
+    expect(issues.map((issue) => issue.path)).toEqual(expect.arrayContaining([expect.stringContaining('retry')]));
+  });
+
   it('given headers and query parameters as user-facing strings, then they become maps', () => {
     const config = configOf(parseConfigText(destinationYaml('    headers: "x-api-version:2,x-tenant:acme"\n    queryParams: "source=spillway&region=eu%20west"'), 'yaml'));
     expect(config.destinations[0]!.headers).toEqual({ 'x-api-version': '2', 'x-tenant': 'acme' });

@@ -44,6 +44,7 @@ export function destinationLines(destination: DestinationConfig): string[] {
     `  segment names:      ${onOff(destination.includeSegmentNames)}`,
     `  segment timestamps: ${onOff(destination.includeSegmentTimestamps)}`,
     `  timeout:            ${destination.timeoutMs === undefined ? 'default (2000 ms)' : `${destination.timeoutMs} ms`}`,
+    `  retry:              ${describeRetry(destination.retry)}`,
   ];
 }
 
@@ -56,4 +57,13 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)];
+}
+
+function describeRetry(retry: DestinationConfig['retry']): string {
+  const { attempts, baseDelayMs, maxDelayMs, maxRetryAfterMs } = retry ?? {};
+  return [
+    `${attempts ?? 'default (3)'} attempts`,
+    `backoff from ${baseDelayMs ?? 'default (200)'} ms up to ${maxDelayMs ?? 'default (5000)'} ms`,
+    `Retry-After up to ${maxRetryAfterMs ?? 'default (30000)'} ms`,
+  ].join(', ');
 }
