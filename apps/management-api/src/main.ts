@@ -27,7 +27,7 @@ if (command === 'api-keys') {
       logger.warn('the default API port is in use: listening on a free port instead (set SPILLWAY_API_PORT to choose one)', { port: settings.port });
       return startManagementApi({ ...options, port: 0 });
     });
-    logger.info('started', { url: api.url, keysFile: settings.keysFile });
+    logger.info('started', { connected: true, url: api.url, keysFile: settings.keysFile });
     onShutdown(logger, [() => store.close(), () => api.close()]);
   } catch (error) {
     logger.error('could not start', { error });

@@ -6,7 +6,7 @@ import { exitWithin, freePort, isRunning, repoRoot, runNode, runToEnd, type LogL
 
 const launcher = join(repoRoot, 'tools/scripts/src/start.ts');
 const cli = join(repoRoot, 'apps/cli/src/main.ts');
-const services = ['profile-projector', 'export-decider', 'delivery-agent'];
+const services = ['profile-projector', 'export-decider', 'delivery-agent', 'management-api'];
 const stopWithinMs = 10_000;
 
 const startedAndConnected = (name: string) => (line: LogLine) =>
@@ -47,7 +47,7 @@ describe('npm start', () => {
     return { launcher: process_, pids };
   }
 
-  it('starts the store and the three services, and stops them all with exit 0 on SIGTERM', async () => {
+  it('starts the store, the three services and the management API, and stops them all with exit 0 on SIGTERM', async () => {
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ describe('npm start', () => {
     for (const name of services) await running.waitForLine(startedAndConnected(name), `${name} to start`);
     await running.waitForLine(launcherSaid('example configuration applied'), 'the example configuration');
     const children = pids();
-    expect(children).toHaveLength(5);
+    expect(children).toHaveLength(6);
 
     running.signal('SIGTERM');
     const exit = await exitWithin(running, stopWithinMs, 'the launcher');
@@ -106,7 +106,7 @@ describe('npm start', () => {
     for (const name of services) await running.waitForLine(startedAndConnected(name), `${name} to start`);
     expect(running.lines.some(launcherSaid('store listening'))).toBe(false);
     expect(running.lines.some((line) => line.source === 'example-receiver' || line.source === 'spillway')).toBe(false);
-    expect(pids()).toHaveLength(3);
+    expect(pids()).toHaveLength(4);
 
     running.signal('SIGINT');
     const exit = await exitWithin(running, stopWithinMs, 'the launcher');
@@ -146,5 +146,6 @@ describe('npm start', () => {
     second.signal('SIGINT');
     expect(await exitWithin(second, stopWithinMs, 'the launcher')).toEqual({ code: 0, signal: null });
     expect(second.lines.some((line) => line.source === 'example-receiver' && line.entry['method'] === 'POST')).toBe(false);
-  });
+    // Two full starts and stops of six processes on a busy 2-core machine: room beyond the default 30 s.
+  }, 60_000);
 });

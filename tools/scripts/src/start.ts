@@ -7,7 +7,7 @@ import { runStack } from './launcher/stack.ts';
 
 // `npm start`: the embedded store on the host/port of EVENTSTORE_CONNECTION_STRING (data in
 // SPILLWAY_DATA_DIR, default ./data), the example receiver (RECEIVER_PORT, default 8787), the
-// three services, then `spillway apply` of the example configuration (SPILLWAY_EXAMPLE_CONFIG,
+// three services and the management API (SPILLWAY_API_PORT, default 8791), then `spillway apply` of the example configuration (SPILLWAY_EXAMPLE_CONFIG,
 // default examples/spillway.yaml). `--no-store` or SPILLWAY_EMBEDDED_STORE=false runs against an
 // external EventStoreDB; `--no-example` or SPILLWAY_EXAMPLE=false leaves the example out.
 const logger = createLogger({ service: 'launcher', level: parseLogLevel(process.env['LOG_LEVEL']) });

@@ -4,7 +4,8 @@ import { startChild, type ChildExit, type RunningChild } from './child-process.t
 import { applyExampleConfig, startExampleReceiver, type ExampleOptions } from './example.ts';
 import { waitForPort } from './wait-for-port.ts';
 
-export const serviceNames = ['profile-projector', 'export-decider', 'delivery-agent'] as const;
+// The management API (SPILLWAY_API_PORT, default 8791) runs beside the three services.
+export const serviceNames = ['profile-projector', 'export-decider', 'delivery-agent', 'management-api'] as const;
 
 export interface StackOptions {
   readonly root: string;
