@@ -1,27 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppendOutcome, RecordedEvent, StoreEngine } from './engine.ts';
-import { createMemoryEngine } from './memory-engine.ts';
-import { openLmdbEngine } from './lmdb-engine.ts';
-import { allEvents, capturingLogger, proposed, proposedMany, streamEvents, tempDir, uniqueStream } from './testing/fixtures.ts';
-
-/** Every engine behind the gRPC layer must behave the same; add an engine here to hold it to the same rules. */
-interface Subject {
-  readonly name: string;
-  readonly durable: boolean;
-  make(): { open(): Promise<StoreEngine>; cleanup(): void };
-}
-
-const subjects: Subject[] = [
-  {
-    name: 'lmdb',
-    durable: true,
-    make() {
-      const dir = tempDir();
-      return { open: () => openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger }), cleanup: dir.remove };
-    },
-  },
-  { name: 'memory', durable: false, make: () => ({ open: async () => createMemoryEngine(), cleanup: () => {} }) },
-];
+import { allEvents, proposed, proposedMany, streamEvents, uniqueStream } from './testing/fixtures.ts';
+import { engineSubjects } from './testing/engine-subjects.ts';
+import type { EngineSubject } from './testing/engine-subjects.ts';
 
 const everything = 1_000_000n;
 
@@ -37,8 +18,8 @@ function bigints(_key: string, value: unknown) {
 const revisions = (events: Iterable<RecordedEvent>) => [...events].map((event) => event.revision);
 const positions = (events: Iterable<RecordedEvent>) => [...events].map((event) => event.position);
 
-describe.each(subjects)('$name engine', (subject) => {
-  let instance: ReturnType<Subject['make']>;
+describe.each(engineSubjects)('$name engine', (subject) => {
+  let instance: ReturnType<EngineSubject['make']>;
   let engine: StoreEngine;
 
   beforeEach(async () => {

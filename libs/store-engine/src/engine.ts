@@ -65,6 +65,21 @@ export interface ReadAllOptions {
   readonly maxCount: bigint;
 }
 
+/** Which events a filtered read of $all keeps: by stream id or by event type. */
+export interface EventSelector {
+  readonly field: 'streamId' | 'type';
+  readonly matches: (value: string) => boolean;
+}
+
+export interface SelectedPage {
+  /** The selected events among those scanned, in the order read. */
+  readonly events: readonly RecordedEvent[];
+  /** Events scanned, selected or not: `maxCount` unless the log ended first. */
+  readonly scanned: number;
+  /** Position of the last event scanned, or undefined when nothing was left to scan. */
+  readonly lastScanned: bigint | undefined;
+}
+
 export interface StoreEngine {
   /**
    * Appends atomically. Resolves only once the events are durable (fsynced, for the durable
@@ -82,6 +97,12 @@ export interface StoreEngine {
   tombstoneStream(streamId: string, expected: ExpectedRevision): Promise<DeleteOutcome>;
   readStream(streamId: string, options: ReadStreamOptions): ReadStreamOutcome;
   readAll(options: ReadAllOptions): Iterable<RecordedEvent>;
+  /**
+   * Scans up to `maxCount` events of $all like readAll and returns only those the selector keeps,
+   * with how far it got (for filtered reads and subscriptions, which checkpoint on scanned events).
+   * Events the selector skips need not be decoded.
+   */
+  readAllSelected(options: ReadAllOptions, selector: EventSelector): SelectedPage;
   currentRevision(streamId: string): CurrentRevision;
   /** Position of the newest durable event, or -1n for an empty log. */
   headPosition(): bigint;

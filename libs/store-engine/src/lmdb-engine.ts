@@ -6,7 +6,7 @@ import type { AppendSizeLimits } from './append-limits.ts';
 import { EngineClosedError, EngineFailedError, InvalidAppendError } from './errors.ts';
 import { openDataFile } from './lmdb-data-file.ts';
 import type { OnDamagedFile } from './lmdb-data-file.ts';
-import { readAllEvents, readStreamEvents } from './lmdb-reads.ts';
+import { readAllEvents, readAllSelected, readStreamEvents } from './lmdb-reads.ts';
 import { lastPosition, readHead } from './lmdb-tables.ts';
 import type { Tables } from './lmdb-tables.ts';
 import { appendInTransaction, deleteInTransaction, positionOrNone } from './lmdb-writes.ts';
@@ -71,6 +71,10 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
     readAll(readOptions) {
       writer.assertOpen();
       return readAllEvents(tables, readOptions);
+    },
+    readAllSelected(readOptions, selector) {
+      writer.assertOpen();
+      return readAllSelected(tables, readOptions, selector);
     },
     currentRevision(streamId) {
       writer.assertOpen();

@@ -1,4 +1,4 @@
-import type { ReadAllOptions, ReadStreamOptions, ReadStreamOutcome, RecordedEvent } from './engine.ts';
+import type { EventSelector, ReadAllOptions, ReadStreamOptions, ReadStreamOutcome, RecordedEvent, SelectedPage } from './engine.ts';
 import type { StreamHead } from './stream-head.ts';
 import { currentRevisionOf } from './stream-head.ts';
 import type { Tables } from './lmdb-tables.ts';
@@ -46,19 +46,40 @@ function* streamEvents(tables: Tables, streamId: string, head: StreamHead, optio
 }
 
 export function* readAllEvents(tables: Tables, options: ReadAllOptions): Generator<RecordedEvent> {
-  const limit = countOf(options.maxCount);
-  if (limit === 0) return;
-  let range;
-  if (options.direction === 'forwards') {
-    if (options.from === 'end') return;
-    const start = options.from === 'start' ? 0 : numberOf(options.from);
-    range = tables.log.getRange({ start, limit, snapshot: false });
-  } else {
-    if (options.from === 'start') return;
-    const start = options.from === 'end' ? Number.MAX_SAFE_INTEGER : numberOf(options.from);
-    range = tables.log.getRange({ start, reverse: true, limit, snapshot: false });
+  const range = logRange(options);
+  if (range === undefined) return;
+  for (const { key, value } of tables.log.getRange(range)) yield toRecordedEvent(key, value);
+}
+
+/** Decodes only the rows the selector keeps: the others are judged on one field read from their bytes. */
+export function readAllSelected(tables: Tables, options: ReadAllOptions, selector: EventSelector): SelectedPage {
+  const events: RecordedEvent[] = [];
+  let scanned = 0;
+  let lastScanned: number | undefined;
+  const range = logRange(options);
+  if (range === undefined) return { events, scanned, lastScanned: undefined };
+  const view = selector.field === 'streamId' ? tables.logStreamIds : tables.logTypes;
+  for (const { key, value: field } of view.getRange(range)) {
+    scanned += 1;
+    lastScanned = key;
+    if (field !== undefined && !selector.matches(field)) continue;
+    const row = tables.log.get(key);
+    if (row === undefined) continue;
+    const event = toRecordedEvent(key, row);
+    if (field !== undefined || selector.matches(selector.field === 'streamId' ? event.streamId : event.type)) events.push(event);
   }
-  for (const { key, value } of range) yield toRecordedEvent(key, value);
+  return { events, scanned, lastScanned: lastScanned === undefined ? undefined : BigInt(lastScanned) };
+}
+
+function logRange(options: ReadAllOptions) {
+  const limit = countOf(options.maxCount);
+  if (limit === 0) return undefined;
+  if (options.direction === 'forwards') {
+    if (options.from === 'end') return undefined;
+    return { start: options.from === 'start' ? 0 : numberOf(options.from), limit, snapshot: false };
+  }
+  if (options.from === 'start') return undefined;
+  return { start: options.from === 'end' ? Number.MAX_SAFE_INTEGER : numberOf(options.from), reverse: true, limit, snapshot: false };
 }
 
 /** Revisions, positions and counts arrive as uint64; anything past 2^53 means "the end". */

@@ -1,4 +1,6 @@
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database, DatabaseOptions, RootDatabase } from 'lmdb';
+import { logRowFieldDecoder } from './log-row-fields.ts';
+import type { LogRowField } from './log-row-fields.ts';
 import type { ProposedEvent, RecordedEvent } from './engine.ts';
 import type { RecordedRef, StreamHead } from './stream-head.ts';
 import { newStreamHead } from './stream-head.ts';
@@ -10,10 +12,14 @@ import { newStreamHead } from './stream-head.ts';
  * - streams:     stream id -> HeadRow
  * - streamIndex: [stream id, revision] -> position
  * - eventIds:    event id -> position           (newest event with that id; idempotent re-append)
+ * `logStreamIds` and `logTypes` are read-only views of the log whose values are one field of each
+ * row, read without decoding the row: filtered scans of $all use them (log-row-fields.ts).
  */
 export interface Tables {
   readonly root: RootDatabase;
   readonly log: Database<LogRow, number>;
+  readonly logStreamIds: Database<string | undefined, number>;
+  readonly logTypes: Database<string | undefined, number>;
   readonly streams: Database<HeadRow, string>;
   readonly streamIndex: Database<number, [string, number]>;
   readonly eventIds: Database<number, string>;
@@ -29,10 +35,18 @@ export function openTables(root: RootDatabase): Tables {
   return {
     root,
     log: root.openDB<LogRow, number>({ name: 'log' }),
+    logStreamIds: openFieldView(root, 'streamId'),
+    logTypes: openFieldView(root, 'type'),
     streams: root.openDB<HeadRow, string>({ name: 'streams' }),
     streamIndex: root.openDB<number, [string, number]>({ name: 'streamIndex' }),
     eventIds: root.openDB<number, string>({ name: 'eventIds' }),
   };
+}
+
+function openFieldView(root: RootDatabase, field: LogRowField): Database<string | undefined, number> {
+  // `encoder` is lmdb-js's documented custom encoder option, missing from its openDB typings.
+  const options = { name: 'log', encoder: logRowFieldDecoder(field) } as DatabaseOptions & { name: string };
+  return root.openDB<string | undefined, number>(options);
 }
 
 export function toLogRow(streamId: string, revision: number, event: ProposedEvent, createdMicros: number): LogRow {

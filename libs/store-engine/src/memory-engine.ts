@@ -10,6 +10,7 @@ import type {
   RecordedEvent,
   StoreEngine,
 } from './engine.ts';
+import { selectEvents } from './selected-page.ts';
 
 interface StreamState {
   /** Index in this array is the revision. */
@@ -117,6 +118,11 @@ export function createMemoryEngine(): StoreEngine {
     readAll(options) {
       assertOpen();
       return readAllEvents(log, options);
+    },
+
+    readAllSelected(options, selector) {
+      assertOpen();
+      return selectEvents(readAllEvents(log, options), selector);
     },
 
     currentRevision(streamId) {

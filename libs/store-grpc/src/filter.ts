@@ -1,8 +1,9 @@
-import type { RecordedEvent } from '@spillway/store-engine';
+import type { EventSelector } from '@spillway/store-engine';
 import type { FilterOptions } from './protocol.ts';
 
 export interface EventFilter {
-  readonly matches: (event: RecordedEvent) => boolean;
+  /** Compiled once per request; the engine applies it to each scanned event's stream id or type. */
+  readonly selector: EventSelector;
   /** Scanned events between checkpoints: search window x checkpoint interval multiplier. */
   readonly checkpointInterval: number;
   readonly description: string;
@@ -24,7 +25,7 @@ export function eventFilterFrom(options: FilterOptions): EventFilter {
   const byStream = options.hasStreamIdentifier();
   const expression = byStream ? options.getStreamIdentifier() : options.getEventType();
   if (expression === undefined) throw new InvalidFilterError('Filter has neither a stream identifier nor an event type expression');
-  const field = byStream ? (event: RecordedEvent) => event.streamId : (event: RecordedEvent) => event.type;
+  const field = byStream ? 'streamId' : 'type';
   const window = options.hasMax() ? options.getMax() : defaultSearchWindow;
   const multiplier = options.getCheckpointintervalmultiplier();
   if (window <= 0 || multiplier <= 0) throw new InvalidFilterError('Search window and checkpoint interval multiplier must be positive');
@@ -37,15 +38,21 @@ export function eventFilterFrom(options: FilterOptions): EventFilter {
     } catch (error) {
       throw new InvalidFilterError(`Invalid filter regex: ${(error as Error).message}`);
     }
-    return { matches: (event) => pattern.test(field(event)), checkpointInterval, description: `${byStream ? 'stream' : 'type'} ~ ${regex}` };
+    return { selector: { field, matches: (value) => pattern.test(value) }, checkpointInterval, description: `${byStream ? 'stream' : 'type'} ~ ${regex}` };
   }
   const prefixes = expression.getPrefixList();
   return {
-    matches: (event) => {
-      const value = field(event);
-      return prefixes.some((prefix) => value.startsWith(prefix));
-    },
+    selector: { field, matches: prefixMatcher(prefixes) },
     checkpointInterval,
     description: `${byStream ? 'stream' : 'type'} prefix ${prefixes.join(',')}`,
+  };
+}
+
+function prefixMatcher(prefixes: readonly string[]): (value: string) => boolean {
+  const [only] = prefixes;
+  if (prefixes.length === 1) return (value) => value.startsWith(only!);
+  return (value) => {
+    for (const prefix of prefixes) if (value.startsWith(prefix)) return true;
+    return false;
   };
 }

@@ -1,4 +1,4 @@
-import type { ReadDirection, StoreEngine } from '@spillway/store-engine';
+import type { ReadAllOptions, ReadDirection, SelectedPage, StoreEngine } from '@spillway/store-engine';
 import type { ReadMessage } from './protocol.ts';
 import { encodeReadEvent } from './read-event-wire.ts';
 import type { CallWriter } from './call-writer.ts';
@@ -67,16 +67,20 @@ export async function serveAllRead(engine: StoreEngine, read: AllRead, writer: C
   }
   let remaining = read.maxCount;
   while (remaining > 0n) {
-    const events = Array.from(engine.readAll({ direction: read.direction, from, maxCount: pageSize }));
-    for (const event of events) {
-      if (read.filter !== undefined && !read.filter.matches(event)) continue;
+    const options = { direction: read.direction, from, maxCount: pageSize };
+    const page = read.filter === undefined ? wholePage(engine, options) : engine.readAllSelected(options, read.filter.selector);
+    for (const event of page.events) {
       if (!(await writer.write(encodeReadEvent(event, read.uuidForm)))) return;
       remaining -= 1n;
       if (remaining === 0n) return;
     }
-    const last = events.at(-1);
-    if (last === undefined || BigInt(events.length) < pageSize) return;
-    from = read.direction === 'forwards' ? last.position + 1n : last.position - 1n;
+    if (page.lastScanned === undefined || BigInt(page.scanned) < pageSize) return;
+    from = read.direction === 'forwards' ? page.lastScanned + 1n : page.lastScanned - 1n;
     if (from < 0n) return;
   }
+}
+
+function wholePage(engine: StoreEngine, options: ReadAllOptions): SelectedPage {
+  const events = Array.from(engine.readAll(options));
+  return { events, scanned: events.length, lastScanned: events.at(-1)?.position };
 }

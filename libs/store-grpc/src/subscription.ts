@@ -17,6 +17,9 @@ export interface SubscriptionHooks {
   readonly started: (subscriptionId: string) => () => void;
 }
 
+/** What one step of a subscription did: sent a page, found nothing new, or found the call gone. */
+type Step = 'sent' | 'nothing-new' | 'stopped';
+
 /**
  * Shared shape of both catch-up subscriptions: confirmation first, pages of events after the
  * starting point (which is excluded), `caught_up` once the first time the head is reached, then
@@ -26,8 +29,7 @@ async function runSubscription(
   engine: StoreEngine,
   writer: CallWriter<ReadMessage>,
   hooks: SubscriptionHooks,
-  nextPage: () => readonly RecordedEvent[],
-  onPage: (events: readonly RecordedEvent[]) => Promise<boolean>,
+  sendNextPage: () => Promise<Step>,
   beforeCaughtUp: () => Promise<boolean>,
 ): Promise<void> {
   const subscriptionId = randomUUID();
@@ -39,11 +41,9 @@ async function runSubscription(
     let caughtUp = false;
     while (writer.isOpen) {
       const head = engine.headPosition();
-      const events = nextPage();
-      if (events.length > 0) {
-        if (!(await onPage(events))) return;
-        continue;
-      }
+      const step = await sendNextPage();
+      if (step === 'stopped') return;
+      if (step === 'sent') continue;
       if (!caughtUp) {
         caughtUp = true;
         if (!(await beforeCaughtUp()) || !(await writer.write(caughtUpResponse()))) return;
@@ -55,6 +55,15 @@ async function runSubscription(
     waiter.close();
     ended();
   }
+}
+
+/** Writes events in order; false once the call is gone. */
+async function writeEvents(writer: CallWriter<ReadMessage>, events: readonly RecordedEvent[], uuidForm: UuidForm, sent: (event: RecordedEvent) => void): Promise<boolean> {
+  for (const event of events) {
+    if (!(await writer.write(encodeReadEvent(event, uuidForm)))) return false;
+    sent(event);
+  }
+  return true;
 }
 
 export interface StreamSubscription {
@@ -76,17 +85,12 @@ export async function serveStreamSubscription(
     engine,
     writer,
     hooks,
-    () => {
+    async () => {
       const outcome = engine.readStream(streamName, { direction: 'forwards', from: last + 1n, maxCount: pageSize });
       if (outcome.kind === 'stream_deleted') throw rpcErrors.streamDeleted(streamName);
-      return outcome.kind === 'events' ? Array.from(outcome.events) : [];
-    },
-    async (events) => {
-      for (const event of events) {
-        if (!(await writer.write(encodeReadEvent(event, uuidForm)))) return false;
-        last = event.revision;
-      }
-      return true;
+      const events = outcome.kind === 'events' ? Array.from(outcome.events) : [];
+      if (events.length === 0) return 'nothing-new';
+      return (await writeEvents(writer, events, uuidForm, (event) => (last = event.revision))) ? 'sent' : 'stopped';
     },
     async () => true,
   );
@@ -114,24 +118,27 @@ export async function serveAllSubscription(
     lastCheckpoint = at;
     return writer.write(checkpointResponse(at));
   };
+  const sendAll = async (): Promise<Step> => {
+    const events = Array.from(engine.readAll({ direction: 'forwards', from: position + 1n, maxCount: pageSize }));
+    if (events.length === 0) return 'nothing-new';
+    return (await writeEvents(writer, events, uuidForm, (event) => (position = event.position))) ? 'sent' : 'stopped';
+  };
+  // A page never crosses a checkpoint: it ends on the scanned event the checkpoint names.
+  const sendSelected = async (selected: EventFilter): Promise<Step> => {
+    const maxCount = BigInt(Math.min(Number(pageSize), selected.checkpointInterval - scannedSinceCheckpoint));
+    const page = engine.readAllSelected({ direction: 'forwards', from: position + 1n, maxCount }, selected.selector);
+    if (page.lastScanned === undefined) return 'nothing-new';
+    if (!(await writeEvents(writer, page.events, uuidForm, () => undefined))) return 'stopped';
+    position = page.lastScanned;
+    scannedSinceCheckpoint += page.scanned;
+    if (scannedSinceCheckpoint >= selected.checkpointInterval && !(await checkpoint(position))) return 'stopped';
+    return 'sent';
+  };
   await runSubscription(
     engine,
     writer,
     hooks,
-    () => Array.from(engine.readAll({ direction: 'forwards', from: position + 1n, maxCount: pageSize })),
-    async (events) => {
-      for (const event of events) {
-        position = event.position;
-        if (filter === undefined) {
-          if (!(await writer.write(encodeReadEvent(event, uuidForm)))) return false;
-          continue;
-        }
-        if (filter.matches(event) && !(await writer.write(encodeReadEvent(event, uuidForm)))) return false;
-        scannedSinceCheckpoint += 1;
-        if (scannedSinceCheckpoint >= filter.checkpointInterval && !(await checkpoint(event.position))) return false;
-      }
-      return true;
-    },
+    filter === undefined ? sendAll : () => sendSelected(filter),
     async () => (filter === undefined || position < 0n || position === lastCheckpoint ? true : checkpoint(position)),
   );
 }
