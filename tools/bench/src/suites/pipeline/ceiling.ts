@@ -34,7 +34,7 @@ export async function measureCeiling(receiverUrl: string, concurrency: number, d
   let failed = 0;
   try {
     const run = await runWorkers(concurrency, { durationMs, maxOperations: Number.MAX_SAFE_INTEGER }, async (_worker, sequence) => {
-      const headers = buildExportHeaders({ exportId: randomUUID(), sequence }, target);
+      const headers = buildExportHeaders({ exportId: randomUUID(), sequence }, target, undefined);
       try {
         const response = await client.got.post(url, { headers, body, timeout: { request: target.timeoutMs } });
         if (response.statusCode >= 200 && response.statusCode <= 299) ok++;

@@ -1,4 +1,5 @@
-import { deterministicEventId, type EventStore } from '@spillway/event-streams';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { deterministicEventId, isTransient, type EventStore } from '@spillway/event-streams';
 import { ingestEvents, ingestStreamName, type IngestEvent } from '@spillway/xdm';
 import { LatencyRecorder, type LatencySummary } from '../../measure/percentiles.ts';
 import { epochMs } from '../../measure/timing.ts';
@@ -9,6 +10,8 @@ import type { ChangeSet } from './workload.ts';
 export interface ChangeOutcome {
   readonly changes: number;
   readonly appended: number;
+  /** Appends tried again after the store did not answer in time. */
+  readonly appendRetries: number;
   /** Distinct expected export ids that arrived. */
   readonly received: number;
   readonly missing: number;
@@ -44,6 +47,7 @@ export class PlannedChanges {
   private received = 0;
   private duplicates = 0;
   private appended = 0;
+  private retries = 0;
   private onComplete: (() => void) | undefined;
 
   constructor(set: ChangeSet) {
@@ -61,12 +65,25 @@ export class PlannedChanges {
     return { profileId: `${this.set.prefix}${index % this.set.profiles}`, sequence: Math.floor(index / this.set.profiles) };
   }
 
-  /** Appends change `index` to its ingest stream, timing it. */
+  /**
+   * Appends change `index` to its ingest stream, timing it. As a careful producer would, it
+   * retries when the store does not answer in time (a busy machine), with the same event id, so
+   * a retry of an append that did land writes nothing twice; the ack time is the last attempt's.
+   */
   async append(store: EventStore, index: number): Promise<void> {
     const { profileId, sequence } = this.changeOf(index);
-    const event = ingestEventFor(profileId, sequence, new Date());
+    const event = { ...ingestEventFor(profileId, sequence, new Date()), id: deterministicEventId('bench', this.set.prefix, index) };
     this.issuedAt[index] = epochMs();
-    await store.appendUncheckedEvents(ingestStreamName(profileId), [event]);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.appendUncheckedEvents(ingestStreamName(profileId), [event]);
+        break;
+      } catch (error) {
+        if (!isTransient(error) || attempt >= maxAppendAttempts) throw error;
+        this.retries++;
+        await sleep(100 * attempt);
+      }
+    }
     this.ackedAt[index] = epochMs();
     this.appended++;
   }
@@ -116,6 +133,7 @@ export class PlannedChanges {
     return {
       changes: this.set.changes,
       appended: this.appended,
+      appendRetries: this.retries,
       received: this.received,
       missing: this.set.changes - this.received,
       duplicates: this.duplicates,
@@ -127,6 +145,8 @@ export class PlannedChanges {
     };
   }
 }
+
+const maxAppendAttempts = 5;
 
 /** The k-th change of a bench profile: qualification first, then writes of the 3 mapped attributes. */
 export function ingestEventFor(profileId: string, sequence: number, now: Date): IngestEvent {

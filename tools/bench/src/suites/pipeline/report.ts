@@ -17,6 +17,8 @@ export interface PipelineRun {
   /** Mean body of the exports the receiver got from the agent. */
   readonly exportBodyBytes: number;
   readonly serviceProblems: Readonly<Record<string, number>>;
+  /** CPUs of this machine. */
+  readonly cores: number;
 }
 
 export interface PipelineFigure {
@@ -73,10 +75,22 @@ export function figuresTable(figures: readonly PipelineFigure[], run: PipelineRu
       'each change is one ProfileChanged and one export; throughput = distinct exports received / (last receipt - first append issued); latency = receipt time in the receiver - append ack time in the bench (same machine clock)',
       `exports: throughput phase ${lost(throughput)}; latency phase ${lost(latency)}; ceiling ${formatFigure(ceiling.figures.failed)} failed requests`,
       `mean body: ${formatFigure(run.exportBodyBytes)} bytes per export, ${formatFigure(ceiling.figures.bodyBytes)} bytes per got-loop request; latency from append issue (incl. store ack): p50 ${formatFigure(latency.figures.outcome.fromIssue.p50Ms)} ms, p95 ${formatFigure(latency.figures.outcome.fromIssue.p95Ms)} ms; pacing lag max ${formatFigure(latency.figures.maxTickLagMs)} ms`,
+      ...(throughput.figures.outcome.appendRetries + latency.figures.outcome.appendRetries > 0
+        ? [`ingest appends retried after the store did not answer in time: ${throughput.figures.outcome.appendRetries} (throughput), ${latency.figures.outcome.appendRetries} (latency)`]
+        : []),
       `service warn/error log lines: ${Object.entries(run.serviceProblems).map(([name, count]) => `${name} ${count}`).join(', ')}`,
       ...noiseNote(run),
     ],
   };
+}
+
+/** What the throughput would be if the pipeline had the whole machine: cores / CPU per change. */
+export function cpuBoundCapacity(run: PipelineRun): { readonly cores: number; readonly cpuMsPerChange: number; readonly changesPerSecond: number } {
+  const { throughput } = run;
+  const cpuSeconds = processNames.reduce((total, name) => total + throughput.usage[name].cpuSeconds, 0);
+  const received = throughput.figures.outcome.received;
+  const cpuMsPerChange = received > 0 ? (cpuSeconds * 1000) / received : Number.NaN;
+  return { cores: run.cores, cpuMsPerChange, changesPerSecond: run.cores / (cpuMsPerChange / 1000) };
 }
 
 function noiseNote(run: PipelineRun): string[] {
@@ -103,15 +117,33 @@ export function cpuTable(run: PipelineRun): Table {
     cores(ceiling.usage[name].cores),
     formatFigure(run.peakRssBytes[name] / mebibyte),
   ]);
+  const pipelineNames: readonly ProcessName[] = ['store', 'profile-projector', 'export-decider', 'delivery-agent'];
+  const sumRow = (label: string, names: readonly ProcessName[]) => {
+    const sum = (phase: typeof throughput | typeof latency | typeof ceiling, key: 'cpuSeconds' | 'cores') => names.reduce((total, name) => total + phase.usage[name][key], 0);
+    return [
+      label,
+      formatFigure(sum(throughput, 'cpuSeconds')),
+      cores(sum(throughput, 'cores')),
+      perChange(sum(throughput, 'cpuSeconds'), throughput.figures.outcome.received),
+      cores(sum(latency, 'cores')),
+      perChange(sum(latency, 'cpuSeconds'), latency.figures.outcome.received),
+      cores(sum(ceiling, 'cores')),
+      '',
+    ];
+  };
+  const capacity = cpuBoundCapacity(run);
   return {
     title: 'CPU and memory per process (cores = CPU seconds / wall seconds; 2.00 is the whole machine)',
     columns: ['process', 'throughput: CPU s', 'cores', 'CPU ms/change', 'latency: cores', 'CPU ms/change', 'ceiling: cores', 'peak RSS (MiB)'],
     rows: [
       ...rows,
+      sumRow('pipeline (store + 3 services)', pipelineNames),
+      sumRow('all measured processes', processNames),
       ['other processes', '', cores(throughput.otherCores), '', cores(latency.otherCores), '', cores(ceiling.otherCores), ''],
       ['whole machine', '', cores(throughput.machineCores), '', cores(latency.machineCores), '', cores(ceiling.machineCores), ''],
     ],
     notes: [
+      `CPU-bound estimate for this machine without other load: ${formatFigure(capacity.changesPerSecond)} changes/s (${capacity.cores} cores / ${formatFigure(capacity.cpuMsPerChange)} CPU ms per change of all measured processes in the throughput phase); it assumes no process needs more than one core, which the per-process figures show`,
       `phase wall times: throughput ${formatFigure(throughput.wallMs / 1000)} s, latency ${formatFigure(latency.wallMs / 1000)} s, ceiling ${formatFigure(ceiling.wallMs / 1000)} s`,
     ],
   };

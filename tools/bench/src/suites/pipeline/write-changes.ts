@@ -10,11 +10,12 @@ import type { PlannedChanges } from './changes.ts';
 export async function writeAsFastAsPossible(store: EventStore, plan: PlannedChanges, writers: number): Promise<void> {
   const { profiles, changes } = plan.set;
   const rounds = Math.ceil(changes / profiles);
+  let failed = false;
   const writer = async (first: number) => {
     for (let round = 0; round < rounds; round++) {
-      for (let profile = first; profile < profiles; profile += writers) {
+      for (let profile = first; profile < profiles && !failed; profile += writers) {
         const index = round * profiles + profile;
-        if (index < changes) await plan.append(store, index);
+        if (index < changes) await plan.append(store, index).catch((error: unknown) => ((failed = true), Promise.reject(error)));
       }
     }
   };
@@ -38,16 +39,18 @@ export async function writeAtFixedRate(store: EventStore, plan: PlannedChanges, 
   const total = plan.set.changes;
   const previous = new Map<number, Promise<void>>();
   const appends: Promise<void>[] = [];
+  let failure: { readonly error: unknown } | undefined;
   const issue = (index: number) => {
     const profile = index % plan.set.profiles;
-    const append = (previous.get(profile) ?? Promise.resolve()).then(() => plan.append(store, index));
+    // Settled either way, so a failure is reported once, at the end, and never left unhandled.
+    const append = (previous.get(profile) ?? Promise.resolve()).then(() => plan.append(store, index)).catch((error: unknown) => void (failure ??= { error }));
     previous.set(profile, append);
     appends.push(append);
   };
   const startedAt = performance.now();
   let issued = 0;
   let maxTickLagMs = 0;
-  while (issued < total) {
+  while (issued < total && failure === undefined) {
     const elapsed = performance.now() - startedAt;
     const dueTicks = Math.floor(elapsed / tickMs) + 1;
     const due = Math.min(total, dueTicks * perTick);
@@ -57,6 +60,7 @@ export async function writeAtFixedRate(store: EventStore, plan: PlannedChanges, 
     await sleep(Math.max(0, nextTickAt - performance.now()));
   }
   await Promise.all(appends);
+  if (failure) throw failure.error;
   const elapsedMs = performance.now() - startedAt;
   return { achievedRatePerSecond: elapsedMs > 0 ? total / (elapsedMs / 1000) : 0, maxTickLagMs };
 }
