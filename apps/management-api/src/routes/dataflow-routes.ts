@@ -1,8 +1,9 @@
 import type { EventStore } from '@spillway/event-streams';
 import { readDataflowCounts } from '@spillway/dataflow-status';
+import { backfillStreamName, summarizeBackfills } from '@spillway/pipeline-events';
 import { dataflowStreamName, publicEvent, type DataflowConfig } from '@spillway/xdm';
 import { invalidRequest, notFound, type FieldIssue } from '../http/api-errors.ts';
-import { dataflowEvents } from '../store/catalogs.ts';
+import { backfillEvents, dataflowEvents } from '../store/catalogs.ts';
 import { audienceDefinition, currentDataflow, currentDestination, guardConcurrentWrite, listDataflows, sameData } from '../store/config-state.ts';
 import { dataflowBodyJsonSchema, dataflowFromBody, parsePathId } from './config-bodies.ts';
 import type { Route } from './route.ts';
@@ -67,12 +68,15 @@ export const dataflowRoutes: readonly Route[] = [
     method: 'GET',
     path: '/dataflows/{id}/status',
     permission: 'view-destinations',
-    summary: "A dataflow's counts (received, exported, delivered, failed) and delivered latency p50/p95, read from the log as `spillway dataflows show` does.",
+    summary:
+      "A dataflow's counts (received, exported, delivered, failed) and delivered latency p50/p95, read from the log as `spillway dataflows show` does, and its backfills' progress per partition (backfill-<id>).",
     handle: async ({ store, params }) => {
       const id = parsePathId(params['id']!);
       const { data } = await currentDataflow(store, id);
       if (!data) throw notFound(`dataflow '${id}'`);
-      return { status: 200, body: { dataflowId: id, enabled: data.enabled, consent: data.consent ?? false, counts: await readDataflowCounts(store, id) } };
+      const [counts, backfillEventsRead] = await Promise.all([readDataflowCounts(store, id), store.readStreamEvents(backfillStreamName(id), backfillEvents)]);
+      const backfills = summarizeBackfills(backfillEventsRead.map((stored) => stored.event));
+      return { status: 200, body: { dataflowId: id, enabled: data.enabled, consent: data.consent ?? false, counts, backfills } };
     },
   },
 ];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEvents } from '@spillway/event-streams';
-import { deliveriesStreamName, exportsStreamName, internalEventSchemas, profileStreamName } from '@spillway/pipeline-events';
+import { backfillEventSchemas, backfillStreamName, deliveriesStreamName, exportsStreamName, internalEventSchemas, profileStreamName } from '@spillway/pipeline-events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileEvents } from '../store/catalogs.ts';
 import { dataflowBody, destinationBody, startApiForTest, uniqueId, type ApiHarness } from '../testing/api-harness.ts';
@@ -69,6 +69,15 @@ describe('profiles, exports, audiences and status', () => {
 
     const status = await api.call('GET', `/dataflows/${dataflow}/status`, { key });
     expect(status.body.counts).toMatchObject({ exported: 4, delivered: 2, failed: 1, latencyMs: { p50: 250, p95: 250 } });
+
+    // A backfill's progress, as the decider records it in backfill-<dataflowId>.
+    const base = { backfillId: randomUUID(), dataflowId: dataflow, partition: '0/1' };
+    await api.store.appendEvents(backfillStreamName(dataflow), defineEvents(backfillEventSchemas), [
+      { type: 'BackfillStarted', data: { ...base, audienceIds: [audience], configStream: `dataflow-${dataflow}`, configEventId: randomUUID(), upToPosition: '100/100', startedAt: ingestedAt } },
+      { type: 'BackfillProgress', data: { ...base, scanned: 40, exported: 12, position: '50/50', ratePerSecond: 20, at: ingestedAt } },
+    ]);
+    const withBackfill = await api.call('GET', `/dataflows/${dataflow}/status`, { key });
+    expect(withBackfill.body.backfills).toEqual([expect.objectContaining({ backfillId: base.backfillId, state: 'running', scanned: 40, exported: 12, ratePerSecond: 20 })]);
   });
 
   it('asks for the dataflowId of a profile export lookup (the scan is per dataflow)', async () => {

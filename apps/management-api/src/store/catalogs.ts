@@ -1,5 +1,5 @@
 import { defineEvents } from '@spillway/event-streams';
-import { internalEventSchemas } from '@spillway/pipeline-events';
+import { backfillEventSchemas, internalEventSchemas } from '@spillway/pipeline-events';
 import { publicEventDataSchemas as schemas } from '@spillway/xdm';
 
 // Other event types in these streams (added by a later version) are left alone, not reported.
@@ -11,3 +11,4 @@ export const audienceEvents = defineEvents({ AudienceDefined: schemas.AudienceDe
 export const profileEvents = defineEvents({ ProfileChanged: internalEventSchemas.ProfileChanged }, ignoreOthers);
 export const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }, ignoreOthers);
 export const deliveryEvents = defineEvents({ ExportDelivered: internalEventSchemas.ExportDelivered, ExportFailed: internalEventSchemas.ExportFailed }, ignoreOthers);
+export const backfillEvents = defineEvents(backfillEventSchemas, ignoreOthers);
