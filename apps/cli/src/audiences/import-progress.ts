@@ -47,7 +47,7 @@ export class ImportProgress {
     const percent = this.options.totalBytes === 0 ? 100 : Math.min(100, (counts.bytesRead / this.options.totalBytes) * 100);
     if (this.options.tty) {
       const line =
-        `importing: ${percent.toFixed(1)}% of the file, ${counts.rowsRead} rows read, ${counts.written} written, ` +
+        `${final ? 'imported' : 'importing'}: ${percent.toFixed(1)}% of the file, ${counts.rowsRead} rows read, ${counts.written} written, ` +
         `${counts.unchanged} unchanged, ${counts.bad} bad, ${counts.exited} exited, ${rate} rows/s`;
       this.options.write(`\r\u001b[2K${line}${final ? '\n' : ''}`);
       return;
