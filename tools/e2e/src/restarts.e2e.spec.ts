@@ -1,5 +1,5 @@
 import { defineEvents } from '@spillway/event-streams';
-import { exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
+import { deliveriesStreamName, exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import type { ReceivedRequest } from '@spillway/testing';
 import { ingestEvents } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { waitUntil } from './harness/wait.ts';
 
 const profileIds = Array.from({ length: 20 }, (_, index) => `member-${String(index).padStart(2, '0')}`);
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }, { unknownTypes: 'ignore' });
+const supersededEvents = defineEvents({ ExportSuperseded: internalEventSchemas.ExportSuperseded }, { unknownTypes: 'ignore' });
 
 const answer = () => ({ status: 200, delayMs: 40 });
 let stack: Stack;
@@ -104,14 +105,18 @@ describe('services restarted mid-stream', () => {
       expect(requested.filter((stored) => stored.event.data.profileId === id).map((stored) => stored.event.data.sequence)).toEqual(everySequence);
     }
 
+    // A version queued behind a newer one of the same profile is superseded (recorded), not sent.
+    const superseded = (await stack.client.readStreamEvents(deliveriesStreamName('flow-c'), supersededEvents)).map((stored) => stored.event.data);
     const arrivals = byProfile(stack.receiver.requests.filter((request) => request.path === '/c'));
     expect([...arrivals.keys()].sort()).toEqual(profileIds);
     let duplicates = 0;
     for (const [id, requests] of arrivals) {
       const sequences = requests.map(sequenceOf);
-      // Never backwards per profile; every version arrived at least once; the last one is the last state.
+      // Never backwards per profile; every version arrived at least once or was superseded; the last one is the last state.
       expect(sequences.every((sequence, index) => index === 0 || sequence >= sequences[index - 1]!)).toBe(true);
-      expect([...new Set(sequences)]).toEqual(everySequence);
+      const supersededSequences = superseded.filter((data) => data.profileId === id).map((data) => data.sequence);
+      expect([...new Set([...sequences, ...supersededSequences])].sort((a, b) => a - b)).toEqual(everySequence);
+      expect(sequences.at(-1)).toBe(lastSequence);
       expect(requests.at(-1)?.body).toMatchObject({ person: { name: { firstName: `v${rounds}` } } });
       for (const request of requests) {
         expect(exportIdHeader(request)).toBe(exportIdOf('flow-c', id, sequenceOf(request)));
