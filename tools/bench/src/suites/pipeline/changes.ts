@@ -14,7 +14,13 @@ export interface ChangeOutcome {
   readonly appendRetries: number;
   /** Distinct expected export ids that arrived. */
   readonly received: number;
+  /** Neither arrived nor superseded. */
   readonly missing: number;
+  /**
+   * Not sent because a newer change of the same profile arrived first (the agent supersedes an
+   * export still queued behind an older one of its profile): its newer state was delivered instead.
+   */
+  readonly superseded: number;
   /** The same export id again (at-least-once re-sends). */
   readonly duplicates: number;
   /** Epoch ms: first append issued, last append acknowledged, last expected export received. */
@@ -44,7 +50,9 @@ export class PlannedChanges {
   private readonly issuedAt: Float64Array;
   private readonly ackedAt: Float64Array;
   private readonly receivedAt: Float64Array;
+  private readonly supersededAt: Uint8Array;
   private received = 0;
+  private superseded = 0;
   private duplicates = 0;
   private appended = 0;
   private retries = 0;
@@ -55,6 +63,7 @@ export class PlannedChanges {
     this.issuedAt = new Float64Array(set.changes);
     this.ackedAt = new Float64Array(set.changes);
     this.receivedAt = new Float64Array(set.changes).fill(Number.NaN);
+    this.supersededAt = new Uint8Array(set.changes);
     for (let index = 0; index < set.changes; index++) {
       const { profileId, sequence } = this.changeOf(index);
       this.indexByExportId.set(deterministicEventId('export', benchConfiguration.dataflowId, profileId, sequence), index);
@@ -97,14 +106,25 @@ export class PlannedChanges {
       return true;
     }
     this.receivedAt[index] = receivedAtEpochMs;
+    if (this.supersededAt[index] === 1) {
+      // Counted as superseded when a newer change of its profile arrived: now it is received.
+      this.supersededAt[index] = 0;
+      this.superseded--;
+    }
     this.received++;
-    if (this.received === this.set.changes) this.onComplete?.();
+    // The earlier changes of this profile that have not arrived never will: the newer state did.
+    for (let earlier = index - this.set.profiles; earlier >= 0; earlier -= this.set.profiles) {
+      if (!Number.isNaN(this.receivedAt[earlier]!) || this.supersededAt[earlier] === 1) break;
+      this.supersededAt[earlier] = 1;
+      this.superseded++;
+    }
+    if (this.received + this.superseded === this.set.changes) this.onComplete?.();
     return true;
   }
 
   /** Resolves once every export arrived, or after `timeoutMs` (the outcome then counts what is missing). */
   async allReceived(timeoutMs: number): Promise<void> {
-    if (this.received === this.set.changes) return;
+    if (this.received + this.superseded === this.set.changes) return;
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.onComplete = resolve;
@@ -135,7 +155,8 @@ export class PlannedChanges {
       appended: this.appended,
       appendRetries: this.retries,
       received: this.received,
-      missing: this.set.changes - this.received,
+      missing: this.set.changes - this.received - this.superseded,
+      superseded: this.superseded,
       duplicates: this.duplicates,
       firstIssuedAt: Number.isFinite(firstIssuedAt) ? firstIssuedAt : 0,
       lastAckedAt,

@@ -59,8 +59,8 @@ export function pipelineFigures(run: PipelineRun): readonly PipelineFigure[] {
 
 export function figuresTable(figures: readonly PipelineFigure[], run: PipelineRun): Table {
   const { throughput, latency, ceiling } = run;
-  const lost = (phase: { readonly figures: { readonly outcome: { readonly missing: number; readonly duplicates: number }; readonly unexpected: number } }) =>
-    `${phase.figures.outcome.missing} missing, ${phase.figures.outcome.duplicates} duplicates, ${phase.figures.unexpected} unexpected`;
+  const lost = (phase: { readonly figures: { readonly outcome: { readonly missing: number; readonly superseded: number; readonly duplicates: number }; readonly unexpected: number } }) =>
+    `${phase.figures.outcome.missing} missing, ${phase.figures.outcome.superseded} superseded, ${phase.figures.outcome.duplicates} duplicates, ${phase.figures.unexpected} unexpected`;
   return {
     title: 'Pipeline end to end: ingest -> projector -> decider -> agent -> receiver (every process on this machine)',
     columns: ['figure', 'value', 'target', 'vs target'],
