@@ -39,14 +39,7 @@ export async function runDurableRetries(
   options: DurableRetryOptions,
 ): Promise<AgentOutputEvent[]> {
   const { request } = run;
-  const attempts: AttemptRecord[] = prior.map(({ attempt, startedAt, durationMs, status, errorCode, reason }) => ({
-    attempt,
-    startedAt,
-    durationMs,
-    reason,
-    ...(status === undefined ? {} : { status }),
-    ...(errorCode === undefined ? {} : { errorCode }),
-  }));
+  const attempts: AttemptRecord[] = prior.map(recordOf);
   const last = prior.at(-1);
   let attempt = (last?.attempt ?? 0) + 1;
   let nextAttemptAt = last === undefined ? undefined : new Date(last.nextAttemptAt);
@@ -60,34 +53,52 @@ export async function runDurableRetries(
 
     const result = await attemptOnce(run, options);
     options.signal.throwIfAborted();
+    if (result.kind === 'attempted' && result.outcome.kind === 'failed') attempts.push(attemptRecord(attempt, result.startedAt, result.outcome, result.target.timeoutMs));
+    // A newer export came while this attempt ran: unless this one got through, it is dropped, not dead-lettered.
+    const newerMeanwhile = turn.supersededBy();
+    if (newerMeanwhile !== undefined && !isDelivered(result)) return superseded(newerMeanwhile);
     if (result.kind === 'not-attempted') {
       const final = outcomeEvent(request, { kind: 'not-attempted', reason: result.reason, attempts: attempts.length }, options.now(), run.replayId);
       return deadLettered(run, undefined, attempts, final, options.now());
     }
     const { outcome, target, policy } = result;
     const decision = nextRetryDelay(attempt, outcome, policy, options.random ?? Math.random);
-    if (outcome.kind === 'failed') attempts.push(attemptRecord(attempt, result.startedAt, outcome, target.timeoutMs));
     if (!decision.retry) {
       const final = outcomeEvent(request, { kind: 'attempted', delivery: { outcome, attempts: attempt, stoppedBecause: decision.reason }, timeoutMs: target.timeoutMs }, options.now(), run.replayId);
       return final.type === 'ExportDelivered' ? [final] : deadLettered(run, target, attempts, final, options.now());
     }
-    const later = turn.supersededBy();
-    if (later !== undefined) return superseded(later);
-    const failedAttempt = attempts.at(-1);
-    if (failedAttempt === undefined) throw new Error('a retry follows a failed attempt');
-    nextAttemptAt = new Date(options.now().getTime() + decision.delayMs);
-    await options.outcomes.record(deliveriesStreamName(request.dataflowId), attemptFailedEvent(run, failedAttempt, nextAttemptAt));
-    options.onRetry();
-    options.logger.info('export attempt failed, retry planned', {
-      exportId: request.exportId,
-      dataflowId: request.dataflowId,
-      profileId: request.profileId,
-      attempt,
-      reason: failedAttempt.reason,
-      nextAttemptAt: nextAttemptAt.toISOString(),
-    });
+    nextAttemptAt = await planRetry(run, attempts.at(-1), decision.delayMs, options);
   }
 }
+
+/** Records the failed attempt with the time of the next one, and only then lets the export wait. */
+async function planRetry(run: ExportRun, failedAttempt: AttemptRecord | undefined, delayMs: number, options: DurableRetryOptions): Promise<Date> {
+  if (failedAttempt === undefined) throw new Error('a retry follows a failed attempt');
+  const { request } = run;
+  const nextAttemptAt = new Date(options.now().getTime() + delayMs);
+  await options.outcomes.record(deliveriesStreamName(request.dataflowId), attemptFailedEvent(run, failedAttempt, nextAttemptAt));
+  options.onRetry();
+  options.logger.info('export attempt failed, retry planned', {
+    exportId: request.exportId,
+    dataflowId: request.dataflowId,
+    profileId: request.profileId,
+    attempt: failedAttempt.attempt,
+    reason: failedAttempt.reason,
+    nextAttemptAt: nextAttemptAt.toISOString(),
+  });
+  return nextAttemptAt;
+}
+
+const recordOf = ({ attempt, startedAt, durationMs, status, errorCode, reason }: ExportAttemptFailed): AttemptRecord => ({
+  attempt,
+  startedAt,
+  durationMs,
+  reason,
+  ...(status === undefined ? {} : { status }),
+  ...(errorCode === undefined ? {} : { errorCode }),
+});
+
+const isDelivered = (result: AttemptResult) => result.kind === 'attempted' && result.outcome.kind === 'delivered';
 
 function deadLettered(
   run: ExportRun,
