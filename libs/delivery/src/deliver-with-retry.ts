@@ -17,7 +17,7 @@ export interface RetriedDelivery {
 }
 
 /**
- * A small bounded retry loop in memory; durable retries and dead letters come later.
+ * A small bounded retry loop in memory (the delivery agent runs its own durable loop on `nextRetryDelay`).
  * With `signal`, an abort stops the loop at once (request in flight or backoff) by throwing
  * the signal's reason: the export was neither delivered nor failed, and nothing should be recorded.
  */
