@@ -168,7 +168,7 @@ describe('secrets never leave the agent', () => {
       const found = needles.filter((needle) => text.includes(needle.value)).map((needle) => needle.what);
       expect(found, `secrets found in ${where}`).toEqual([]);
     }
-  });
+  }, 90_000);
 });
 
 async function outcomeTypes(dataflowId: string): Promise<string[]> {
