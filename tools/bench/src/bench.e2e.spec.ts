@@ -83,6 +83,7 @@ describe('npm run bench -- --quick --only pipeline', () => {
   let run: BenchRun;
   const figureIds = [
     'throughputProfilesPerSecond',
+    'throughputChangesPerSecond',
     'throughputAppendsPerSecond',
     'throughputLatencyP50Ms',
     'throughputLatencyP95Ms',

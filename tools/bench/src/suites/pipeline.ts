@@ -1,7 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { sampleProcess } from '../measure/process-stats.ts';
 import type { Suite } from '../suite.ts';
 import { measureCeilingPhase, measureLatency, measureThroughput, warmUp } from './pipeline/phases.ts';
-import { cpuTable, figuresTable, pipelineFigures, type PipelineRun } from './pipeline/report.ts';
+import { cpuBoundCapacity, cpuTable, figuresTable, pipelineFigures, type PipelineRun } from './pipeline/report.ts';
 import { processNames, startPipelineStack, type ProcessName } from './pipeline/stack.ts';
 import { pipelineWorkload } from './pipeline/workload.ts';
 
@@ -31,11 +32,12 @@ export const pipelineSuite: Suite = {
         peakRssBytes: Object.fromEntries(processNames.map((name, index) => [name, peaks[index]!.peakRssBytes])) as Record<ProcessName, number>,
         exportBodyBytes: exportRequests > 0 ? (stack.receiver.counts().bodyBytes - ceiling.figures.receivedByReceiver * ceiling.figures.bodyBytes) / exportRequests : 0,
         serviceProblems: stack.problems(),
+        cores: availableParallelism(),
       };
       const figures = pipelineFigures(run);
       return {
         tables: [figuresTable(figures, run), cpuTable(run)],
-        results: { figures, receiverProcess: 'separate', warmup, ...run },
+        results: { figures, cpuBoundCapacity: cpuBoundCapacity(run), receiverProcess: 'separate', warmup, ...run },
       };
     } finally {
       await stack.stop();

@@ -23,11 +23,14 @@ export interface ChangeOutcome {
   readonly superseded: number;
   /** The same export id again (at-least-once re-sends). */
   readonly duplicates: number;
-  /** Epoch ms: first append issued, last append acknowledged, last expected export received. */
+  /** Epoch ms: first append issued, last append acknowledged, last change settled at the receiver. */
   readonly firstIssuedAt: number;
   readonly lastAckedAt: number;
   readonly lastReceivedAt: number;
-  /** From each append's acknowledgement to its export's arrival at the receiver. */
+  /**
+   * From each append's acknowledgement to the arrival of its export, or, for a superseded
+   * change, of the newer export of its profile that carried its state.
+   */
   readonly fromAck: LatencySummary;
   /** From the moment each append was issued (includes the store's append latency). */
   readonly fromIssue: LatencySummary;
@@ -50,7 +53,8 @@ export class PlannedChanges {
   private readonly issuedAt: Float64Array;
   private readonly ackedAt: Float64Array;
   private readonly receivedAt: Float64Array;
-  private readonly supersededAt: Uint8Array;
+  /** When the receiver first had a state including the change: its own export, or a newer one of its profile. */
+  private readonly settledAt: Float64Array;
   private received = 0;
   private superseded = 0;
   private duplicates = 0;
@@ -63,7 +67,7 @@ export class PlannedChanges {
     this.issuedAt = new Float64Array(set.changes);
     this.ackedAt = new Float64Array(set.changes);
     this.receivedAt = new Float64Array(set.changes).fill(Number.NaN);
-    this.supersededAt = new Uint8Array(set.changes);
+    this.settledAt = new Float64Array(set.changes).fill(Number.NaN);
     for (let index = 0; index < set.changes; index++) {
       const { profileId, sequence } = this.changeOf(index);
       this.indexByExportId.set(deterministicEventId('export', benchConfiguration.dataflowId, profileId, sequence), index);
@@ -106,16 +110,14 @@ export class PlannedChanges {
       return true;
     }
     this.receivedAt[index] = receivedAtEpochMs;
-    if (this.supersededAt[index] === 1) {
-      // Counted as superseded when a newer change of its profile arrived: now it is received.
-      this.supersededAt[index] = 0;
-      this.superseded--;
-    }
     this.received++;
+    // Counted as superseded when a newer change of its profile arrived first: now it is received
+    // too, but the receiver had its state since then (settled keeps that earlier time).
+    if (Number.isNaN(this.settledAt[index]!)) this.settledAt[index] = receivedAtEpochMs;
+    else this.superseded--;
     // The earlier changes of this profile that have not arrived never will: the newer state did.
-    for (let earlier = index - this.set.profiles; earlier >= 0; earlier -= this.set.profiles) {
-      if (!Number.isNaN(this.receivedAt[earlier]!) || this.supersededAt[earlier] === 1) break;
-      this.supersededAt[earlier] = 1;
+    for (let earlier = index - this.set.profiles; earlier >= 0 && Number.isNaN(this.settledAt[earlier]!); earlier -= this.set.profiles) {
+      this.settledAt[earlier] = receivedAtEpochMs;
       this.superseded++;
     }
     if (this.received + this.superseded === this.set.changes) this.onComplete?.();
@@ -144,11 +146,11 @@ export class PlannedChanges {
       const issued = this.issuedAt[index]!;
       if (issued > 0) firstIssuedAt = Math.min(firstIssuedAt, issued);
       lastAckedAt = Math.max(lastAckedAt, this.ackedAt[index]!);
-      const received = this.receivedAt[index]!;
-      if (Number.isNaN(received)) continue;
-      lastReceivedAt = Math.max(lastReceivedAt, received);
-      fromAck.record(received - this.ackedAt[index]!);
-      fromIssue.record(received - issued);
+      const settled = this.settledAt[index]!;
+      if (Number.isNaN(settled)) continue;
+      lastReceivedAt = Math.max(lastReceivedAt, settled);
+      fromAck.record(settled - this.ackedAt[index]!);
+      fromIssue.record(settled - issued);
     }
     return {
       changes: this.set.changes,

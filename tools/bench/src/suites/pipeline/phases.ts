@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { measurePhase } from '../../measure/phase.ts';
 import type { PhaseUsage } from '../../measure/process-stats.ts';
 import { perSecond } from '../../measure/timing.ts';
@@ -21,6 +22,8 @@ export interface ThroughputFigures {
   readonly outcome: ChangeOutcome;
   /** Exports received / (last receipt - first append issued). */
   readonly profilesPerSecond: number;
+  /** Changes whose state reached the receiver (their own export, or a newer one of the profile) / the same time. */
+  readonly changesPerSecond: number;
   /** How fast the bench wrote: appends acknowledged / (last ack - first append issued). */
   readonly appendsPerSecond: number;
   /** Receipts that were no export of this phase (should be 0). */
@@ -75,6 +78,7 @@ export async function measureThroughput(stack: PipelineStack, workload: Pipeline
     return {
       outcome,
       profilesPerSecond: perSecond(outcome.received, outcome.lastReceivedAt - outcome.firstIssuedAt),
+      changesPerSecond: perSecond(outcome.received + outcome.superseded, outcome.lastReceivedAt - outcome.firstIssuedAt),
       appendsPerSecond: perSecond(outcome.appended, outcome.lastAckedAt - outcome.firstIssuedAt),
       unexpected: strangers.unexpected(),
     };
@@ -98,6 +102,8 @@ export async function measureCeilingPhase(stack: PipelineStack, workload: Pipeli
   stack.receiver.onReceipt(() => received++);
   return measured(stack, async () => {
     const figures = await measureCeiling(stack.receiver.url, workload.ceiling.concurrency, workload.ceiling.durationMs);
+    // The receiver reports in batches: wait for the last ones, so they are not taken for the next phase's.
+    for (const deadline = Date.now() + 2_000; received < figures.ok && Date.now() < deadline; ) await sleep(10);
     return { ...figures, receivedByReceiver: received };
   });
 }

@@ -44,6 +44,7 @@ export function pipelineFigures(run: PipelineRun): readonly PipelineFigure[] {
       label: `pipeline throughput: exports received/s (${formatFigure(workload.throughput.changes)} changes, ${formatFigure(workload.throughput.profiles)} profiles)`,
       value: t.profilesPerSecond,
     },
+    { id: 'throughputChangesPerSecond', label: '  changes settled/s (exported, or superseded by a newer export of the profile)', value: t.changesPerSecond },
     { id: 'throughputAppendsPerSecond', label: `  ingest appends/s meanwhile (${workload.throughput.writers} writers, each acked)`, value: t.appendsPerSecond },
     { id: 'throughputLatencyP50Ms', label: '  latency p50 at saturation (ms, ack -> receipt)', value: t.outcome.fromAck.p50Ms },
     { id: 'throughputLatencyP95Ms', label: '  latency p95 at saturation (ms)', value: t.outcome.fromAck.p95Ms },
@@ -72,7 +73,7 @@ export function figuresTable(figures: readonly PipelineFigure[], run: PipelineRu
     ]),
     notes: [
       'store (durable, LMDB), projector, decider and agent are real processes with default settings; the receiver is a separate minimal node:http process answering 200 at once; the bench process writes ingest events and runs the got loop',
-      'each change is one ProfileChanged and one export; throughput = distinct exports received / (last receipt - first append issued); latency = receipt time in the receiver - append ack time in the bench (same machine clock)',
+      'each change is one ProfileChanged and one export request; the agent may supersede a queued export by a newer one of the same profile (that change is then settled by the newer export); throughput = distinct exports received / (last receipt - first append issued); latency = time the receiver got the change (or the newer state superseding it) - append ack time in the bench (same machine clock)',
       `exports: throughput phase ${lost(throughput)}; latency phase ${lost(latency)}; ceiling ${formatFigure(ceiling.figures.failed)} failed requests`,
       `mean body: ${formatFigure(run.exportBodyBytes)} bytes per export, ${formatFigure(ceiling.figures.bodyBytes)} bytes per got-loop request; latency from append issue (incl. store ack): p50 ${formatFigure(latency.figures.outcome.fromIssue.p50Ms)} ms, p95 ${formatFigure(latency.figures.outcome.fromIssue.p95Ms)} ms; pacing lag max ${formatFigure(latency.figures.maxTickLagMs)} ms`,
       ...(throughput.figures.outcome.appendRetries + latency.figures.outcome.appendRetries > 0
@@ -84,12 +85,17 @@ export function figuresTable(figures: readonly PipelineFigure[], run: PipelineRu
   };
 }
 
+/** Changes whose state reached the receiver: CPU per change divides by these. */
+function settled(outcome: { readonly received: number; readonly superseded: number }): number {
+  return outcome.received + outcome.superseded;
+}
+
 /** What the throughput would be if the pipeline had the whole machine: cores / CPU per change. */
 export function cpuBoundCapacity(run: PipelineRun): { readonly cores: number; readonly cpuMsPerChange: number; readonly changesPerSecond: number } {
   const { throughput } = run;
   const cpuSeconds = processNames.reduce((total, name) => total + throughput.usage[name].cpuSeconds, 0);
-  const received = throughput.figures.outcome.received;
-  const cpuMsPerChange = received > 0 ? (cpuSeconds * 1000) / received : Number.NaN;
+  const changes = settled(throughput.figures.outcome);
+  const cpuMsPerChange = changes > 0 ? (cpuSeconds * 1000) / changes : Number.NaN;
   return { cores: run.cores, cpuMsPerChange, changesPerSecond: run.cores / (cpuMsPerChange / 1000) };
 }
 
@@ -111,9 +117,9 @@ export function cpuTable(run: PipelineRun): Table {
     name,
     formatFigure(throughput.usage[name].cpuSeconds),
     cores(throughput.usage[name].cores),
-    perChange(throughput.usage[name].cpuSeconds, throughput.figures.outcome.received),
+    perChange(throughput.usage[name].cpuSeconds, settled(throughput.figures.outcome)),
     cores(latency.usage[name].cores),
-    perChange(latency.usage[name].cpuSeconds, latency.figures.outcome.received),
+    perChange(latency.usage[name].cpuSeconds, settled(latency.figures.outcome)),
     cores(ceiling.usage[name].cores),
     formatFigure(run.peakRssBytes[name] / mebibyte),
   ]);
@@ -124,9 +130,9 @@ export function cpuTable(run: PipelineRun): Table {
       label,
       formatFigure(sum(throughput, 'cpuSeconds')),
       cores(sum(throughput, 'cores')),
-      perChange(sum(throughput, 'cpuSeconds'), throughput.figures.outcome.received),
+      perChange(sum(throughput, 'cpuSeconds'), settled(throughput.figures.outcome)),
       cores(sum(latency, 'cores')),
-      perChange(sum(latency, 'cpuSeconds'), latency.figures.outcome.received),
+      perChange(sum(latency, 'cpuSeconds'), settled(latency.figures.outcome)),
       cores(sum(ceiling, 'cores')),
       '',
     ];
@@ -143,7 +149,7 @@ export function cpuTable(run: PipelineRun): Table {
       ['whole machine', '', cores(throughput.machineCores), '', cores(latency.machineCores), '', cores(ceiling.machineCores), ''],
     ],
     notes: [
-      `CPU-bound estimate for this machine without other load: ${formatFigure(capacity.changesPerSecond)} changes/s (${capacity.cores} cores / ${formatFigure(capacity.cpuMsPerChange)} CPU ms per change of all measured processes in the throughput phase); it assumes no process needs more than one core, which the per-process figures show`,
+      `CPU-bound estimate for this machine without other load: ${formatFigure(capacity.changesPerSecond)} changes/s, if exports stay one per change (${capacity.cores} cores / ${formatFigure(capacity.cpuMsPerChange)} CPU ms per change of all measured processes in the throughput phase); it assumes no process needs more than one core, which the per-process figures show`,
       `phase wall times: throughput ${formatFigure(throughput.wallMs / 1000)} s, latency ${formatFigure(latency.wallMs / 1000)} s, ceiling ${formatFigure(ceiling.wallMs / 1000)} s`,
     ],
   };
