@@ -10,7 +10,7 @@ import { readLatest } from '../config-streams/read-config-streams.ts';
 import { nextAudienceDefinition } from './audience-definition.ts';
 import { AppendPool } from './import-append-pool.ts';
 import { csvRecordsOf, fingerprintFile } from './import-file.ts';
-import { ImportHistoryWriter, readPreviousImport, type ImportSummary, type PreviousImport } from './import-history.ts';
+import { ImportHistoryWriter, readImportMembers, readPreviousImport, type ImportSummary, type PreviousImport } from './import-history.ts';
 import { ImportProgress, type ImportCounts } from './import-progress.ts';
 import { columnLayout, readRow, type AttributeMapping, type BadRow, type ColumnLayout, type MemberRow } from './import-rows.ts';
 
@@ -78,7 +78,7 @@ async function importRows(context: CliContext, store: EventStore, command: Impor
   const history = new ImportHistoryWriter(store, command.audienceId, plan.generation, context.newId);
   const pool = new AppendPool(command.concurrency);
   const progress = new ImportProgress({ totalBytes: plan.size, now: context.now, tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
-  const previousMembers = previous?.members ?? new Map<string, string>();
+  const previousMembers = previous ? await readImportMembers(store, previous) : new Map<string, string>();
   const ids = (profileId: string, ...rest: string[]) => (type: string) => deterministicEventId('audience-import', command.audienceId, plan.generation, profileId, ...rest, type);
   const fileName = basename(plan.path);
   const file = csvRecordsOf(plan.path);

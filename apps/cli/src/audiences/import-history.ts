@@ -52,34 +52,46 @@ export const audienceImportEvents = defineEvents(
 
 export interface PreviousImport {
   readonly summary: ImportSummary;
-  /** profileId -> rowHash of every member of that import: O(members) memory (about 100 bytes each). */
-  readonly members: Map<string, string>;
+  /** The revision of its Completed event: its members are before it. */
+  readonly revision: bigint;
 }
 
 const pageSize = 50;
 
-/** The last completed import and its members, read backwards from the end of the stream; undefined before the first. */
+/** The last completed import of the audience (read backwards from the end), undefined before the first. */
 export async function readPreviousImport(store: EventStore, audienceId: string): Promise<PreviousImport | undefined> {
-  const stream = audienceImportStreamName(audienceId);
-  let summary: ImportSummary | undefined;
+  for await (const stored of readBackwards(store, audienceId, 'end')) {
+    if (stored.event.type === 'AudienceImportCompleted') return { summary: stored.event.data, revision: stored.revision };
+  }
+  return undefined;
+}
+
+/** profileId -> rowHash of every member of that import: O(members) memory (measured below in the README). */
+export async function readImportMembers(store: EventStore, previous: PreviousImport): Promise<Map<string, string>> {
   const members = new Map<string, string>();
-  let from: bigint | 'end' = 'end';
-  for (;;) {
-    const page: StoredEvent<CatalogEvent<typeof audienceImportEvents>>[] = await store.readStreamEvents(stream, audienceImportEvents, { direction: 'backwards', from, maxCount: pageSize });
-    if (page.length === 0) return summary && { summary, members };
-    for (const stored of page) {
-      const { event } = stored;
-      if (summary === undefined) {
-        if (event.type === 'AudienceImportCompleted') summary = event.data;
-        continue;
-      }
-      if (event.type === 'AudienceImportStarted' && event.data.generation === summary.generation) return { summary, members };
-      if (event.type === 'AudienceImportMembers' && event.data.generation === summary.generation) {
-        for (const [profileId, rowHash] of event.data.members) members.set(profileId, rowHash);
-      }
+  const { generation } = previous.summary;
+  for await (const { event } of readBackwards(store, previous.summary.audienceId, previous.revision)) {
+    if (event.type === 'AudienceImportStarted' && event.data.generation === generation) break;
+    if (event.type === 'AudienceImportMembers' && event.data.generation === generation) {
+      for (const [profileId, rowHash] of event.data.members) members.set(profileId, rowHash);
     }
+  }
+  return members;
+}
+
+async function* readBackwards(store: EventStore, audienceId: string, start: bigint | 'end'): AsyncGenerator<StoredEvent<CatalogEvent<typeof audienceImportEvents>>> {
+  const stream = audienceImportStreamName(audienceId);
+  let from = start;
+  for (;;) {
+    const page: StoredEvent<CatalogEvent<typeof audienceImportEvents>>[] = await store.readStreamEvents(stream, audienceImportEvents, {
+      direction: 'backwards',
+      from,
+      maxCount: pageSize,
+    });
+    if (page.length === 0) return;
+    yield* page;
     const oldest: bigint = page[page.length - 1]!.revision;
-    if (oldest === 0n) return summary && { summary, members };
+    if (oldest === 0n) return;
     from = oldest - 1n;
   }
 }
