@@ -1,0 +1,5 @@
+export { createMetricsRegistry, type Registry } from './registry.ts';
+export { parseMetricsPort, serveMetrics, MetricsPortError, type MetricsPort, type MetricsServer, type MetricsServerOptions } from './metrics-server.ts';
+export { registerConsumerMetrics, counterFromTotal, type ConsumerStatsSource } from './consumer-metrics.ts';
+export { createAgentMetrics, statusClassOf, type AgentMetrics, type StatusClass } from './agent-metrics.ts';
+export { readSample } from './read-sample.ts';
