@@ -3,3 +3,4 @@ export * from './tls-pki.ts';
 export * from './store.ts';
 export * from './service-process.ts';
 export * from './token-server.ts';
+export * from './faulty-receiver.ts';
