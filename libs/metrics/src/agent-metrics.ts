@@ -16,7 +16,6 @@ export interface AgentMetrics {
   failed(dataflowId: string): void;
   /** An export delivered: ingest-to-delivered latency and the duration of its last request. */
   delivered(dataflowId: string, endToEndSeconds: number, requestSeconds: number): void;
-  tokenFetched(destinationId: string, outcome: 'ok' | 'failed'): void;
 }
 
 const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600];
@@ -32,7 +31,6 @@ export function createAgentMetrics(registry: Registry): AgentMetrics {
   const delivered = new Counter({ name: 'spillway_exports_delivered_total', help: 'Exports delivered (2xx)', labelNames: ['dataflow'], registers });
   const latency = new Histogram({ name: 'spillway_export_latency_seconds', help: 'From ingest (ingestedAt) to delivered, per export', labelNames: ['dataflow'], buckets: latencyBuckets, registers });
   const duration = new Histogram({ name: 'spillway_delivery_duration_seconds', help: 'Duration of the request that delivered an export', labelNames: ['dataflow'], buckets: durationBuckets, registers });
-  const tokens = new Counter({ name: 'spillway_oauth_token_fetches_total', help: 'OAuth token requests, by outcome', labelNames: ['destination', 'outcome'], registers });
   return {
     requestSent: (dataflow, status) => requests.inc({ dataflow, status_class: statusClassOf(status) }),
     retryPlanned: (dataflow) => retries.inc({ dataflow }),
@@ -44,6 +42,5 @@ export function createAgentMetrics(registry: Registry): AgentMetrics {
       latency.observe({ dataflow }, Math.max(0, endToEndSeconds));
       duration.observe({ dataflow }, Math.max(0, requestSeconds));
     },
-    tokenFetched: (destination, outcome) => tokens.inc({ destination, outcome }),
   };
 }

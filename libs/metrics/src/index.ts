@@ -3,3 +3,4 @@ export { parseMetricsPort, serveMetrics, MetricsPortError, type MetricsPort, typ
 export { registerConsumerMetrics, counterFromTotal, type ConsumerStatsSource } from './consumer-metrics.ts';
 export { createAgentMetrics, statusClassOf, type AgentMetrics, type StatusClass } from './agent-metrics.ts';
 export { readSample } from './read-sample.ts';
+export { createDeciderMetrics, type DeciderMetrics } from './decider-metrics.ts';

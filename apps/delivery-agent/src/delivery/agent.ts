@@ -10,6 +10,7 @@ import {
   type EventStore,
   type Partition,
 } from '@spillway/event-streams';
+import type { AgentMetrics } from '@spillway/metrics';
 import type { Logger } from '@spillway/runtime';
 import { destinationClients, plainConnections, type AgentConnections } from '../connections/agent-connections.ts';
 import { createDestinationRegistry } from '../destinations/destination-registry.ts';
@@ -17,6 +18,7 @@ import { loadDestinationsUpTo } from '../destinations/load-destinations.ts';
 import { agentInputEvents, agentStreamPrefixes, classifyInput, inputKey, type AgentInputMessage } from './agent-input-events.ts';
 import { createDestinationLanes } from './destination-lanes.ts';
 import { createExportHandler, type ExportCounts } from './export-handler.ts';
+import { withOutcomeMetrics } from './outcome-metrics.ts';
 import { createOutcomeRecorder } from './outcome-recorder.ts';
 import { loadRecordedOutcomes, noRecordedOutcomes, type RecordedOutcomes } from './recorded-outcomes.ts';
 import { newestDeliveredIn } from './newest-delivered.ts';
@@ -55,6 +57,8 @@ export interface AgentOptions extends Partial<AgentSettings> {
   readonly idPrefix?: string;
   /** @defaultValue `delivery-agent-<k>-of-<n>` */
   readonly consumerName?: string;
+  /** Counts each outcome once it is recorded. @defaultValue none */
+  readonly metrics?: AgentMetrics;
 }
 
 export interface AgentStats {
@@ -66,6 +70,10 @@ export interface AgentStats {
   readonly delivering: number;
   readonly queuedForDestination: number;
   readonly destinations: { readonly usable: number; readonly unusable: number; readonly deleted: number };
+  /** OAuth token requests sent. */
+  readonly tokenRequests: number;
+  /** Events the consumer skipped as not parsing. */
+  readonly rejected: number;
 }
 
 export interface Agent {
@@ -104,8 +112,9 @@ export function runAgent(options: AgentOptions): Agent {
   let resolveCaughtUp: () => void = () => {};
   const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
 
+  const outcomes = createOutcomeRecorder({ store, logger, signal: abandoning.signal });
   const exportHandler = createExportHandler({
-    outcomes: createOutcomeRecorder({ store, logger, signal: abandoning.signal }),
+    outcomes: options.metrics ? withOutcomeMetrics(outcomes, options.metrics) : outcomes,
     destinations: registry,
     lanes,
     // Filled in at start, before the consumer hands over the first export.
@@ -190,6 +199,8 @@ export function runAgent(options: AgentOptions): Agent {
         delivering: laneStats.running,
         queuedForDestination: laneStats.queued,
         destinations: registry.counts(),
+        tokenRequests: registry.tokenRequests(),
+        rejected: consumerStats?.rejected ?? 0,
       };
     },
     async stop() {

@@ -29,6 +29,8 @@ export interface DestinationRegistry {
   apply(message: DestinationMessage): void;
   checkout(destinationId: string): DestinationCheckout;
   counts(): { readonly usable: number; readonly unusable: number; readonly deleted: number };
+  /** OAuth token requests sent so far, by every destination configuration this registry had. */
+  tokenRequests(): number;
   /** Closes every client (in-flight requests fail): for shutdown, after deliveries stopped. */
   close(): void;
 }
@@ -54,11 +56,15 @@ type Entry =
  */
 export function createDestinationRegistry(options: DestinationRegistryOptions): DestinationRegistry {
   const entries = new Map<string, Entry>();
+  let retiredTokenRequests = 0;
   const { logger } = options;
 
   const replace = (destinationId: string, next: Entry) => {
     const previous = entries.get(destinationId);
-    if (previous?.state === 'usable') previous.client.retire();
+    if (previous?.state === 'usable') {
+      previous.client.retire();
+      retiredTokenRequests += previous.authorizer.tokenRequests();
+    }
     entries.set(destinationId, next);
   };
 
@@ -108,6 +114,11 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
         default:
           return assertNever(entry);
       }
+    },
+    tokenRequests() {
+      let total = retiredTokenRequests;
+      for (const entry of entries.values()) if (entry.state === 'usable') total += entry.authorizer.tokenRequests();
+      return total;
     },
     counts() {
       const counts = { usable: 0, unusable: 0, deleted: 0 };
