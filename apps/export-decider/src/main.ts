@@ -1,20 +1,39 @@
-import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
+import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironment, partitionConsumerName, type EventStore } from '@spillway/event-streams';
+import { counterFromTotal, createDeciderMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { parseBackfillRate } from './backfill/backfill-settings.ts';
-import { runDecider, type Decider } from './consumer/run-decider.ts';
+import { deciderService, runDecider, type Decider } from './consumer/run-decider.ts';
 
 const logger = createLogger({ service: 'export-decider', level: parseLogLevel(process.env['LOG_LEVEL']) });
 let store: EventStore | undefined;
 let decider: Decider | undefined;
-onShutdown(logger, [() => store?.close(), () => decider?.stop()]);
+let metricsServer: MetricsServer | undefined;
+onShutdown(logger, [() => store?.close(), () => decider?.stop(), () => metricsServer?.close()]);
 
 try {
   const { connectionString } = parseStoreEnvironment(process.env);
   const partition = parsePartition(process.env['SPILLWAY_PARTITION']);
+  const metricsPort = parseMetricsPort(process.env['SPILLWAY_METRICS_PORT']);
+  const registry = createMetricsRegistry(deciderService);
+  const metrics = createDeciderMetrics(registry);
   store = await connectEventStore(connectionString, { logger });
   const backfillRate = parseBackfillRate(process.env['SPILLWAY_BACKFILL_RATE']);
-  decider = runDecider({ store, logger, partition, ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate } }) });
-  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, backfillRate });
+  decider = runDecider({
+    store,
+    logger,
+    partition,
+    onExportRequested: (request) => metrics.exportRequested(request.dataflowId, request.triggers, request.lane),
+    ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate } }),
+  });
+  const counted = decider;
+  registerConsumerMetrics(registry, partitionConsumerName(deciderService, partition), () => counted);
+  counterFromTotal(registry, 'spillway_profile_changes_decided_total', "Profile changes of this instance's partition decided", () => counted.counts().decided);
+  counterFromTotal(registry, 'spillway_exports_skipped_missing_destination_total', "Exports not requested because their dataflow's destination is missing", () => counted.counts().skippedMissingDestination);
+  counterFromTotal(registry, 'spillway_profile_changes_skipped_invalid_total', 'Profile changes skipped as inconsistent, and exports the store refused', () => counted.counts().skippedInvalid);
+  counterFromTotal(registry, 'spillway_backfills_completed_total', 'Backfills this instance finished', () => counted.backfill?.counts().completed);
+  counterFromTotal(registry, 'spillway_backfills_failed_total', 'Backfills this instance gave up', () => counted.backfill?.counts().failed);
+  metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(registry, { port: metricsPort });
+  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, backfillRate, metrics: metricsServer?.url ?? null });
   const running = decider;
   running.done.then(
     () => logger.info('decider stopped', { counts: running.counts() }),

@@ -14,6 +14,7 @@ import {
   type Partition,
   type Position,
 } from '@spillway/event-streams';
+import type { ExportRequested } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import { logBackfillRequested, type BackfillHook } from '../backfill/backfill-hook.ts';
 import { createBackfillRunner, type BackfillRunner, type BackfillRunnerOptions } from '../backfill/backfill-runner.ts';
@@ -47,6 +48,8 @@ export interface DeciderOptions {
   /** For tests: where checkpoints go, and how often. */
   readonly checkpoints?: CheckpointStore;
   readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
+  /** Told of each live export once it is appended (metrics). */
+  readonly onExportRequested?: (request: ExportRequested) => void;
 }
 
 export interface DeciderCounts extends DecisionCounts {
@@ -101,6 +104,7 @@ export function runDecider(options: DeciderOptions): Decider {
     logger,
     now,
     ownsProfile: (profileId) => isInPartition(profileId, partition),
+    ...(options.onExportRequested ? { onExportRequested: options.onExportRequested } : {}),
   });
 
   const handle = async (message: DeciderMessage): Promise<void> => {

@@ -1,5 +1,5 @@
 import { AppendTooLargeError, InvalidEventError, type EventStore, type StoredEvent } from '@spillway/event-streams';
-import type { ProfileChanged } from '@spillway/pipeline-events';
+import type { ExportRequested, ProfileChanged } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { exportEvents } from './export-events.ts';
@@ -25,6 +25,8 @@ export interface ProfileChangeDeciderOptions {
   readonly now: () => Date;
   /** True for the profiles this instance decides (SPILLWAY_PARTITION). */
   readonly ownsProfile: (profileId: string) => boolean;
+  /** Told of each export once it is appended (metrics). */
+  readonly onExportRequested?: (request: ExportRequested) => void;
 }
 
 export type ProfileChangedMessage = StoredEvent<{ readonly type: 'ProfileChanged'; readonly data: ProfileChanged }>;
@@ -85,6 +87,7 @@ export function createProfileChangeDecider(options: ProfileChangeDeciderOptions)
     try {
       await store.appendEvents(planned.stream, exportEvents, [{ type: 'ExportRequested', data: request, id: request.exportId }]);
       counts.exportsRequested++;
+      options.onExportRequested?.(request);
       logger.debug('export requested', { dataflowId: request.dataflowId, profileId: request.profileId, sequence: request.sequence, exportId: request.exportId });
     } catch (error) {
       // Bad input (a profile too large to export, a document the schema refuses) must not stop the decider.
