@@ -1,24 +1,29 @@
-import { connectEventStore, describeTarget, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
+import { connectEventStore, describeTarget, partitionConsumerName, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
+import { counterFromTotal, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
-import { runProjector, type Projector } from './projection/projector.ts';
+import { projectorService, runProjector, type Projector } from './projection/projector.ts';
 import { parseProjectorSettings } from './settings.ts';
 
 const logger = createLogger({ service: 'profile-projector', level: parseLogLevel(process.env['LOG_LEVEL']) });
 let store: EventStore | undefined;
 let projector: Projector | undefined;
-onShutdown(logger, [() => store?.close(), () => projector?.stop()]);
+let metricsServer: MetricsServer | undefined;
+onShutdown(logger, [() => store?.close(), () => projector?.stop(), () => metricsServer?.close()]);
 
 try {
   const { connectionString } = parseStoreEnvironment(process.env);
   const settings = parseProjectorSettings(process.env);
+  const metricsPort = parseMetricsPort(process.env['SPILLWAY_METRICS_PORT']);
   store = await connectEventStore(connectionString, { logger });
   projector = runProjector({ store, logger, ...settings });
+  metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(projectorMetrics(projector, partitionConsumerName(projectorService, settings.partition)), { port: metricsPort });
   logger.info('started', {
     connected: true,
     store: describeTarget(connectionString),
     partition: `${settings.partition.index}/${settings.partition.count}`,
     cacheSize: settings.cacheSize,
     maxInFlight: settings.maxInFlight,
+    metrics: metricsServer?.url ?? null,
   });
   const running = projector;
   running.done.then(
@@ -31,4 +36,16 @@ try {
 } catch (error) {
   logger.error('could not start', { error });
   process.exit(1);
+}
+
+function projectorMetrics(running: Projector, consumerName: string) {
+  const registry = createMetricsRegistry(projectorService);
+  registerConsumerMetrics(registry, consumerName, () => running);
+  const counts = () => running.counts();
+  counterFromTotal(registry, 'spillway_profile_changes_published_total', 'ProfileChanged events appended to profile-<id> streams', () => counts().projected);
+  counterFromTotal(registry, 'spillway_ingest_events_unchanged_total', 'Ingest events that changed nothing', () => counts().unchanged);
+  counterFromTotal(registry, 'spillway_ingest_events_mismatched_total', "Ingest events skipped because their profileId is not their stream's", () => counts().mismatched);
+  counterFromTotal(registry, 'spillway_profile_cache_hits_total', 'Profile heads found in the cache', () => counts().cacheHits);
+  counterFromTotal(registry, 'spillway_profile_cache_misses_total', 'Profile heads read from their stream', () => counts().cacheMisses);
+  return registry;
 }
