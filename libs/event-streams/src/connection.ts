@@ -5,6 +5,8 @@ import { appendEvents, appendUnchecked, type AppendOptions, type AppendResult, t
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
 import type { CatalogEvent, EventCatalog, EventToAppend } from './catalog.ts';
 import { StoreUnavailableError, StreamNotFoundError, isTransient } from './errors.ts';
+import { readHeadPosition } from './head-position.ts';
+import type { Position } from './position.ts';
 import { mapStoreError } from './map-store-error.ts';
 import { toObservable } from './observables.ts';
 import { readStreamEvents, type ReadStreamOptions } from './read.ts';
@@ -30,6 +32,8 @@ export interface EventStore {
   /** Pull-based form of subscribeToAll$ (one message at a time, with backpressure). */
   openAllSubscription<C extends EventCatalog>(options: SubscribeToAllOptions<C>): SubscriptionHandle<SubscriptionMessage<CatalogEvent<C>>>;
   openStreamSubscription<C extends EventCatalog>(stream: string, options: SubscribeToStreamOptions<C>): SubscriptionHandle<SubscriptionMessage<CatalogEvent<C>>>;
+  /** The position of the last event in $all (undefined when empty): how far the consumers have to go. */
+  readHeadPosition(): Promise<Position | undefined>;
   /** Sets `$maxCount` so the store keeps only the last `maxCount` events of the stream. */
   setStreamMaxCount(stream: string, maxCount: number): Promise<void>;
   /** Closes every open subscription, then the connection. */
@@ -72,6 +76,7 @@ function createEventStore(client: EventStoreDBClient, logger: Logger): EventStor
     openStreamSubscription: (stream, subscribeOptions) => track(openStreamSubscription(client, logger, stream, subscribeOptions)),
     subscribeToAll$: (subscribeOptions) => toObservable(() => store.openAllSubscription(subscribeOptions)),
     subscribeToStream$: (stream, subscribeOptions) => toObservable(() => store.openStreamSubscription(stream, subscribeOptions)),
+    readHeadPosition: () => readHeadPosition(client),
     setStreamMaxCount: async (stream, maxCount) => {
       try {
         await client.setStreamMetadata(stream, { maxCount });
