@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connectEventStore, describeTarget, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
-import { counterFromTotal, createAgentMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, serveMetrics, type MetricsServer } from '@spillway/metrics';
+import { counterFromTotal, createAgentMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { loadAgentConnections } from './connections/agent-connections.ts';
 import { parseConnectionSettings } from './connections/connection-settings.ts';
@@ -31,6 +31,8 @@ try {
   agent = runAgent({ store, logger, ...settings, secrets, connections, metrics: createAgentMetrics(registry) });
   const counted = agent;
   registerConsumerMetrics(registry, counted.consumerName, () => counted);
+  const connected = store;
+  registerSubscriptionLag(registry, counted.consumerName, { head: () => connected.readHeadPosition(), position: () => counted.stats().position });
   counterFromTotal(registry, 'spillway_oauth_token_requests_total', 'OAuth token requests sent to token endpoints', () => counted.stats().tokenRequests);
   metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(registry, { port: metricsPort });
   const { partition } = settings;

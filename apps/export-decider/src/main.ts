@@ -1,5 +1,5 @@
 import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironment, partitionConsumerName, type EventStore } from '@spillway/event-streams';
-import { counterFromTotal, createDeciderMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, serveMetrics, type MetricsServer } from '@spillway/metrics';
+import { counterFromTotal, createDeciderMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { parseBackfillRate } from './backfill/backfill-settings.ts';
 import { deciderService, runDecider, type Decider } from './consumer/run-decider.ts';
@@ -26,7 +26,10 @@ try {
     ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate } }),
   });
   const counted = decider;
-  registerConsumerMetrics(registry, partitionConsumerName(deciderService, partition), () => counted);
+  const consumerName = partitionConsumerName(deciderService, partition);
+  const connected = store;
+  registerConsumerMetrics(registry, consumerName, () => counted);
+  registerSubscriptionLag(registry, consumerName, { head: () => connected.readHeadPosition(), position: () => counted.stats().position });
   counterFromTotal(registry, 'spillway_profile_changes_decided_total', "Profile changes of this instance's partition decided", () => counted.counts().decided);
   counterFromTotal(registry, 'spillway_exports_skipped_missing_destination_total', "Exports not requested because their dataflow's destination is missing", () => counted.counts().skippedMissingDestination);
   counterFromTotal(registry, 'spillway_profile_changes_skipped_invalid_total', 'Profile changes skipped as inconsistent, and exports the store refused', () => counted.counts().skippedInvalid);

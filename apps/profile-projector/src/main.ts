@@ -1,5 +1,5 @@
 import { connectEventStore, describeTarget, partitionConsumerName, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
-import { counterFromTotal, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, serveMetrics, type MetricsServer } from '@spillway/metrics';
+import { counterFromTotal, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { projectorService, runProjector, type Projector } from './projection/projector.ts';
 import { parseProjectorSettings } from './settings.ts';
@@ -16,7 +16,7 @@ try {
   const metricsPort = parseMetricsPort(process.env['SPILLWAY_METRICS_PORT']);
   store = await connectEventStore(connectionString, { logger });
   projector = runProjector({ store, logger, ...settings });
-  metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(projectorMetrics(projector, partitionConsumerName(projectorService, settings.partition)), { port: metricsPort });
+  metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(projectorMetrics(store, projector, partitionConsumerName(projectorService, settings.partition)), { port: metricsPort });
   logger.info('started', {
     connected: true,
     store: describeTarget(connectionString),
@@ -38,9 +38,10 @@ try {
   process.exit(1);
 }
 
-function projectorMetrics(running: Projector, consumerName: string) {
+function projectorMetrics(connected: EventStore, running: Projector, consumerName: string) {
   const registry = createMetricsRegistry(projectorService);
   registerConsumerMetrics(registry, consumerName, () => running);
+  registerSubscriptionLag(registry, consumerName, { head: () => connected.readHeadPosition(), position: () => running.stats().position });
   const counts = () => running.counts();
   counterFromTotal(registry, 'spillway_profile_changes_published_total', 'ProfileChanged events appended to profile-<id> streams', () => counts().projected);
   counterFromTotal(registry, 'spillway_ingest_events_unchanged_total', 'Ingest events that changed nothing', () => counts().unchanged);

@@ -4,3 +4,4 @@ export { registerConsumerMetrics, counterFromTotal, type ConsumerStatsSource } f
 export { createAgentMetrics, statusClassOf, type AgentMetrics, type StatusClass } from './agent-metrics.ts';
 export { readSample } from './read-sample.ts';
 export { createDeciderMetrics, type DeciderMetrics } from './decider-metrics.ts';
+export { registerSubscriptionLag, type SubscriptionLagSource } from './lag-metrics.ts';

@@ -76,5 +76,12 @@ describe('metrics after a real run', () => {
     const projector = await scrape('profile-projector');
     expect(readSample(projector, 'spillway_events_consumed_total', { service: 'profile-projector' })).toBe(6);
     expect(readSample(projector, 'spillway_profile_changes_published_total')).toBe(6);
+
+    // Caught up: behind the head by no more than the consumers' own checkpoint writes.
+    let lags: (number | undefined)[] = [];
+    await waitUntil(async () => {
+      lags = await Promise.all((['profile-projector', 'export-decider', 'delivery-agent'] as const).map(async (name) => readSample(await scrape(name), 'spillway_subscription_lag_positions')));
+      return lags.every((lag) => lag !== undefined && lag <= 10);
+    }, () => `every consumer's lag at most 10 positions, got ${JSON.stringify(lags)}`);
   });
 });

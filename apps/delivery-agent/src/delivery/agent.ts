@@ -9,6 +9,7 @@ import {
   type Consumer,
   type EventStore,
   type Partition,
+  type Position,
 } from '@spillway/event-streams';
 import type { AgentMetrics } from '@spillway/metrics';
 import type { Logger } from '@spillway/runtime';
@@ -74,6 +75,8 @@ export interface AgentStats {
   readonly tokenRequests: number;
   /** Events the consumer skipped as not parsing. */
   readonly rejected: number;
+  /** The consumer's low watermark. */
+  readonly position: Position | undefined;
 }
 
 export interface Agent {
@@ -201,6 +204,7 @@ export function runAgent(options: AgentOptions): Agent {
         destinations: registry.counts(),
         tokenRequests: registry.tokenRequests(),
         rejected: consumerStats?.rejected ?? 0,
+        position: consumerStats?.position,
       };
     },
     async stop() {
