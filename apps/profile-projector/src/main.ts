@@ -1,5 +1,5 @@
 import { connectEventStore, describeTarget, partitionConsumerName, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
-import { counterFromTotal, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
+import { counterFromTotal, createMetricsRegistry, createProjectorMetrics, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer, type Registry } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { projectorService, runProjector, type Projector } from './projection/projector.ts';
 import { parseProjectorSettings } from './settings.ts';
@@ -14,9 +14,12 @@ try {
   const { connectionString } = parseStoreEnvironment(process.env);
   const settings = parseProjectorSettings(process.env);
   const metricsPort = parseMetricsPort(process.env['SPILLWAY_METRICS_PORT']);
+  const registry = createMetricsRegistry(projectorService);
+  const metrics = createProjectorMetrics(registry);
   store = await connectEventStore(connectionString, { logger });
-  projector = runProjector({ store, logger, ...settings });
-  metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(projectorMetrics(store, projector, partitionConsumerName(projectorService, settings.partition)), { port: metricsPort });
+  projector = runProjector({ store, logger, ...settings, onIngestEvent: metrics.ingestEventHandled });
+  registerProjectorMetrics(registry, store, projector, partitionConsumerName(projectorService, settings.partition));
+  metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(registry, { port: metricsPort });
   logger.info('started', {
     connected: true,
     store: describeTarget(connectionString),
@@ -38,8 +41,7 @@ try {
   process.exit(1);
 }
 
-function projectorMetrics(connected: EventStore, running: Projector, consumerName: string) {
-  const registry = createMetricsRegistry(projectorService);
+function registerProjectorMetrics(registry: Registry, connected: EventStore, running: Projector, consumerName: string): void {
   registerConsumerMetrics(registry, consumerName, () => running);
   registerSubscriptionLag(registry, consumerName, { head: () => connected.readHeadPosition(), position: () => running.stats().position });
   const counts = () => running.counts();
@@ -48,5 +50,4 @@ function projectorMetrics(connected: EventStore, running: Projector, consumerNam
   counterFromTotal(registry, 'spillway_ingest_events_mismatched_total', "Ingest events skipped because their profileId is not their stream's", () => counts().mismatched);
   counterFromTotal(registry, 'spillway_profile_cache_hits_total', 'Profile heads found in the cache', () => counts().cacheHits);
   counterFromTotal(registry, 'spillway_profile_cache_misses_total', 'Profile heads read from their stream', () => counts().cacheMisses);
-  return registry;
 }

@@ -5,3 +5,4 @@ export { createAgentMetrics, statusClassOf, type AgentMetrics, type StatusClass 
 export { readSample } from './read-sample.ts';
 export { createDeciderMetrics, type DeciderMetrics } from './decider-metrics.ts';
 export { registerSubscriptionLag, type SubscriptionLagSource } from './lag-metrics.ts';
+export { createProjectorMetrics, type ProjectorMetrics } from './projector-metrics.ts';

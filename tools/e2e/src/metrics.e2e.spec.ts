@@ -76,6 +76,8 @@ describe('metrics after a real run', () => {
     const projector = await scrape('profile-projector');
     expect(readSample(projector, 'spillway_events_consumed_total', { service: 'profile-projector' })).toBe(6);
     expect(readSample(projector, 'spillway_profile_changes_published_total')).toBe(6);
+    expect(readSample(projector, 'spillway_ingest_events_total', { type: 'ProfileAttributesWritten' })).toBe(3);
+    expect(readSample(projector, 'spillway_ingest_events_total', { type: 'SegmentMembershipChanged' })).toBe(3);
 
     // Caught up: behind the head by no more than the consumers' own checkpoint writes.
     let lags: (number | undefined)[] = [];

@@ -22,6 +22,8 @@ export interface ProjectorOptions {
   readonly profileIdPrefix?: string;
   /** @defaultValue the `spillway-checkpoint-<consumer>` stream */
   readonly checkpoints?: CheckpointStore;
+  /** Told of each ingest event once it is handled (metrics). */
+  readonly onIngestEvent?: (eventType: string) => void;
 }
 
 export interface Projector extends Consumer {
@@ -47,9 +49,16 @@ export function runProjector(options: ProjectorOptions): Projector {
     filter: ingestInputFilter(options.profileIdPrefix),
     // One profile at a time, in stream order; different profiles side by side.
     concurrency: { key: (message) => profileIdOfStream(message.streamId) ?? message.streamId, maxInFlight: options.maxInFlight },
-    handle: projection.project,
+    handle: options.onIngestEvent ? countedBy(options.onIngestEvent, projection.project) : projection.project,
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
   });
   return { ...running, counts: projection.counts };
+}
+
+function countedBy<M extends { readonly event: { readonly type: string } }>(onHandled: (eventType: string) => void, handle: (message: M) => Promise<void>) {
+  return async (message: M): Promise<void> => {
+    await handle(message);
+    onHandled(message.event.type);
+  };
 }
