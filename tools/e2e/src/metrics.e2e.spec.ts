@@ -15,7 +15,10 @@ beforeAll(async () => {
     env: { 'profile-projector': metricsOn, 'export-decider': metricsOn, 'delivery-agent': metricsOn },
     respond: () => (answered++ === 0 ? { status: 503 } : { status: 200 }),
   });
-  await stack.apply(`
+  await stack.apply(configuration(''));
+});
+
+const configuration = (moreDataflows: string) => `
 audiences:
   - { id: vip, name: VIP, mergePolicy: mp-main }
 destinations:
@@ -25,8 +28,7 @@ destinations:
     retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 50 }
 dataflows:
   - { id: flow-m, destination: metrics-receiver, audiences: [vip], attributes: [person.name.firstName] }
-`);
-});
+${moreDataflows}`;
 afterAll(async () => {
   // The metrics servers close with their services: every one exits cleanly on SIGTERM.
   const exits = await stack?.stop();
@@ -85,5 +87,16 @@ describe('metrics after a real run', () => {
       lags = await Promise.all((['profile-projector', 'export-decider', 'delivery-agent'] as const).map(async (name) => readSample(await scrape(name), 'spillway_subscription_lag_positions')));
       return lags.every((lag) => lag !== undefined && lag <= 10);
     }, () => `every consumer's lag at most 10 positions, got ${JSON.stringify(lags)}`);
+
+    // A dataflow created afterwards backfills the three profiles already in the audience.
+    await stack.apply(configuration('  - { id: flow-mb, destination: metrics-receiver, audiences: [vip], attributes: [person.name.firstName] }'));
+    let later = '';
+    await waitUntil(async () => {
+      later = await scrape('export-decider');
+      // flow-m's own (empty: nobody was in vip yet) and flow-mb's.
+      return readSample(later, 'spillway_backfills_completed_total') === 2;
+    }, 'the two backfills completed in the decider metrics');
+    expect(readSample(later, 'spillway_exports_decided_total', { dataflow: 'flow-mb', trigger: 'backfill', lane: 'backfill' })).toBe(3);
+    expect(readSample(later, 'spillway_exports_decided_total', { ...flow, trigger: 'membership', lane: 'live' })).toBe(3);
   });
 });

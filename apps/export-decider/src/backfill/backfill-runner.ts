@@ -1,5 +1,5 @@
 import { deterministicEventId, type EventStore, type Partition, type Position } from '@spillway/event-streams';
-import { backfillStreamName, summarizeBackfills, type BackfillStatus } from '@spillway/pipeline-events';
+import { backfillStreamName, summarizeBackfills, type BackfillStatus, type ExportRequested } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { backfillEvents, backfillIdFor, positionText } from './backfill-events.ts';
@@ -27,6 +27,8 @@ export interface BackfillRunnerOptions {
    * store use it to keep to their own dataflows. @defaultValue every dataflow
    */
   readonly dataflows?: (dataflowId: string) => boolean;
+  /** Told of each export once it is appended (metrics). */
+  readonly onExportRequested?: (request: ExportRequested) => void;
 }
 
 export interface BackfillRunner {
@@ -71,6 +73,7 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
     progressEvery: { profiles: options.progressEvery?.profiles ?? 500, ms: options.progressEvery?.ms ?? 1000 },
     stopping: () => stopping,
     onScanOpened: (close) => (closeScan = close),
+    onExportRequested: options.onExportRequested ?? (() => {}),
   };
 
   const statusOf = async (dataflowId: string, backfillId: string): Promise<BackfillStatus | undefined> => {

@@ -1,5 +1,5 @@
 import { AppendTooLargeError, InvalidEventError, comparePositions, deterministicEventId, isInPartition, type EventStore, type Partition, type Position } from '@spillway/event-streams';
-import { backfillStreamName, internalStreamPrefixes, profileStreamName, type BackfillStatus } from '@spillway/pipeline-events';
+import { backfillStreamName, internalStreamPrefixes, profileStreamName, type BackfillStatus, type ExportRequested } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { exportEvents } from '../decision/export-events.ts';
@@ -26,6 +26,7 @@ export interface BackfillContext {
   readonly stopping: () => boolean;
   /** Lets stop() interrupt the scan. */
   readonly onScanOpened: (close: () => Promise<void>) => void;
+  readonly onExportRequested: (request: ExportRequested) => void;
 }
 
 export type BackfillOutcome = 'completed' | 'interrupted';
@@ -151,6 +152,7 @@ async function exportLatestVersion(context: BackfillContext, status: BackfillSta
       const { request } = plan.planned;
       try {
         await store.appendEvents(plan.planned.stream, exportEvents, [{ type: 'ExportRequested', data: request, id: request.exportId }]);
+        context.onExportRequested(request);
         return 'exported' as const;
       } catch (error) {
         if (!(error instanceof AppendTooLargeError || error instanceof InvalidEventError)) throw error;

@@ -48,7 +48,7 @@ export interface DeciderOptions {
   /** For tests: where checkpoints go, and how often. */
   readonly checkpoints?: CheckpointStore;
   readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
-  /** Told of each live export once it is appended (metrics). */
+  /** Told of each export (live and backfill) once it is appended (metrics). */
   readonly onExportRequested?: (request: ExportRequested) => void;
 }
 
@@ -95,6 +95,7 @@ export function runDecider(options: DeciderOptions): Decider {
         gate,
         livePosition: () => consumer?.stats().position,
         ...options.backfill,
+        ...(options.onExportRequested ? { onExportRequested: options.onExportRequested } : {}),
       })
     : undefined;
   const follower = followConfiguration(logger, backfill ? (request) => backfill.request(request) : (options.onBackfillRequested ?? logBackfillRequested(logger)));
