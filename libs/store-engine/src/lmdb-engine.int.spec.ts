@@ -93,6 +93,32 @@ describe('lifecycle', () => {
   });
 });
 
+describe('group commit', () => {
+  it('fails an operation that throws inside the transaction alone: the operations batched with it are written', async () => {
+    const engine = await openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger });
+    const throwing = proposed();
+    Object.defineProperty(throwing, 'contentType', {
+      get() {
+        throw new Error('cannot read the content type');
+      },
+    });
+    const [before, failed, after] = await Promise.allSettled([
+      engine.append('batched-a', 'any', [proposed()]),
+      engine.append('batched-b', 'any', [proposed(), throwing]),
+      engine.append('batched-c', 'any', [proposed()]),
+    ]);
+    expect(before).toMatchObject({ status: 'fulfilled', value: { kind: 'success', position: 1n } });
+    expect(failed).toMatchObject({ status: 'rejected', reason: { message: 'cannot read the content type' } });
+    expect(after).toMatchObject({ status: 'fulfilled', value: { kind: 'success', position: 2n } });
+    expect(allEvents(engine).map((event) => [event.streamId, event.position])).toEqual([
+      ['batched-a', 1n],
+      ['batched-c', 2n],
+    ]);
+    expect(engine.currentRevision('batched-b')).toBe('no_stream');
+    await engine.close();
+  });
+});
+
 describe('a damaged data file', () => {
   it('is refused on open with an error and a log line naming the file, and left untouched', async () => {
     const file = await storeWithEvents(20);

@@ -3,13 +3,13 @@ import type { Logger } from '@spillway/runtime';
 import type { DeleteOutcome, ExpectedRevision, ProposedEvent, StoreEngine } from './engine.ts';
 import { DEFAULT_MAX_APPEND_SIZE, assertAppendSize } from './append-limits.ts';
 import type { AppendSizeLimits } from './append-limits.ts';
-import { EngineClosedError, EngineFailedError, InvalidAppendError } from './errors.ts';
+import { InvalidAppendError } from './errors.ts';
 import { openDataFile } from './lmdb-data-file.ts';
 import type { OnDamagedFile } from './lmdb-data-file.ts';
 import { readAllEvents, readAllSelected, readStreamEvents } from './lmdb-reads.ts';
-import { lastPosition, readHead } from './lmdb-tables.ts';
-import type { Tables } from './lmdb-tables.ts';
 import { appendInTransaction, deleteInTransaction, positionOrNone } from './lmdb-writes.ts';
+import { readHead } from './lmdb-tables.ts';
+import { createWriter } from './lmdb-writer.ts';
 import { currentRevisionOf } from './stream-head.ts';
 
 export interface LmdbEngineOptions {
@@ -31,10 +31,9 @@ const MAX_STREAM_ID_BYTES = 1_024;
 const MAX_EVENT_ID_LENGTH = 128;
 
 /**
- * The durable engine. Every operation runs as an LMDB child transaction queued on lmdb-js's write
- * thread; operations queued while a commit is being flushed share the next transaction, so
- * concurrent appends share one fsync (group commit). An operation's promise resolves after its
- * transaction is committed and fsynced.
+ * The durable engine. Operations are batched into LMDB write transactions run on lmdb-js's write
+ * thread (lmdb-writer.ts): concurrent operations share a transaction and its fsync (group commit),
+ * and an operation's promise resolves after its transaction is committed and fsynced.
  */
 export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreEngine> {
   const logger = (options.logger ?? createLogger({ service: 'store-engine' })).child({ component: 'lmdb-engine' });
@@ -58,9 +57,7 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
       writer.assertWritable();
       assertValidAppend(streamId, events);
       assertAppendSize(events, limits);
-      const write = await writer.run(() => appendInTransaction(tables, streamId, expected, events, nowMicros()));
-      writer.noteCommitted(write.lastWritten);
-      return write.outcome;
+      return writer.run((log) => appendInTransaction(tables, log, streamId, expected, events, nowMicros()));
     },
     deleteStream: (streamId, expected) => deleteStream(streamId, expected, 'soft'),
     tombstoneStream: (streamId, expected) => deleteStream(streamId, expected, 'hard'),
@@ -81,105 +78,15 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
       return currentRevisionOf(readHead(tables, streamId));
     },
     headPosition: () => positionOrNone(writer.durableHead()),
-    onCommitted: (listener) => writer.onCommitted(listener),
+    onCommitted: (listener) => writer.onCommitted((head) => listener(positionOrNone(head))),
     close: () => writer.close(),
   };
 
   async function deleteStream(streamId: string, expected: ExpectedRevision, mode: 'soft' | 'hard'): Promise<DeleteOutcome> {
     writer.assertWritable();
     assertValidStreamId(streamId);
-    return writer.run(() => deleteInTransaction(tables, streamId, expected, mode));
+    return writer.run((log) => deleteInTransaction(tables, log, streamId, expected, mode));
   }
-}
-
-function createWriter(tables: Tables, logger: Logger) {
-  const listeners = new Set<(headPosition: bigint) => void>();
-  const inFlight = new Set<Promise<unknown>>();
-  let head = lastPosition(tables);
-  let notifyQueued = false;
-  let closed = false;
-  let failure: unknown;
-
-  const notify = () => {
-    notifyQueued = false;
-    const position = positionOrNone(head);
-    for (const listener of [...listeners]) {
-      try {
-        listener(position);
-      } catch (error) {
-        logger.error('onCommitted listener threw', { error });
-      }
-    }
-  };
-
-  const fail = (error: unknown) => {
-    if (failure !== undefined) return;
-    failure = error;
-    logger.error('commit failed; refusing further writes until the store is restarted', { error });
-  };
-
-  return {
-    assertOpen() {
-      if (closed) throw new EngineClosedError();
-    },
-    assertWritable() {
-      if (closed) throw new EngineClosedError();
-      if (failure !== undefined) throw new EngineFailedError(failure);
-    },
-    durableHead: () => head,
-
-    /** Runs `work` in its own child transaction; resolves once the transaction is durable. */
-    async run<T>(work: () => T): Promise<T> {
-      let threw = false;
-      const committed = tables.root.childTransaction(() => {
-        try {
-          return work();
-        } catch (error) {
-          threw = true; // lmdb aborts this child transaction only; the others in the batch commit
-          throw error;
-        }
-      });
-      inFlight.add(committed);
-      try {
-        const result = await committed;
-        tables.root.resetReadTxn(); // reads from here on see this commit
-        return result;
-      } catch (error) {
-        if (threw) {
-          logger.error('write operation failed and was rolled back', { error });
-          throw error;
-        }
-        fail(error);
-        throw new EngineFailedError(error);
-      } finally {
-        inFlight.delete(committed);
-      }
-    },
-
-    noteCommitted(position: number) {
-      if (position <= head) return;
-      head = position;
-      if (!notifyQueued) {
-        notifyQueued = true;
-        queueMicrotask(notify);
-      }
-    },
-
-    onCommitted(listener: (headPosition: bigint) => void) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-
-    async close() {
-      if (closed) return;
-      closed = true;
-      listeners.clear();
-      await Promise.allSettled([...inFlight]);
-      await tables.root.close();
-    },
-  };
 }
 
 function assertValidStreamId(streamId: string): void {

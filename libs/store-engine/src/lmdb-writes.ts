@@ -2,25 +2,28 @@ import type { AppendOutcome, DeleteOutcome, ExpectedRevision, ProposedEvent } fr
 import type { EventLookup, StreamHead } from './stream-head.ts';
 import { decideAppend, decideSoftDelete, decideTombstone, metadataStreamOf } from './stream-head.ts';
 import type { Tables } from './lmdb-tables.ts';
-import { lastPosition, readHead, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
+import { readHead, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
+import type { WriteEffect } from './lmdb-writer.ts';
 
 /**
  * The write operations. Each runs inside one LMDB write transaction, so it decides on exactly the
  * state it changes: no in-memory copy of the stream heads can drift from the disk.
  */
-export interface AppendWrite {
-  readonly outcome: AppendOutcome;
-  /** Newest position this operation wrote, 0 when it wrote no event. */
-  readonly lastWritten: number;
+
+/** The newest position in the log within the running transaction (0 when empty), kept by its operations. */
+export interface LogEnd {
+  last: number;
 }
+
 
 export function appendInTransaction(
   tables: Tables,
+  log: LogEnd,
   streamId: string,
   expected: ExpectedRevision,
   events: readonly ProposedEvent[],
   createdMicros: number,
-): AppendWrite {
+): WriteEffect<AppendOutcome> {
   const head = readHead(tables, streamId);
   const decision = decideAppend(head, streamId, expected, events, lookupIn(tables));
   switch (decision.kind) {
@@ -32,10 +35,10 @@ export function appendInTransaction(
       return { outcome: success(BigInt(decision.lastRevision), decision.lastPosition), lastWritten: 0 };
     case 'nothing_to_write': {
       const nextRevision = decision.current === 'no_stream' ? -1n : decision.current;
-      return { outcome: success(nextRevision, lastPosition(tables)), lastWritten: 0 };
+      return { outcome: success(nextRevision, log.last), lastWritten: 0 };
     }
     case 'write': {
-      const written = writeEvents(tables, streamId, head, decision.firstRevision, events, createdMicros);
+      const written = writeEvents(tables, log, streamId, head, decision.firstRevision, events, createdMicros);
       return { outcome: success(BigInt(written.lastRevision), written.lastPosition), lastWritten: written.lastPosition };
     }
     default:
@@ -45,10 +48,11 @@ export function appendInTransaction(
 
 export function deleteInTransaction(
   tables: Tables,
+  log: LogEnd,
   streamId: string,
   expected: ExpectedRevision,
   mode: 'soft' | 'hard',
-): DeleteOutcome {
+): WriteEffect<DeleteOutcome> {
   const head = readHead(tables, streamId);
   const decision =
     mode === 'soft'
@@ -56,12 +60,12 @@ export function deleteInTransaction(
       : decideTombstone(head, expected);
   switch (decision.kind) {
     case 'stream_deleted':
-      return decision;
+      return { outcome: decision, lastWritten: 0 };
     case 'wrong_expected_version':
-      return { kind: 'wrong_expected_version', currentRevision: decision.current, expected };
+      return { outcome: { kind: 'wrong_expected_version', currentRevision: decision.current, expected }, lastWritten: 0 };
     case 'delete':
       tables.streams.put(streamId, toHeadRow(decision.head));
-      return { kind: 'success', position: positionOrNone(lastPosition(tables)) };
+      return { outcome: { kind: 'success', position: positionOrNone(log.last) }, lastWritten: 0 };
     default:
       return assertNever(decision);
   }
@@ -69,13 +73,14 @@ export function deleteInTransaction(
 
 function writeEvents(
   tables: Tables,
+  log: LogEnd,
   streamId: string,
   head: StreamHead,
   firstRevision: number,
   events: readonly ProposedEvent[],
   createdMicros: number,
 ): { lastRevision: number; lastPosition: number } {
-  let position = lastPosition(tables);
+  let position = log.last;
   let revision = firstRevision - 1;
   for (const event of events) {
     position += 1;
@@ -89,6 +94,7 @@ function writeEvents(
     tables.eventIds.put(event.id, position);
   }
   tables.streams.put(streamId, toHeadRow({ ...head, lastRevision: revision }));
+  log.last = position;
   return { lastRevision: revision, lastPosition: position };
 }
 

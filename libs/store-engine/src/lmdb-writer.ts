@@ -1,0 +1,158 @@
+import type { Logger } from '@spillway/runtime';
+import { EngineClosedError, EngineFailedError } from './errors.ts';
+import type { Tables } from './lmdb-tables.ts';
+import { lastPosition } from './lmdb-tables.ts';
+import type { LogEnd } from './lmdb-writes.ts';
+
+/** What a write operation decided. */
+export interface WriteEffect<T> {
+  readonly outcome: T;
+  /** Newest log position it wrote, 0 when it wrote no event. */
+  readonly lastWritten: number;
+}
+
+/** A write operation: decides and writes inside the transaction it runs in. */
+export type WriteWork<T> = (log: LogEnd) => WriteEffect<T>;
+
+interface Queued {
+  readonly work: WriteWork<unknown>;
+  readonly resolve: (outcome: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Done = { readonly effect: WriteEffect<unknown> } | { readonly error: unknown };
+
+export type LmdbWriter = ReturnType<typeof createWriter>;
+
+/**
+ * Group commit. Operations queue here; one LMDB write transaction, run by lmdb-js's write thread,
+ * takes every operation queued by the time it starts (those that arrive while it is written and
+ * flushed wait for the next one) and runs them in order inside one child transaction. An
+ * operation that throws rolls that child back, and the batch runs again with one child
+ * transaction per operation, so the operation fails alone. Every operation of a batch resolves
+ * once the transaction is committed, which includes its flush.
+ */
+export function createWriter(tables: Tables, logger: Logger) {
+  const listeners = new Set<(headPosition: number) => void>();
+  const inFlight = new Set<Promise<unknown>>();
+  let queue: Queued[] = [];
+  let transactionQueued = false;
+  let head = lastPosition(tables);
+  let notifyQueued = false;
+  let closed = false;
+  let failure: unknown;
+
+  const notify = () => {
+    notifyQueued = false;
+    for (const listener of [...listeners]) {
+      try {
+        listener(head);
+      } catch (error) {
+        logger.error('onCommitted listener threw', { error });
+      }
+    }
+  };
+
+  const fail = (error: unknown) => {
+    if (failure !== undefined) return;
+    failure = error;
+    logger.error('commit failed; refusing further writes until the store is restarted', { error });
+  };
+
+  /**
+   * Runs on the main thread inside the write transaction, where lmdb-js runs transactionSync as a
+   * child transaction: one that throws is rolled back alone.
+   */
+  const runBatch = (batch: readonly Queued[]): Done[] => {
+    try {
+      return tables.root.transactionSync(() => {
+        const log: LogEnd = { last: lastPosition(tables) };
+        return batch.map(({ work }): Done => ({ effect: work(log) }));
+      });
+    } catch {
+      return batch.map(({ work }): Done => {
+        try {
+          return { effect: tables.root.transactionSync(() => work({ last: lastPosition(tables) })) };
+        } catch (error) {
+          return { error };
+        }
+      });
+    }
+  };
+
+  const committed = (batch: readonly Queued[], done: readonly Done[]) => {
+    tables.root.resetReadTxn(); // reads from here on see this commit
+    let newest = head;
+    done.forEach((result, index) => {
+      const { resolve, reject } = batch[index]!;
+      if ('error' in result) {
+        logger.error('write operation failed and was rolled back', { error: result.error });
+        return reject(result.error);
+      }
+      newest = Math.max(newest, result.effect.lastWritten);
+      resolve(result.effect.outcome);
+    });
+    if (newest <= head) return;
+    head = newest;
+    if (!notifyQueued) {
+      notifyQueued = true;
+      queueMicrotask(notify);
+    }
+  };
+
+  const startTransaction = () => {
+    transactionQueued = true;
+    let batch: Queued[] = [];
+    const transaction = tables.root.transaction(() => {
+      transactionQueued = false;
+      batch = queue;
+      queue = [];
+      return runBatch(batch);
+    });
+    inFlight.add(transaction);
+    void transaction
+      .then(
+        (done) => committed(batch, done),
+        (error: unknown) => {
+          fail(error);
+          for (const { reject } of batch) reject(new EngineFailedError(error));
+        },
+      )
+      .finally(() => inFlight.delete(transaction));
+  };
+
+  return {
+    assertOpen() {
+      if (closed) throw new EngineClosedError();
+    },
+    assertWritable() {
+      if (closed) throw new EngineClosedError();
+      if (failure !== undefined) throw new EngineFailedError(failure);
+    },
+    /** Newest committed (and flushed) log position, 0 when the log is empty. */
+    durableHead: () => head,
+
+    /** Queues `work` for the next transaction; resolves with its outcome once that is committed. */
+    run<T>(work: WriteWork<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (outcome: unknown) => void, reject });
+        if (!transactionQueued) startTransaction();
+      });
+    },
+
+    onCommitted(listener: (headPosition: number) => void) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      await Promise.allSettled([...inFlight]);
+      await tables.root.close();
+    },
+  };
+}
