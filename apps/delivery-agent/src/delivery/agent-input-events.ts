@@ -22,7 +22,7 @@ export const agentInputEvents = defineEvents({
 
 /**
  * The streams the agent follows: destinations and export requests (destination configuration
- * precedes, in the log, the exports that use it), and where it records outcomes. `idPrefix`
+ * precedes, in the log, the exports that use it), and where it records outcomes and dead letters. `idPrefix`
  * narrows them to the destinations and dataflows whose id starts with it.
  */
 export function agentStreamPrefixes(idPrefix = '') {
@@ -30,6 +30,7 @@ export function agentStreamPrefixes(idPrefix = '') {
     destinations: `${destinationStreamPrefix}${idPrefix}`,
     exports: `${internalStreamPrefixes.exports}${idPrefix}`,
     deliveries: `${deliveriesStreamPrefix}${idPrefix}`,
+    deadletters: `${internalStreamPrefixes.deadletters}${idPrefix}`,
   } as const;
 }
 

@@ -45,7 +45,7 @@ describe('agent input', () => {
   });
 
   it('narrows every stream it reads or writes to an id prefix', () => {
-    expect(agentStreamPrefixes()).toEqual({ destinations: 'destination-', exports: 'exports-', deliveries: 'deliveries-' });
-    expect(agentStreamPrefixes('acme-')).toEqual({ destinations: 'destination-acme-', exports: 'exports-acme-', deliveries: 'deliveries-acme-' });
+    expect(agentStreamPrefixes()).toEqual({ destinations: 'destination-', exports: 'exports-', deliveries: 'deliveries-', deadletters: 'deadletters-' });
+    expect(agentStreamPrefixes('acme-')).toEqual({ destinations: 'destination-acme-', exports: 'exports-acme-', deliveries: 'deliveries-acme-', deadletters: 'deadletters-acme-' });
   });
 });

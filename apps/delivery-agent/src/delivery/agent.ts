@@ -124,6 +124,7 @@ export function runAgent(options: AgentOptions): Agent {
     recorded: {
       consume: (runKey) => recorded.consume(runKey),
       takeAttempts: (runKey) => recorded.takeAttempts(runKey),
+      takeDeadLetter: (runKey) => recorded.takeDeadLetter(runKey),
       size: () => recorded.size(),
       clear: () => recorded.clear(),
     },
@@ -155,7 +156,13 @@ export function runAgent(options: AgentOptions): Agent {
       const applied = await loadDestinationsUpTo(store, registry, { upTo: from, streamPrefix: streams.destinations, logFields });
       logger.info('destinations loaded up to the checkpoint', { ...logFields, applied, ...registry.counts() });
     }
-    recorded = await loadRecordedOutcomes(store, { after: from, streamPrefix: streams.deliveries, partition: settings.partition, logFields });
+    recorded = await loadRecordedOutcomes(store, {
+      after: from,
+      streamPrefix: streams.deliveries,
+      deadLetterStreamPrefix: streams.deadletters,
+      partition: settings.partition,
+      logFields,
+    });
     if (recorded.size() > 0) logger.info('outcomes recorded after the checkpoint will not be sent again', { ...logFields, exports: recorded.size() });
     if (stopping.signal.aborted) return;
     const running = runConsumer({

@@ -7,7 +7,7 @@ import { createDeliveredSequences, createExportSequencer, type SequencedExport }
 import { runKeyOf, type AgentOutputEvent, type FinalOutcome } from './outcome-events.ts';
 import type { OutcomeRecorder } from './outcome-recorder.ts';
 import type { RecordedOutcomes } from './recorded-outcomes.ts';
-import { supersededEvent, type ExportRun } from './retry-events.ts';
+import { failedOutcomeOf, supersededEvent, type ExportRun } from './retry-events.ts';
 import { runDurableRetries } from './durable-retries.ts';
 
 export interface ExportHandlerOptions {
@@ -95,6 +95,12 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
     }
     const decided = unrecorded.get(runKey);
     if (decided !== undefined) return finish(run, decided);
+    const deadLetter = options.recorded.takeDeadLetter(runKey);
+    if (deadLetter !== undefined) {
+      // Given up before the restart: its dead letter is written, only the outcome is missing.
+      logger.info('export was dead-lettered before the restart, recording its outcome', describe(run));
+      return finish(run, [failedOutcomeOf(deadLetter)]);
+    }
     const priorAttempts = options.recorded.takeAttempts(runKey);
     const key = `${request.dataflowId}/${request.profileId}`;
     // Called before any await: the consumer hands exports over in log order.

@@ -74,6 +74,33 @@ export function deadLetteredEvent(
   return { type: 'ExportDeadLettered', id: runEventId('deadletter', run.request.exportId, run.replayId), data };
 }
 
+/**
+ * The `ExportFailed` of a run whose dead letter was written but whose outcome was not (the agent
+ * stopped between the two appends): the same event id as when written right after it.
+ */
+export function failedOutcomeOf(deadLetter: ExportDeadLettered): Event<'ExportFailed'> {
+  const { exportId, replayId, sequence, dataflowId, destinationId, profileId, attempts, status, errorCode, reason, deadLetteredAt } = deadLetter;
+  return {
+    type: 'ExportFailed',
+    id: runEventId('outcome', exportId, replayId, 'ExportFailed'),
+    data: {
+      exportId,
+      ...(replayId === undefined ? {} : { replayId }),
+      sequence,
+      dataflowId,
+      destinationId,
+      profileId,
+      // Only attempts that were made are recorded: as many as the outcome counts.
+      attempts: attempts.length,
+      ingestedAt: deadLetter.export.ingestedAt,
+      ...(status === undefined ? {} : { status }),
+      ...(errorCode === undefined ? {} : { errorCode }),
+      reason,
+      failedAt: deadLetteredAt,
+    },
+  };
+}
+
 function sentRequest(request: ExportRequested, target: DeliveryTarget): NonNullable<ExportDeadLettered['request']> {
   const url = new URL(buildExportUrl(target));
   const queryParamNames = [...new Set(url.searchParams.keys())];
