@@ -40,3 +40,4 @@ export {
 export * from './errors.ts';
 export { defaultConnectionString, parseStoreEnvironment, storeEndpoint, InvalidEnvironmentError } from './environment.ts';
 export { deterministicEventId } from './deterministic-id.ts';
+export { readLatest, readLatestByStream, eachStreamEvent } from './read-latest.ts';

@@ -2,7 +2,7 @@ import type { EventStore } from '@spillway/event-streams';
 import { audienceStreamName, dataflowStreamName, destinationStreamName } from '@spillway/xdm';
 import type { DesiredConfig } from '../config-file/desired-config.ts';
 import { audienceEvents, dataflowEvents, destinationEvents } from '../config-streams/public-catalogs.ts';
-import { readLatest } from '../config-streams/read-config-streams.ts';
+import { readLatest } from '@spillway/event-streams';
 import type { CurrentConfig, Latest } from './plan-apply.ts';
 
 /** The latest event of every stream the file names or refers to (destinations and audiences of its dataflows). */

@@ -2,7 +2,7 @@ import { audienceStreamName, publicEvent, type AudienceOrigin } from '@spillway/
 import type { CliContext, CommandResult } from '../cli/context.ts';
 import { withStore } from '../cli/store-connection.ts';
 import { audienceEvents } from '../config-streams/public-catalogs.ts';
-import { readLatest } from '../config-streams/read-config-streams.ts';
+import { readLatest } from '@spillway/event-streams';
 import { nextAudienceDefinition } from './audience-definition.ts';
 
 export interface DefineAudience {

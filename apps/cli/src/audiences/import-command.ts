@@ -6,7 +6,7 @@ import type { CliContext, CommandResult } from '../cli/context.ts';
 import { UsageError } from '../cli/errors.ts';
 import { withStore } from '../cli/store-connection.ts';
 import { audienceEvents, ingestEventCatalog } from '../config-streams/public-catalogs.ts';
-import { readLatest } from '../config-streams/read-config-streams.ts';
+import { readLatest } from '@spillway/event-streams';
 import { nextAudienceDefinition } from './audience-definition.ts';
 import { AppendPool } from './import-append-pool.ts';
 import { csvRecordsOf, fingerprintFile } from './import-file.ts';

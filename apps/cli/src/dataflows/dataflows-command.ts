@@ -4,7 +4,7 @@ import type { CliContext, CommandResult } from '../cli/context.ts';
 import { NotFoundError } from '../cli/errors.ts';
 import { withStore } from '../cli/store-connection.ts';
 import { audienceEvents, dataflowEvents, destinationEvents } from '../config-streams/public-catalogs.ts';
-import { readLatest, readLatestByStream } from '../config-streams/read-config-streams.ts';
+import { readLatest, readLatestByStream } from '@spillway/event-streams';
 import { describeAuth, table } from '../destinations/format-destination.ts';
 import { readDataflowCounts } from '@spillway/dataflow-status';
 import { backfillJson, backfillLine, readBackfills } from '../backfill/backfill-status.ts';

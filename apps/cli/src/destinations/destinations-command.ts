@@ -3,7 +3,7 @@ import type { CliContext, CommandResult } from '../cli/context.ts';
 import { NotFoundError } from '../cli/errors.ts';
 import { withStore } from '../cli/store-connection.ts';
 import { destinationEvents } from '../config-streams/public-catalogs.ts';
-import { readLatest, readLatestByStream } from '../config-streams/read-config-streams.ts';
+import { readLatest, readLatestByStream } from '@spillway/event-streams';
 import { describeAuth, destinationLines, table } from './format-destination.ts';
 
 /** `destinations list`: every destination whose latest event configures it (deleted ones are left out). */

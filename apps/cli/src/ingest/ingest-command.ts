@@ -12,7 +12,7 @@ import type { CliContext, CommandResult } from '../cli/context.ts';
 import { UsageError } from '../cli/errors.ts';
 import { withStore } from '../cli/store-connection.ts';
 import { audienceEvents, ingestEventCatalog } from '../config-streams/public-catalogs.ts';
-import { readLatest } from '../config-streams/read-config-streams.ts';
+import { readLatest } from '@spillway/event-streams';
 import { sampleProfiles } from './sample-profiles.ts';
 
 const isoNow = (context: CliContext) => new Date(context.now()).toISOString();

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { fieldIssues, invalidRequest, notFound } from '../http/api-errors.ts';
 import { deliveryEvents, exportEvents, profileEvents } from '../store/catalogs.ts';
 import { listAudiences } from '../store/config-state.ts';
-import { eachStreamEvent, readLatest } from '../store/read-streams.ts';
+import { eachStreamEvent, readLatest } from '@spillway/event-streams';
 import { parsePathId } from './config-bodies.ts';
 import type { Route } from './route.ts';
 

@@ -2,7 +2,7 @@ import { WrongExpectedRevisionError, type EventStore } from '@spillway/event-str
 import { audienceStreamName, dataflowStreamName, destinationStreamName, parseStreamName, type AudienceDefinition, type DataflowConfig, type DestinationConfig } from '@spillway/xdm';
 import { ApiError } from '../http/api-errors.ts';
 import { audienceEvents, dataflowEvents, destinationEvents } from './catalogs.ts';
-import { readLatest, readLatestByStream } from './read-streams.ts';
+import { readLatest, readLatestByStream } from '@spillway/event-streams';
 
 /** A configuration as it stands: its data when configured, and the revision to write after. */
 export interface Current<T> {

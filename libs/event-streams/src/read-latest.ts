@@ -1,4 +1,6 @@
-import type { CatalogEvent, EventCatalog, EventStore, StoredEvent } from '@spillway/event-streams';
+import type { CatalogEvent, EventCatalog } from './catalog.ts';
+import type { EventStore } from './connection.ts';
+import type { StoredEvent } from './recorded-event.ts';
 
 /** The latest valid event of a stream, or undefined when the stream has none. */
 export async function readLatest<C extends EventCatalog>(store: EventStore, stream: string, catalog: C): Promise<StoredEvent<CatalogEvent<C>> | undefined> {
@@ -8,14 +10,15 @@ export async function readLatest<C extends EventCatalog>(store: EventStore, stre
 
 /**
  * The latest event of every stream named `<prefix><id>`, in one filtered pass over $all until it
- * has caught up (memory: one event per stream). `prefix` also matches streams of other
- * categories that merely start the same way; `accept` keeps only the ones that belong.
+ * has caught up (memory: one event per stream), in the order the streams were first written.
+ * `prefix` also matches streams of other categories that merely start the same way; `accept`
+ * keeps only the ones that belong.
  */
 export async function readLatestByStream<C extends EventCatalog>(
   store: EventStore,
   prefix: string,
   catalog: C,
-  accept: (streamId: string) => boolean,
+  accept: (streamId: string) => boolean = () => true,
 ): Promise<StoredEvent<CatalogEvent<C>>[]> {
   const latest = new Map<string, StoredEvent<CatalogEvent<C>>>();
   const subscription = store.openAllSubscription({ catalog, filter: { streamNamePrefixes: [prefix] }, from: 'start' });
