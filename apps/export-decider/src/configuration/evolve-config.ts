@@ -48,7 +48,7 @@ export type ConfigEvolution =
  * `destinationId: "b"`) is refused: applying it would let one stream rewrite another's config.
  */
 export function evolveConfig(config: DeciderConfig, event: ConfigEvent, context: ConfigEventContext): ConfigEvolution {
-  const expectedStream = streamOf(event);
+  const expectedStream = configStreamOf(event);
   if (context.streamId !== expectedStream) {
     return { applied: false, config, reason: `${event.type} belongs in stream '${expectedStream}', not '${context.streamId}'` };
   }
@@ -95,7 +95,8 @@ export function evolveConfig(config: DeciderConfig, event: ConfigEvent, context:
   }
 }
 
-function streamOf(event: ConfigEvent): string {
+/** The stream a configuration event belongs in. */
+export function configStreamOf(event: ConfigEvent): string {
   switch (event.type) {
     case 'DestinationConfigured':
     case 'DestinationDeleted':

@@ -1,9 +1,6 @@
 import { emptyProfileState, evolveProfile, type ProfileState } from '@spillway/profile-state';
 import { profileStreamName, type ProfileChanged } from '@spillway/pipeline-events';
 import {
-  audienceStreamName,
-  dataflowStreamName,
-  destinationStreamName,
   publicEvent,
   type AudienceDefinition,
   type DataflowConfig,
@@ -50,23 +47,7 @@ export const configured = {
   audience: (definition: AudienceDefinition): ConfigEvent => publicEvent('AudienceDefined', definition),
 };
 
-/** The stream a configuration event belongs in. */
-export function configStreamOf(event: ConfigEvent): string {
-  switch (event.type) {
-    case 'DestinationConfigured':
-    case 'DestinationDeleted':
-      return destinationStreamName(event.data.destinationId);
-    case 'DataflowConfigured':
-    case 'DataflowDeleted':
-      return dataflowStreamName(event.data.dataflowId);
-    case 'AudienceDefined':
-      return audienceStreamName(event.data.audienceId);
-    default: {
-      const unknown: never = event;
-      throw new Error(`unknown configuration event ${JSON.stringify(unknown)}`);
-    }
-  }
-}
+export { configStreamOf } from '../configuration/evolve-config.ts';
 
 /**
  * Folds a profile's ingest history as the projector does and returns one `ProfileChanged` per
