@@ -8,6 +8,7 @@ import { ActiveCalls } from './active-calls.ts';
 import { handleAppend } from './append.ts';
 import { handleBatchAppend } from './batch-append.ts';
 import { CallWriter } from './call-writer.ts';
+import { coalesceWrites } from './coalesced-writes.ts';
 import { handleDelete, handleTombstone } from './delete.ts';
 import { rpcErrors } from './errors.ts';
 import type { StoreRpcError } from './errors.ts';
@@ -86,6 +87,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
 }
 
 async function serveRead(engine: StoreEngine, calls: ActiveCalls, logger: Logger, call: ServerWritableStream<ReadReq, ReadMessage>): Promise<void> {
+  coalesceWrites(call);
   const writer = new CallWriter<ReadMessage>(call);
   const unregister = calls.register(() => fail(rpcErrors.shuttingDown()));
   function fail(error: StoreRpcError) {

@@ -37,6 +37,13 @@ describe('readStream', () => {
     expect(await collect(client.readStream(stream, { fromRevision: 10n }))).toEqual([]);
   });
 
+  it('reads a long stream whole and in order, across pages and batched writes', async () => {
+    const long = uniqueStream('read-long');
+    for (let from = 0; from < 3_000; from += 500) await client.appendToStream(long, numbered(500, 'Numbered', from));
+    const events = await collect(client.readStream(long));
+    expect(numbersOf(events)).toEqual(Array.from({ length: 3_000 }, (_, n) => n));
+  });
+
   it('returns every recorded field', async () => {
     const [resolved] = await collect(client.readStream(stream, { maxCount: 1 }));
     const event = resolved!.event!;
