@@ -10,6 +10,7 @@ import { uuidFromWire } from './uuid.ts';
 import type { AppendLimits } from './append.ts';
 import type { ActiveCalls } from './active-calls.ts';
 import { engineBatchStatus } from './engine-errors.ts';
+import { coalesceWrites } from './coalesced-writes.ts';
 
 interface PendingWrite {
   readonly streamName: string;
@@ -26,6 +27,7 @@ interface PendingWrite {
  */
 export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, logger: Logger, calls: ActiveCalls) {
   return (call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void => {
+    coalesceWrites(call); // the acknowledgements of one commit go out together
     const pending = new Map<string, PendingWrite>();
     let inFlight = 0;
     let inputEnded = false;

@@ -8,7 +8,8 @@ type WriteCallback = (error?: Error | null) => void;
  * `writev` syscall and its own HTTP/2 DATA frame, on the server and for the client reading them.
  * With this, the messages that queued up behind the one in flight are handed to the HTTP/2 stream
  * in one go, which puts them in shared DATA frames and socket writes. Order is kept; the batch's
- * callback fires once all of them are written (or with the first error).
+ * callback fires once all of them are written (or with the first error). Used for reads and
+ * subscriptions (a page of events) and BatchAppend (the acknowledgements of one commit).
  */
 export function coalesceWrites(call: Writable): void {
   const writeOne = call._write.bind(call);
