@@ -1,2 +1,3 @@
 export * from './internal-streams.ts';
 export * from './backfill-stream.ts';
+export * from './health-streams.ts';
