@@ -133,7 +133,9 @@ describe('historical backfill against the real store', () => {
   it('lets live changes through during a backfill, and never puts an older backfill sequence after a newer live one', async () => {
     const given = await givenProfiles(200);
     const decider = await startDecider(given.df, uniqueId('decider'), {
-      backfill: { ratePerSecond: 300, progressEvery: { profiles: 20, ms: 60_000 }, dataflows: (id) => id === given.df },
+      // The backfill scans every profile in the store (at least this test's 250) at 100/s: it runs for
+      // seconds, long enough to see live exports pass it.
+      backfill: { ratePerSecond: 100, progressEvery: { profiles: 20, ms: 60_000 }, dataflows: (id) => id === given.df },
     });
     await decider.caughtUp;
     await appendConfig(store, given.config([given.a]));
@@ -145,8 +147,10 @@ describe('historical backfill against the real store', () => {
         appendProfileChanges(store, profileChanges(p, [ingestEvents.attributesWritten(p, { loyalty: { points: 1 } }, qualifiedAt), realized(p, given.a), ingestEvents.attributesWritten(p, { loyalty: { points: 7 } }, qualifiedAt)]).slice(2)),
       ),
     );
-    await untilCompleted(given.df, 1);
     await waitFor(async () => (await readExports(store, given.df)).filter((e) => e.lane === 'live').length >= changed.length, 'the live exports');
+    // Live changes do not queue behind the backfill's lane: they are exported while it still runs.
+    expect((await backfills(given.df)).statuses[0]?.state).toBe('running');
+    await untilCompleted(given.df, 1, 100_000);
 
     const exports = await readExports(store, given.df);
     expect(new Set(exports.map((e) => e.exportId)).size).toBe(exports.length);
@@ -157,5 +161,5 @@ describe('historical backfill against the real store', () => {
       expect(sequences, p).toEqual([...sequences].sort((x, y) => x - y)); // in the stream, never older after newer
       expect(exports.find((e) => e.profileId === p && e.sequence === 2)?.document, p).toMatchObject({ loyalty: { points: 7 } });
     }
-  });
+  }, 120_000);
 });
