@@ -104,7 +104,9 @@ export function pipeline(store: EventStore, dataflowId: string, destinationId: s
   };
 }
 
-export async function readAlerts(store: EventStore, dataflowId: string) {
+export type ReadAlert = { readonly id: string; readonly type: string; readonly alertId: string; readonly rule: string } & Readonly<Record<string, unknown>>;
+
+export async function readAlerts(store: EventStore, dataflowId: string): Promise<ReadAlert[]> {
   return (await store.readStreamEvents(alertStreamName(dataflowId), alertEvents)).map((stored) => ({ id: stored.eventId, type: stored.event.type, ...stored.event.data }));
 }
 
