@@ -6,7 +6,7 @@ import { exitWithin, freePort, isRunning, repoRoot, runNode, runToEnd, type LogL
 
 const launcher = join(repoRoot, 'tools/scripts/src/start.ts');
 const cli = join(repoRoot, 'apps/cli/src/main.ts');
-const services = ['profile-projector', 'export-decider', 'delivery-agent', 'management-api'];
+const services = ['profile-projector', 'export-decider', 'delivery-agent', 'management-api', 'alert-manager'];
 const stopWithinMs = 10_000;
 
 const startedAndConnected = (name: string) => (line: LogLine) =>
@@ -106,7 +106,7 @@ describe('npm start', () => {
     for (const name of services) await running.waitForLine(startedAndConnected(name), `${name} to start`);
     expect(running.lines.some(launcherSaid('store listening'))).toBe(false);
     expect(running.lines.some((line) => line.source === 'example-receiver' || line.source === 'spillway')).toBe(false);
-    expect(pids()).toHaveLength(4);
+    expect(pids()).toHaveLength(services.length);
 
     running.signal('SIGINT');
     const exit = await exitWithin(running, stopWithinMs, 'the launcher');
