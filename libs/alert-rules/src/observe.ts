@@ -13,8 +13,8 @@ export type AlertInputEvent =
   | { readonly type: 'BackfillProgress'; readonly data: BackfillProgress }
   | { readonly type: 'BackfillCompleted'; readonly data: BackfillCompleted };
 
-/** Kept per dataflow at most: the p95 is taken over the newest ones. */
-export const maxDelaySamples = 10_000;
+/** Kept per dataflow at most (the state is stored with every checkpoint): the p95 is taken over the newest ones. */
+export const maxDelaySamples = 1_000;
 
 /** Folds one event into the measurements; the open alerts are the evaluator's business. */
 export function observe(state: AlertState, event: AlertInputEvent): AlertState {

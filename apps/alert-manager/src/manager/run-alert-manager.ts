@@ -22,6 +22,7 @@ export interface AlertManagerOptions {
   /** @defaultValue `alert-manager` */
   readonly consumer?: string;
   readonly now?: () => Date;
+  /** Each checkpoint stores the whole state, so less often than other consumers. @defaultValue { events: 1000, ms: 5000 } */
   readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
 }
 
@@ -99,7 +100,7 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
     filter: alertManagerInputFilter,
     checkpoints: createStateCheckpointStore(store, { get: () => known, set: (state) => (known = state) }),
     handle,
-    ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    checkpointEvery: options.checkpointEvery ?? { events: 1000, ms: 5000 },
   });
   consumer.done.finally(() => clearInterval(timer)).catch(() => undefined);
 
