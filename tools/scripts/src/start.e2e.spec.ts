@@ -6,7 +6,7 @@ import { exitWithin, freePort, isRunning, repoRoot, runNode, runToEnd, type LogL
 
 const launcher = join(repoRoot, 'tools/scripts/src/start.ts');
 const cli = join(repoRoot, 'apps/cli/src/main.ts');
-const services = ['profile-projector', 'export-decider', 'delivery-agent', 'management-api'];
+const services = ['profile-projector', 'export-decider', 'delivery-agent', 'management-api', 'alert-manager'];
 const stopWithinMs = 10_000;
 
 const startedAndConnected = (name: string) => (line: LogLine) =>
@@ -47,7 +47,7 @@ describe('npm start', () => {
     return { launcher: process_, pids };
   }
 
-  it('starts the store, the three services and the management API, and stops them all with exit 0 on SIGTERM', async () => {
+  it('starts the store, the three services, the management API and the alert manager, and stops them all with exit 0 on SIGTERM', async () => {
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ describe('npm start', () => {
     for (const name of services) await running.waitForLine(startedAndConnected(name), `${name} to start`);
     await running.waitForLine(launcherSaid('example configuration applied'), 'the example configuration');
     const children = pids();
-    expect(children).toHaveLength(6);
+    expect(children).toHaveLength(services.length + 2);
 
     running.signal('SIGTERM');
     const exit = await exitWithin(running, stopWithinMs, 'the launcher');
@@ -106,7 +106,7 @@ describe('npm start', () => {
     for (const name of services) await running.waitForLine(startedAndConnected(name), `${name} to start`);
     expect(running.lines.some(launcherSaid('store listening'))).toBe(false);
     expect(running.lines.some((line) => line.source === 'example-receiver' || line.source === 'spillway')).toBe(false);
-    expect(pids()).toHaveLength(4);
+    expect(pids()).toHaveLength(services.length);
 
     running.signal('SIGINT');
     const exit = await exitWithin(running, stopWithinMs, 'the launcher');

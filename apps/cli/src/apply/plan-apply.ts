@@ -13,6 +13,7 @@ import {
 import { nextAudienceDefinition, type DefinitionChange } from '../audiences/audience-definition.ts';
 import type { ConfigIssue } from '../config-file/config-issues.ts';
 import type { DesiredConfig } from '../config-file/desired-config.ts';
+import { planAlerts, type AlertSubscriptionConfiguredEvent } from './plan-alerts.ts';
 import { sameData } from './same-data.ts';
 
 /** The latest valid event of a stream and its revision. */
@@ -26,22 +27,23 @@ export interface CurrentConfig {
   readonly audiences: ReadonlyMap<string, Latest<AudienceEvent>>;
   readonly destinations: ReadonlyMap<string, Latest<DestinationEvent>>;
   readonly dataflows: ReadonlyMap<string, Latest<DataflowEvent>>;
+  readonly alerts?: ReadonlyMap<string, Latest<{ readonly type: string; readonly data: unknown }>>;
 }
 
-export type ConfigItemKind = 'audience' | 'destination' | 'dataflow';
+export type ConfigItemKind = 'audience' | 'destination' | 'dataflow' | 'alerts';
 
 export interface PlannedChange {
   readonly kind: ConfigItemKind;
   readonly id: string;
   readonly stream: string;
   readonly change: DefinitionChange;
-  readonly event: AudienceDefined | DestinationConfigured | DataflowConfigured;
+  readonly event: AudienceDefined | DestinationConfigured | DataflowConfigured | AlertSubscriptionConfiguredEvent;
   /** The revision the stream had when it was read; a write expects it (`any` for a new stream). */
   readonly expectedRevision: bigint | 'any';
 }
 
 export interface ApplyPlan {
-  /** Audiences, then destinations, then dataflows: what a dataflow refers to is written before it. */
+  /** Audiences, destinations, dataflows, then alerts: what an item refers to is written before it. */
   readonly changes: readonly PlannedChange[];
   /** Reasons not to write anything. */
   readonly problems: readonly ConfigIssue[];
@@ -70,7 +72,10 @@ export function planApply(desired: DesiredConfig, current: CurrentConfig, nowMs:
     const change = changeFrom(latest, 'DataflowConfigured', dataflow);
     changes.push(planned('dataflow', dataflow.dataflowId, dataflowStreamName(dataflow.dataflowId), change, event, latest));
   }
-  return { changes, ...checkReferences(desired, current) };
+  const alerts = planAlerts(desired, current);
+  changes.push(...alerts.changes);
+  const references = checkReferences(desired, current);
+  return { changes, problems: [...references.problems, ...alerts.problems], warnings: references.warnings };
 }
 
 function changeFrom(latest: Latest<{ type: string; data: unknown }> | undefined, configuredType: string, data: unknown): DefinitionChange {

@@ -1,6 +1,8 @@
 import type { EventStore } from '@spillway/event-streams';
 import { audienceStreamName, dataflowStreamName, destinationStreamName } from '@spillway/xdm';
+import { alertingStreamName } from '@spillway/alert-rules';
 import type { DesiredConfig } from '../config-file/desired-config.ts';
+import { alertingEvents } from '../config-streams/alerting-catalog.ts';
 import { audienceEvents, dataflowEvents, destinationEvents } from '../config-streams/public-catalogs.ts';
 import { readLatest } from '@spillway/event-streams';
 import type { CurrentConfig, Latest } from './plan-apply.ts';
@@ -9,13 +11,15 @@ import type { CurrentConfig, Latest } from './plan-apply.ts';
 export async function readCurrentConfig(store: EventStore, desired: DesiredConfig): Promise<CurrentConfig> {
   const audienceIds = unique([...desired.audiences.map((a) => a.audienceId), ...desired.dataflows.flatMap((d) => d.audiences.map((m) => m.audienceId))]);
   const destinationIds = unique([...desired.destinations.map((d) => d.destinationId), ...desired.dataflows.map((d) => d.destinationId)]);
-  const dataflowIds = unique(desired.dataflows.map((d) => d.dataflowId));
-  const [audiences, destinations, dataflows] = await Promise.all([
+  const alertIds = unique((desired.alerts ?? []).map((a) => a.dataflowId));
+  const dataflowIds = unique([...desired.dataflows.map((d) => d.dataflowId), ...alertIds]);
+  const [audiences, destinations, dataflows, alerts] = await Promise.all([
     readAll(audienceIds, (id) => readLatest(store, audienceStreamName(id), audienceEvents)),
     readAll(destinationIds, (id) => readLatest(store, destinationStreamName(id), destinationEvents)),
     readAll(dataflowIds, (id) => readLatest(store, dataflowStreamName(id), dataflowEvents)),
+    readAll(alertIds, (id) => readLatest(store, alertingStreamName(id), alertingEvents)),
   ]);
-  return { audiences, destinations, dataflows };
+  return { audiences, destinations, dataflows, alerts };
 }
 
 async function readAll<E>(

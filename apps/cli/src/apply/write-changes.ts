@@ -1,5 +1,6 @@
 import type { EventStore } from '@spillway/event-streams';
 import { ApplyInterruptedError } from '../cli/errors.ts';
+import { alertingEvents } from '../config-streams/alerting-catalog.ts';
 import { audienceEvents, dataflowEvents, destinationEvents } from '../config-streams/public-catalogs.ts';
 import type { PlannedChange } from './plan-apply.ts';
 
@@ -30,6 +31,8 @@ function appendChange(store: EventStore, change: PlannedChange): Promise<unknown
       return store.appendEvents(change.stream, destinationEvents, [event], options);
     case 'DataflowConfigured':
       return store.appendEvents(change.stream, dataflowEvents, [event], options);
+    case 'AlertSubscriptionConfigured':
+      return store.appendEvents(change.stream, alertingEvents, [event], options);
     default: {
       const unknown: never = event;
       throw new Error(`unexpected planned event ${JSON.stringify(unknown)}`);

@@ -1,5 +1,6 @@
 import { audienceOriginSchema, destinationRetrySchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
 import { z } from 'zod';
+import { alertItemSchema } from './alerts-section.ts';
 import { headersField, queryParamsField, tokenParamsField } from './pairs-fields.ts';
 import { secretField } from './secret-field.ts';
 
@@ -103,7 +104,7 @@ export const audienceItemSchema = z.strictObject({
   origin: audienceOriginSchema.default('segmentation'),
 });
 
-export const sections = ['destinations', 'dataflows', 'audiences'] as const;
+export const sections = ['destinations', 'dataflows', 'audiences', 'alerts'] as const;
 export type Section = (typeof sections)[number];
 
 /** The file's outline; each item is then checked on its own, so one bad item hides no other problem. */
@@ -112,8 +113,9 @@ export const configOutlineSchema = z.strictObject(
     destinations: z.array(z.unknown(), { error: 'must be a list of destinations' }).default([]),
     dataflows: z.array(z.unknown(), { error: 'must be a list of dataflows' }).default([]),
     audiences: z.array(z.unknown(), { error: 'must be a list of audiences' }).default([]),
+    alerts: z.array(z.unknown(), { error: 'must be a list of alert subscriptions' }).default([]),
   },
-  { error: 'must be a map with destinations:, dataflows: and/or audiences: lists' },
+  { error: 'must be a map with destinations:, dataflows:, audiences: and/or alerts: lists' },
 );
 
 /** Keys a map accepts, by its place in the file (indices dropped), for "unknown field" messages. */
@@ -123,9 +125,10 @@ export const knownFields: ReadonlyMap<string, readonly string[]> = new Map<strin
   ['dataflows', Object.keys(dataflowItemSchema.shape)],
   ['audiences', Object.keys(audienceItemSchema.shape)],
   ['dataflows.audiences', ['id', 'mappingCreatedAt', 'mappingUpdatedAt']],
+  ['alerts', Object.keys(alertItemSchema.shape)],
 ]);
 
-/** True when the file has none of the three sections: almost certainly the wrong file. */
+/** True when the file has none of the sections: almost certainly the wrong file. */
 export function hasNoSection(document: unknown): boolean {
   return isPlainObject(document) && sections.every((section) => !Object.hasOwn(document, section));
 }

@@ -1,3 +1,4 @@
+import type { AlertSubscription } from '@spillway/alert-rules';
 import type { AudienceOrigin, DataflowConfig, DestinationConfig } from '@spillway/xdm';
 import type { AudienceItem, DataflowItem, DestinationItem, Section } from './config-file-schema.ts';
 
@@ -14,6 +15,8 @@ export interface DesiredConfig {
   readonly audiences: readonly DesiredAudience[];
   readonly destinations: readonly DestinationConfig[];
   readonly dataflows: readonly DataflowConfig[];
+  /** The `alerts:` section (docs/alerts.md); absent when the file has none. */
+  readonly alerts?: readonly AlertSubscription[];
 }
 
 export function toAudience(item: AudienceItem): DesiredAudience {
@@ -57,6 +60,7 @@ const fileFieldNames: Readonly<Record<Section, Readonly<Record<string, string>>>
   destinations: { destinationId: 'id' },
   dataflows: { dataflowId: 'id', destinationId: 'destination', audienceId: 'id' },
   audiences: { audienceId: 'id', mergePolicyId: 'mergePolicy' },
+  alerts: { dataflowId: 'dataflow' },
 };
 
 /** Where a field of an event built from `section[index]` came from in the file. */

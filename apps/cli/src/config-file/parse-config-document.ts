@@ -5,7 +5,9 @@ import {
   type DataflowConfig,
   type DestinationConfig,
 } from '@spillway/xdm';
+import { alertSubscriptionSchema, type AlertSubscription } from '@spillway/alert-rules';
 import type { z } from 'zod';
+import { alertItemSchema, toAlertSubscription, type AlertItem } from './alerts-section.ts';
 import {
   audienceItemSchema,
   configOutlineSchema,
@@ -33,13 +35,15 @@ export function parseConfigDocument(document: unknown): ParsedConfig {
   if (hasNoSection(document)) return fail('has none of destinations:, dataflows: or audiences:');
   const outline = configOutlineSchema.safeParse(document);
   if (!outline.success) return { ok: false, issues: configIssues(outline.error, document) };
-  const { destinations: destinationItems, dataflows: dataflowItems, audiences: audienceItems } = outline.data;
+  const { destinations: destinationItems, dataflows: dataflowItems, audiences: audienceItems, alerts: alertItems } = outline.data;
   const issues: ConfigIssue[] = [];
   const destinations = checkSection(destinationRules, destinationItems, document, issues);
   const dataflows = checkSection(dataflowRules, dataflowItems, document, issues);
   const audiences = checkSection(audienceRules, audienceItems, document, issues);
+  const alerts = checkSection(alertRules, alertItems, document, issues);
   issues.push(...duplicateIds('destinations', destinationItems), ...duplicateIds('dataflows', dataflowItems), ...duplicateIds('audiences', audienceItems));
-  return issues.length === 0 ? { ok: true, config: { destinations, dataflows, audiences } } : { ok: false, issues };
+  issues.push(...duplicateIds('alerts', alertItems, 'dataflow'));
+  return issues.length === 0 ? { ok: true, config: { destinations, dataflows, audiences, alerts } } : { ok: false, issues };
 }
 
 /** How the items of one section are checked, converted, and checked again as event data. */
@@ -64,6 +68,14 @@ const dataflowRules: SectionRules<DataflowItem, DataflowConfig> = {
   itemSchema: dataflowItemSchema,
   toData: toDataflow,
   eventSchema: dataflowConfiguredSchema,
+  asEventData: (data) => data,
+};
+
+const alertRules: SectionRules<AlertItem, AlertSubscription> = {
+  section: 'alerts',
+  itemSchema: alertItemSchema,
+  toData: toAlertSubscription,
+  eventSchema: alertSubscriptionSchema,
   asEventData: (data) => data,
 };
 
@@ -94,15 +106,15 @@ function checkSection<Item, Data>(rules: SectionRules<Item, Data>, items: readon
 }
 
 /** The second and later items using an id already used in the same section. */
-function duplicateIds(section: Section, items: readonly unknown[]): ConfigIssue[] {
+function duplicateIds(section: Section, items: readonly unknown[], idField = 'id'): ConfigIssue[] {
   const firstIndex = new Map<string, number>();
   const issues: ConfigIssue[] = [];
   items.forEach((item, index) => {
-    const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+    const id = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[idField] : undefined;
     if (typeof id !== 'string') return;
     const earlier = firstIndex.get(id);
     if (earlier === undefined) firstIndex.set(id, index);
-    else issues.push({ path: [section, index, 'id'], message: `'${id}' is already used by ${section}[${earlier}]` });
+    else issues.push({ path: [section, index, idField], message: `'${id}' is already used by ${section}[${earlier}]` });
   });
   return issues;
 }

@@ -1,3 +1,4 @@
+import { alertingEventSchemas, alertingStreamName } from '@spillway/alert-rules';
 import { defineEvents } from '@spillway/event-streams';
 import { profileStreamName } from '@spillway/pipeline-events';
 import { dataflowStreamName, destinationStreamName } from '@spillway/xdm';
@@ -51,6 +52,8 @@ async function prepare(route: Route): Promise<PreparedRequest> {
   // An unused destination, so that even DELETE would succeed with the permission.
   if (category === 'destinations') await api.call('PUT', `/destinations/${idFor['destinations']}`, { key: admin, body: destinationBody() });
   const id = idFor[category];
+  const alerts = route.path.startsWith('/dataflows/{id}/alerts');
+  if (alerts) await api.call('PUT', `/dataflows/${dataflow}/alerts`, { key: admin, body: alertBody });
   if (route.path.includes('{id}') && id === undefined) throw new Error(`the permission test does not know how to call ${route.method} ${route.path}: extend prepare()`);
   const path = route.path.replace('{id}', id ?? '') + (route.path === '/profiles/{id}/exports' ? `?dataflowId=${dataflow}` : '');
   const bodies: Record<string, unknown> = {
@@ -59,12 +62,13 @@ async function prepare(route: Route): Promise<PreparedRequest> {
   };
   return {
     path,
-    ...(route.method === 'PUT' ? { body: bodies[category] } : {}),
-    watched: [destinationStreamName(destination), dataflowStreamName(dataflow), ...(category === 'destinations' ? [destinationStreamName(idFor['destinations']!)] : [])],
+    ...(route.method === 'PUT' ? { body: alerts ? { ...alertBody, rules: { failureRate: { threshold: 0.3 } } } : bodies[category] } : {}),
+    watched: [destinationStreamName(destination), dataflowStreamName(dataflow), alertingStreamName(dataflow), ...(category === 'destinations' ? [destinationStreamName(idFor['destinations']!)] : [])],
   };
 }
 
-const configEvents = defineEvents({ ...destinationEvents.schemas, ...dataflowEvents.schemas });
+const alertBody = { webhook: { url: 'https://ops.example.com/alerts' } };
+const configEvents = defineEvents({ ...destinationEvents.schemas, ...dataflowEvents.schemas, ...alertingEventSchemas });
 const eventCounts = (streams: readonly string[]) =>
   Promise.all(streams.map(async (stream) => (await api.store.readStreamEvents(stream, configEvents)).length));
 

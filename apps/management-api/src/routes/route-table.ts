@@ -1,10 +1,11 @@
+import { alertRoutes } from './alert-routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { dataflowRoutes } from './dataflow-routes.ts';
 import { destinationRoutes } from './destination-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import type { Route } from './route.ts';
 
-const guardedRoutes: readonly Route[] = [...destinationRoutes, ...dataflowRoutes, ...profileRoutes];
+const guardedRoutes: readonly Route[] = [...destinationRoutes, ...dataflowRoutes, ...alertRoutes, ...profileRoutes];
 
 const publicRoutes: readonly Route[] = [
   { method: 'GET', path: '/health', permission: 'public', summary: 'Liveness: answers while the process runs.', handle: async () => ({ status: 200, body: { status: 'ok' } }) },

@@ -4,8 +4,8 @@ import { startChild, type ChildExit, type RunningChild } from './child-process.t
 import { applyExampleConfig, startExampleReceiver, type ExampleOptions } from './example.ts';
 import { waitForPort } from './wait-for-port.ts';
 
-// The management API (SPILLWAY_API_PORT, default 8791) runs beside the three services.
-export const serviceNames = ['profile-projector', 'export-decider', 'delivery-agent', 'management-api'] as const;
+// The management API (SPILLWAY_API_PORT, default 8791) and the alert manager run beside the three services.
+export const serviceNames = ['profile-projector', 'export-decider', 'delivery-agent', 'management-api', 'alert-manager'] as const;
 
 export interface StackOptions {
   readonly root: string;

@@ -1,0 +1,55 @@
+import { deterministicEventId } from '@spillway/event-streams';
+import { parseAlertSubscription } from '@spillway/alert-rules';
+import { describe, expect, it } from 'vitest';
+import { emptyManagerState, keepAlertState, routeEvent, tickEvaluations, type InputEvent, type ManagerState } from './manager-state.ts';
+
+const subscription = (dataflowId: string) => parseAlertSubscription({ dataflowId, webhook: { url: 'https://ops.example.com/alerts' } });
+const configured = (dataflowId: string, destinationId: string): InputEvent => ({ type: 'DataflowConfigured', data: { dataflowId, destinationId, audiences: [], attributes: [], enabled: true } });
+const subscribed = (dataflowId: string): InputEvent => ({ type: 'AlertSubscriptionConfigured', data: subscription(dataflowId) });
+const opened = (destinationId: string): InputEvent => ({
+  type: 'CircuitOpened',
+  data: { destinationId, failingSince: '2026-11-22T10:00:00.000Z', failures: 4, lastError: 'ECONNREFUSED', openedAt: '2026-11-22T10:01:00.000Z' },
+});
+
+/** Given these events routed in order (evaluations dropped), the known state. */
+function given(...events: InputEvent[]): ManagerState {
+  return events.reduce((known, event, index) => routeEvent(known, deterministicEventId('given', index), event).known, emptyManagerState());
+}
+
+describe('routing events to the subscribed dataflows', () => {
+  it('a circuit event goes to every subscribed dataflow of that destination, and to no other', () => {
+    const known = given(configured('df-a', 'dest-1'), configured('df-b', 'dest-1'), configured('df-c', 'dest-2'), configured('df-d', 'dest-1'), subscribed('df-a'), subscribed('df-b'), subscribed('df-c'));
+    const { evaluations } = routeEvent(known, 'e1', opened('dest-1'));
+    expect(evaluations.map((evaluation) => evaluation.dataflowId)).toEqual(['df-a', 'df-b']);
+  });
+
+  it('a delivery event goes to its dataflow only when that dataflow is subscribed', () => {
+    const known = given(subscribed('df-a'));
+    const failed = (dataflowId: string): InputEvent => ({
+      type: 'ExportAttemptFailed',
+      data: { exportId: deterministicEventId('x'), sequence: 1, dataflowId, destinationId: 'dest-1', profileId: 'p', attempt: 1, startedAt: '2026-11-22T10:00:00.000Z', durationMs: 1, reason: 'HTTP 503', nextAttemptAt: '2026-11-22T10:00:01.000Z' },
+    });
+    expect(routeEvent(known, 'e1', failed('df-a')).evaluations).toHaveLength(1);
+    expect(routeEvent(known, 'e2', failed('df-z')).evaluations).toEqual([]);
+  });
+
+  it('a subscription written while its circuit is open evaluates that opening', () => {
+    const known = given(configured('df-a', 'dest-1'), opened('dest-1'));
+    const [evaluation] = routeEvent(known, 'e1', subscribed('df-a')).evaluations;
+    expect(evaluation?.input).toMatchObject({ kind: 'event', event: { type: 'CircuitOpened', data: { destinationId: 'dest-1' } } });
+  });
+
+  it('a closed circuit is forgotten', () => {
+    const known = given(opened('dest-1'), { type: 'CircuitClosed', data: { destinationId: 'dest-1', openedAt: '2026-11-22T10:01:00.000Z', closedAt: '2026-11-22T10:02:00.000Z' } });
+    expect(known.openCircuits).toEqual({});
+  });
+
+  it('deleting a subscription evaluates once with every rule off, then forgets the dataflow', () => {
+    const known = given(subscribed('df-a'));
+    const { known: after, evaluations } = routeEvent(known, 'e1', { type: 'AlertSubscriptionDeleted', data: { dataflowId: 'df-a' } });
+    expect(Object.values(evaluations[0]?.subscription.rules ?? {}).map((rule) => rule.enabled)).toEqual([false, false, false, false, false]);
+    expect(after.subscriptions).toEqual({});
+    expect(tickEvaluations(after)).toEqual([]);
+    expect(keepAlertState(after, 'df-a', evaluations[0]!.state)).toBe(after);
+  });
+});
