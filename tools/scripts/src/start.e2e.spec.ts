@@ -121,7 +121,7 @@ describe('npm start', () => {
     const env = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`, SPILLWAY_DATA_DIR: dataDir, ...(await exampleOnFreePort(cleanups)) };
     const first = (await startLauncher([], env)).launcher;
     await first.waitForLine(launcherSaid('example configuration applied'), 'the example configuration');
-    for (const kind of ['audience vip-customers', 'destination example-receiver', 'dataflow vip-to-example-receiver']) {
+    for (const kind of ['audience vip-customers', 'destination example-receiver', 'dataflow vip-to-example-receiver', 'alerts vip-to-example-receiver']) {
       expect(first.lines.some(cliSaid(`${kind}: created`))).toBe(true);
     }
 
@@ -140,7 +140,7 @@ describe('npm start', () => {
 
     const second = (await startLauncher([], env)).launcher;
     await second.waitForLine(launcherSaid('example configuration applied'), 'the example configuration again');
-    expect(second.lines.some((line) => line.source === 'spillway' && /: 0 created, 0 updated, 3 unchanged$/.test(line.text))).toBe(true);
+    expect(second.lines.some((line) => line.source === 'spillway' && /: 0 created, 0 updated, 4 unchanged$/.test(line.text))).toBe(true);
     const shown = await runToEnd(cli, ['dataflows', 'show', 'vip-to-example-receiver'], { ...process.env, ...env });
     expect(shown.stdout).toMatch(/counts: received 3, exported 1, delivered 1, failed 0, latency p50 \d+ ms, p95 \d+ ms/);
     second.signal('SIGINT');
