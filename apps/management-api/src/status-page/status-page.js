@@ -47,7 +47,8 @@
   }
 
   const number = (value) => new Intl.NumberFormat('en').format(value);
-  const ms = (value) => (value === undefined ? '–' : value >= 10000 ? `${(value / 1000).toFixed(1)} s` : `${number(Math.round(value))} ms`);
+  const ms = (value) => (value === undefined ? '–' : value >= 1000 ? `${number(Number((value / 1000).toFixed(value >= 10000 ? 0 : 1)))} s` : `${Math.round(value)} ms`);
+  const shownDeadLetters = 50;
   const clock = (iso) => new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
   const when = (iso) => new Date(iso).toLocaleString('en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const answerOf = (letter) => (letter.status !== undefined ? `HTTP ${letter.status}` : letter.errorCode || 'not sent');
@@ -55,12 +56,13 @@
   function niceMax(value) {
     if (value <= 0) return 1;
     const power = 10 ** Math.floor(Math.log10(value));
-    return [1, 2, 2.5, 5, 10].map((step) => step * power).find((candidate) => candidate >= value);
+    // Four grid steps: each candidate divides into round quarters.
+    return [1, 2, 4, 6, 8, 10].map((step) => step * power).find((candidate) => candidate >= value);
   }
 
   /** A chart frame: y grid with labels, x labels at the window's start, middle and end. */
   function frame(activity, maxY, format, title) {
-    const size = { width: 560, height: 170, left: 46, right: 8, top: 10, bottom: 22 };
+    const size = { width: 560, height: 170, left: 52, right: 16, top: 10, bottom: 22 };
     const plot = { width: size.width - size.left - size.right, height: size.height - size.top - size.bottom };
     const root = svg('svg', { viewBox: `0 0 ${size.width} ${size.height}`, role: 'img', 'aria-label': title });
     root.append(svg('title', {}, title));
@@ -71,10 +73,11 @@
     }
     const count = activity.buckets.length;
     const ticks = [0, Math.floor(count / 2), count - 1];
-    for (const index of ticks) {
+    ticks.forEach((index, position) => {
       const x = size.left + (plot.width * (index + 0.5)) / count;
-      root.append(svg('text', { x, y: size.height - 6, 'text-anchor': 'middle', 'font-size': 10, fill: '#667085' }, clock(activity.buckets[index].start)));
-    }
+      const anchor = ['start', 'middle', 'end'][position];
+      root.append(svg('text', { x, y: size.height - 6, 'text-anchor': anchor, 'font-size': 10, fill: '#667085' }, clock(activity.buckets[index].start)));
+    });
     const xOf = (index) => size.left + (plot.width * index) / count;
     const yOf = (value) => size.top + plot.height - (plot.height * value) / maxY;
     return { root, plot, count, xOf, yOf };
@@ -172,8 +175,9 @@
     );
   }
 
-  function deadLettersPanel(dataflowId, deadLetters) {
+  function deadLettersPanel(dataflowId, allDeadLetters) {
     const message = el('p', { class: 'error', role: 'alert', hidden: true });
+    const deadLetters = allDeadLetters.slice(-shownDeadLetters).reverse();
     const pending = deadLetters.filter((letter) => !letter.replayed);
     const run = async (button, request) => {
       message.hidden = true;
@@ -202,24 +206,25 @@
       return el(
         'tr',
         { 'data-export-id': letter.exportId },
-        el('td', {}, when(letter.deadLetteredAt)),
+        el('td', { class: 'nowrap' }, when(letter.deadLetteredAt)),
         el('td', {}, el('code', { title: letter.exportId }, letter.exportId.slice(0, 8))),
         el('td', {}, letter.profileId),
         el('td', { class: 'num' }, letter.sequence),
-        el('td', {}, answerOf(letter)),
+        el('td', { class: 'nowrap' }, answerOf(letter)),
         el('td', { class: 'num' }, letter.attempts.length),
         el('td', { class: 'reason' }, letter.reason),
-        el('td', {}, action),
+        el('td', { class: 'nowrap' }, action),
       );
     });
     return el(
       'section',
       { class: 'panel', 'aria-label': 'Dead letters' },
-      el('div', { class: 'panel-head' }, el('h3', {}, `Dead letters (${deadLetters.length})`), deadLetters.length > 0 ? replayAll : null),
+      el('div', { class: 'panel-head' }, el('h3', {}, `Dead letters (${allDeadLetters.length})`), deadLetters.length > 0 ? replayAll : null),
       message,
       deadLetters.length === 0
         ? el('p', { class: 'empty' }, 'No dead letter.')
         : table([['Dead-lettered'], ['Export'], ['Profile'], ['Seq', 'num'], ['Answer'], ['Attempts', 'num'], ['Reason'], ['']], rows),
+      allDeadLetters.length > deadLetters.length ? el('p', { class: 'note' }, `The newest ${deadLetters.length} are shown; spillway deadletters list --dataflow ${dataflowId} lists them all.`) : null,
     );
   }
 
@@ -246,7 +251,8 @@
         el('figure', { class: 'chart', 'data-chart': 'throughput' }, el('h3', {}, 'Throughput per minute'), throughputChart(activity), legend(['sw-delivered', 'delivered'], ['sw-failed', 'failed'])),
         el('figure', { class: 'chart', 'data-chart': 'latency' }, el('h3', {}, 'Latency, ingest to delivery'), latencyChart(activity), legend(['sw-p50', 'p50'], ['sw-p95', 'p95'])),
       ),
-      el('div', { class: 'panels' }, el('div', {}, failuresPanel(activity), alertsPanel(health), backfillsPanel(health)), el('div', {}, deadLettersPanel(dataflow.dataflowId, deadLetters))),
+      el('div', { class: 'panels' }, failuresPanel(activity), alertsPanel(health), backfillsPanel(health)),
+      deadLettersPanel(dataflow.dataflowId, deadLetters),
     );
   }
 
