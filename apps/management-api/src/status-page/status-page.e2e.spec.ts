@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { createApiKey } from '../access/api-keys.ts';
 
 // The whole stack as processes (store, projector, decider, agent, management API), a small real
 // run, and Debian's chromium driven by playwright-core looking at the page as a person would.
+const chromiumPath = '/usr/bin/chromium';
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const screenshotPath = fileURLToPath(new URL('../../../../docs/status-page.png', import.meta.url));
 const healthEvents = defineEvents({ ...circuitEventSchemas, ...alertEventSchemas });
@@ -27,6 +29,7 @@ let page: Page;
 let downAccepts = false;
 
 beforeAll(async () => {
+  if (!existsSync(chromiumPath)) throw new Error(`no browser at ${chromiumPath}: install Debian's chromium (apt-get install --no-install-recommends chromium; .ci/run does)`);
   dir = await mkdtemp(join(tmpdir(), 'spillway-status-page-'));
   // /ok answers after a few ms (so latencies differ), /down answers 503 until the test lets it through.
   stack = await startStack({ respond: (request) => (request.path === '/down' && !downAccepts ? { status: 503 } : { status: 200, delayMs: 5 + Math.floor(Math.random() * 60) }) });
@@ -73,7 +76,7 @@ dataflows:
     },
   ]);
 
-  browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), { executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs, viewport: { width: 1280, height: 900 } });
+  browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), { executablePath: chromiumPath, headless: true, args: chromiumArgs, viewport: { width: 1280, height: 900 } });
   page = browser.pages()[0] ?? (await browser.newPage());
 }, 240_000);
 
