@@ -17,7 +17,8 @@ function buildPage() {
   return { html, headers: { 'content-security-policy': policy, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' } };
 }
 
-const page = buildPage();
+// Built on the first request, then kept: the files do not change while the process runs.
+let page: ReturnType<typeof buildPage> | undefined;
 
 export const statusPageRoute: Route = {
   method: 'GET',
@@ -25,5 +26,8 @@ export const statusPageRoute: Route = {
   permission: 'public',
   summary: 'The status page (HTML): it asks for an API key and reads everything else from this API with it.',
   produces: 'text/html',
-  handle: async () => ({ status: 200, body: page.html, contentType: 'text/html; charset=utf-8', headers: page.headers }),
+  handle: async () => {
+    page ??= buildPage();
+    return { status: 200, body: page.html, contentType: 'text/html; charset=utf-8', headers: page.headers };
+  },
 };
