@@ -104,9 +104,13 @@ async function signIn(key: string): Promise<void> {
 }
 
 describe('the status page', () => {
-  it('asks for a key, then shows each dataflow with the figures of the run: state, counts, charts, failures, dead letters, alerts', async () => {
+  it('asks for a key (again when refused), then shows each dataflow with the figures of the run: state, counts, charts, failures, dead letters, alerts', async () => {
     await page.goto(`${apiUrl}/status`);
     await page.locator('#key-form').waitFor();
+    await page.locator('#key').fill('spw_not-a-key-anyone-was-given');
+    await page.getByRole('button', { name: 'Show status' }).click();
+    await page.locator('#key-error').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#key-error').textContent()).toContain('That key was not accepted');
     await signIn(keys.viewer);
 
     expect(await statOf('flow-ok', 'delivered')).toBe(String(profiles));
