@@ -5,7 +5,7 @@ import type { Logger } from '@spillway/runtime';
 import type { Keyring } from './access/api-keys.ts';
 import { describePermission } from './access/permissions.ts';
 import { ApiError } from './http/api-errors.ts';
-import { readJsonBody, sendError, sendJson } from './http/http-io.ts';
+import { readJsonBody, sendError, sendJson, sendText } from './http/http-io.ts';
 import { matchRoute, type Route } from './routes/route.ts';
 import { routes as allRoutes } from './routes/route-table.ts';
 
@@ -53,7 +53,8 @@ export function createRequestHandler(options: ManagementApiOptions) {
         }
       }
       const answer = await route.handle({ store: options.store, logger: options.logger, now, params, query: url.searchParams, body: () => readJsonBody(request) });
-      sendJson(response, answer.status, answer.body);
+      if (answer.contentType === undefined) sendJson(response, answer.status, answer.body);
+      else sendText(response, answer.status, answer.contentType, String(answer.body), answer.headers);
     } catch (error) {
       if (error instanceof ApiError) {
         sendError(response, error, error.status === 401 ? { 'www-authenticate': 'Bearer' } : {});

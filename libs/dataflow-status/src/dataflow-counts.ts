@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvents, type CatalogEvent, type EventStore } from '@spillway/event-streams';
-import { deliveriesStreamName, exportsStreamName, internalEventSchemas, internalStreamPrefixes } from '@spillway/pipeline-events';
+import { deadlettersStreamName, deliveriesStreamName, exportsStreamName, internalEventSchemas, internalStreamPrefixes } from '@spillway/pipeline-events';
 import { dataflowStreamName, publicEventDataSchemas } from '@spillway/xdm';
 import { createLatencySummary } from './latency-summary.ts';
 
@@ -17,6 +17,10 @@ export interface DataflowCounts {
   readonly delivered: number;
   /** Exports that failed for good (`ExportFailed` in `deliveries-<id>`). */
   readonly failed: number;
+  /** Exports not sent (any more) because a newer one of the same profile came (`ExportSuperseded` in `deliveries-<id>`). */
+  readonly superseded: number;
+  /** Exports given up and kept for replay (`ExportDeadLettered` in `deadletters-<id>`). */
+  readonly deadLettered: number;
   /** From the ingest event's append to the endpoint's answer, over the delivered exports; absent when none was delivered. */
   readonly latencyMs?: { readonly p50: number; readonly p95: number };
 }
@@ -32,13 +36,15 @@ const countedEvents = defineEvents(
     ExportRequested: internalEventSchemas.ExportRequested,
     ExportDelivered: internalEventSchemas.ExportDelivered,
     ExportFailed: internalEventSchemas.ExportFailed,
+    ExportSuperseded: internalEventSchemas.ExportSuperseded,
+    ExportDeadLettered: internalEventSchemas.ExportDeadLettered,
   },
   { unknownTypes: 'ignore' },
 );
 
 /**
  * Reads the counts from the log itself, in one filtered pass over `$all` (profile changes, the
- * dataflow's configuration, its export requests and outcomes), event by event: memory stays
+ * dataflow's configuration, its export requests, outcomes and dead letters), event by event: memory stays
  * bounded whatever the volume, time grows with it. A status projection replaces this later.
  */
 export const readDataflowCounts: DataflowCountsReader = async (store, dataflowId) => {
@@ -56,8 +62,13 @@ export const readDataflowCounts: DataflowCountsReader = async (store, dataflowId
 };
 
 function createTally(dataflowId: string) {
-  const streams = { dataflow: dataflowStreamName(dataflowId), exports: exportsStreamName(dataflowId), deliveries: deliveriesStreamName(dataflowId) };
-  const counts = { received: 0, exported: 0, delivered: 0, failed: 0 };
+  const streams = {
+    dataflow: dataflowStreamName(dataflowId),
+    exports: exportsStreamName(dataflowId),
+    deliveries: deliveriesStreamName(dataflowId),
+    deadletters: deadlettersStreamName(dataflowId),
+  };
+  const counts = { received: 0, exported: 0, delivered: 0, failed: 0, superseded: 0, deadLettered: 0 };
   const latency = createLatencySummary();
   let enabled = false;
   const see = (streamId: string, event: CatalogEvent<typeof countedEvents>): void => {
@@ -81,6 +92,12 @@ function createTally(dataflowId: string) {
       case 'ExportFailed':
         if (streamId === streams.deliveries) counts.failed++;
         return;
+      case 'ExportSuperseded':
+        if (streamId === streams.deliveries) counts.superseded++;
+        return;
+      case 'ExportDeadLettered':
+        if (streamId === streams.deadletters) counts.deadLettered++;
+        return;
       default:
         assertNever(event);
     }
@@ -90,7 +107,7 @@ function createTally(dataflowId: string) {
     const p95 = latency.percentile(0.95);
     return { ...counts, ...(p50 !== undefined && p95 !== undefined ? { latencyMs: { p50, p95 } } : {}) };
   };
-  return { prefixes: [internalStreamPrefixes.profile, streams.dataflow, streams.exports, streams.deliveries], see, counts: result };
+  return { prefixes: [internalStreamPrefixes.profile, streams.dataflow, streams.exports, streams.deliveries, streams.deadletters], see, counts: result };
 }
 
 function assertNever(value: never): never {

@@ -12,7 +12,8 @@ import { profileChangeSchema, profileStateSchema } from '@spillway/profile-state
  * delivery-agent -> `deliveries-<dataflowId>`: `ExportDelivered` / `ExportFailed` /
  *   `ExportSuperseded` (one final outcome per export run), and `ExportAttemptFailed` before each
  *   retry wait; `deadletters-<dataflowId>`: `ExportDeadLettered` for each export given up.
- * cli -> `exports-<dataflowId>`: `ExportReplayRequested`, a dead letter sent again.
+ * cli, management-api -> `exports-<dataflowId>`: `ExportReplayRequested`, a dead letter sent
+ *   again, and `deadletters-<dataflowId>`: `DeadLetterReplayed`, marking the dead letter replayed.
  */
 export const internalStreamPrefixes = {
   profile: 'profile-',
@@ -157,6 +158,17 @@ export const exportDeadLetteredSchema = z.strictObject({
   deadLetteredAt: isoInstantSchema,
 });
 
+/**
+ * `deadletters-<dataflowId>`: the dead letters of this export recorded before it in the stream
+ * were sent again under `replayId` (its `ExportReplayRequested` is in `exports-<dataflowId>`).
+ */
+export const deadLetterReplayedSchema = z.strictObject({
+  exportId: z.uuid(),
+  dataflowId: idSchema,
+  replayId: z.uuid(),
+  replayedAt: isoInstantSchema,
+});
+
 export type ProfileChanged = z.infer<typeof profileChangedSchema>;
 export type ExportRequested = z.infer<typeof exportRequestedSchema>;
 export type ExportDelivered = z.infer<typeof exportDeliveredSchema>;
@@ -167,6 +179,7 @@ export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
 export type ExportAttemptFailed = z.infer<typeof exportAttemptFailedSchema>;
 export type ExportSuperseded = z.infer<typeof exportSupersededSchema>;
 export type ExportDeadLettered = z.infer<typeof exportDeadLetteredSchema>;
+export type DeadLetterReplayed = z.infer<typeof deadLetterReplayedSchema>;
 
 /** Event schemas by type, ready for an event-streams catalog. */
 export const internalEventSchemas = {
@@ -178,4 +191,5 @@ export const internalEventSchemas = {
   ExportAttemptFailed: exportAttemptFailedSchema,
   ExportSuperseded: exportSupersededSchema,
   ExportDeadLettered: exportDeadLetteredSchema,
+  DeadLetterReplayed: deadLetterReplayedSchema,
 } as const;

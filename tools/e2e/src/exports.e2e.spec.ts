@@ -150,7 +150,7 @@ describe('a profile through the whole pipeline', () => {
 
     await waitForPipeline(stack.client, { profileIds: [profileId], dataflowIds: ['flow-a'] });
     const shown = JSON.parse((await runCliOk(stack.store.connectionString, ['dataflows', 'show', 'flow-a', '--json'])).stdout) as { counts: unknown };
-    expect(shown.counts).toEqual({ received: 9, exported: 4, delivered: 4, failed: 0, latencyMs: { p50: expect.any(Number), p95: expect.any(Number) } });
+    expect(shown.counts).toEqual({ received: 9, exported: 4, delivered: 4, failed: 0, superseded: 0, deadLettered: 0, latencyMs: { p50: expect.any(Number), p95: expect.any(Number) } });
     expect(stack.errorLogs()).toEqual([]);
   }, 60_000);
 });

@@ -142,7 +142,7 @@ describe('npm start', () => {
     await second.waitForLine(launcherSaid('example configuration applied'), 'the example configuration again');
     expect(second.lines.some((line) => line.source === 'spillway' && /: 0 created, 0 updated, 4 unchanged$/.test(line.text))).toBe(true);
     const shown = await runToEnd(cli, ['dataflows', 'show', 'vip-to-example-receiver'], { ...process.env, ...env });
-    expect(shown.stdout).toMatch(/counts: received 3, exported 1, delivered 1, failed 0, latency p50 \d+ ms, p95 \d+ ms/);
+    expect(shown.stdout).toMatch(/counts: received 3, exported 1, delivered 1, failed 0, superseded 0, dead-lettered 0, latency p50 \d+ ms, p95 \d+ ms/);
     second.signal('SIGINT');
     expect(await exitWithin(second, stopWithinMs, 'the launcher')).toEqual({ code: 0, signal: null });
     expect(second.lines.some((line) => line.source === 'example-receiver' && line.entry['method'] === 'POST')).toBe(false);

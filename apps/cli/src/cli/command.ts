@@ -1,7 +1,7 @@
 import type { AudienceOrigin, MembershipStatus } from '@spillway/xdm';
 import type { ImportAudience } from '../audiences/import-command.ts';
 import type { BackfillStatusRequest } from '../backfill/backfill-command.ts';
-import type { DeadLetterFilters } from '../deadletters/dead-letter-selection.ts';
+import type { DeadLetterFilters } from '@spillway/dataflow-status';
 import type { ReplayRequest } from '../deadletters/deadletters-command.ts';
 
 /** Everything the command line can ask for, once parsed and checked. */

@@ -62,9 +62,9 @@ describe('spillway dataflows show: counts', () => {
 
     const run = await runCli(['dataflows', 'show', ids.dataflow]);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toContain('counts: received 3, exported 3, delivered 2, failed 1, latency p50 100 ms, p95 300 ms');
+    expect(run.stdout).toContain('counts: received 3, exported 3, delivered 2, failed 1, superseded 0, dead-lettered 0, latency p50 100 ms, p95 300 ms');
     const json = JSON.parse((await runCli(['dataflows', 'show', ids.dataflow, '--json'])).stdout) as Record<string, unknown>;
-    expect(json['counts']).toEqual({ received: 3, exported: 3, delivered: 2, failed: 1, latencyMs: { p50: 100, p95: 300 } });
+    expect(json['counts']).toEqual({ received: 3, exported: 3, delivered: 2, failed: 1, superseded: 0, deadLettered: 0, latencyMs: { p50: 100, p95: 300 } });
     expect(json).not.toHaveProperty('countsNote');
   });
 });

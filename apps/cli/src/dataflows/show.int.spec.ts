@@ -36,14 +36,14 @@ describe('spillway dataflows and destinations', () => {
     expect(run.stdout).toContain('client secret file:/run/secrets/partner');
     expect(run.stdout).toContain(`${ids.audience}  Gold members (merge policy default, segmentation)`);
     expect(run.stdout).toContain('attributes:    person.name.firstName');
-    expect(run.stdout).toContain('counts: received 0, exported 0, delivered 0, failed 0');
+    expect(run.stdout).toContain('counts: received 0, exported 0, delivered 0, failed 0, superseded 0, dead-lettered 0');
 
     const json = JSON.parse((await runCli(['dataflows', 'show', ids.dataflow, '--json'])).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({
       dataflow: { dataflowId: ids.dataflow, destinationId: ids.destination, enabled: true },
       destination: { auth: { clientSecret: 'file:/run/secrets/partner' } },
       audiences: { [ids.audience]: { name: 'Gold members' } },
-      counts: { received: 0, exported: 0, delivered: 0, failed: 0 },
+      counts: { received: 0, exported: 0, delivered: 0, failed: 0, superseded: 0, deadLettered: 0 },
     });
   });
 

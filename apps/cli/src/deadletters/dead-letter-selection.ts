@@ -1,23 +1,5 @@
-import type { ExportDeadLettered } from '@spillway/pipeline-events';
+import { deadLetterStatusSchema, instantFilterSchema, type DeadLetterFilters } from '@spillway/dataflow-status';
 import { idSchema } from '@spillway/xdm';
-import { z } from 'zod';
-
-/** Which dead letters a command is about; every filter given must match. */
-export interface DeadLetterFilters {
-  readonly dataflowId?: string;
-  readonly profileId?: string;
-  /** An HTTP status (`503`), a class (`5xx`), or a network error code (`ECONNREFUSED`). */
-  readonly status?: string;
-  /** Dead-lettered at or after (epoch ms). */
-  readonly sinceMs?: number;
-  /** Dead-lettered before (epoch ms). */
-  readonly untilMs?: number;
-}
-
-const instant = z
-  .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'must be a date or an ISO 8601 time (2026-01-31T12:00:00Z)' })
-  .transform((value) => Date.parse(value));
 
 /** The options shared by `deadletters list` and `deadletters replay`. */
 export const filterOptions = {
@@ -31,12 +13,9 @@ export const filterOptions = {
 export const filterFields = {
   dataflow: idSchema.optional(),
   profile: idSchema.optional(),
-  status: z
-    .string()
-    .regex(/^([1-5]\d\d|[1-5]xx|[A-Z][A-Z0-9_]+)$/, { error: 'must be an HTTP status (503), a class (5xx) or an error code (ECONNREFUSED)' })
-    .optional(),
-  since: instant.optional(),
-  until: instant.optional(),
+  status: deadLetterStatusSchema.optional(),
+  since: instantFilterSchema.optional(),
+  until: instantFilterSchema.optional(),
 };
 
 export function filtersOf(values: { dataflow?: string; profile?: string; status?: string; since?: number; until?: number }): DeadLetterFilters {
@@ -47,20 +26,4 @@ export function filtersOf(values: { dataflow?: string; profile?: string; status?
     ...(values.since === undefined ? {} : { sinceMs: values.since }),
     ...(values.until === undefined ? {} : { untilMs: values.until }),
   };
-}
-
-export function matchesFilters(deadLetter: ExportDeadLettered, filters: DeadLetterFilters): boolean {
-  if (filters.dataflowId !== undefined && deadLetter.dataflowId !== filters.dataflowId) return false;
-  if (filters.profileId !== undefined && deadLetter.profileId !== filters.profileId) return false;
-  if (filters.status !== undefined && !matchesStatus(deadLetter, filters.status)) return false;
-  const at = Date.parse(deadLetter.deadLetteredAt);
-  if (filters.sinceMs !== undefined && at < filters.sinceMs) return false;
-  if (filters.untilMs !== undefined && at >= filters.untilMs) return false;
-  return true;
-}
-
-function matchesStatus(deadLetter: ExportDeadLettered, status: string): boolean {
-  if (/^\d{3}$/.test(status)) return deadLetter.status === Number(status);
-  if (/^\dxx$/.test(status)) return deadLetter.status !== undefined && Math.floor(deadLetter.status / 100) === Number(status[0]);
-  return deadLetter.errorCode === status;
 }

@@ -1,20 +1,18 @@
-import { defineEvents } from '@spillway/event-streams';
-import { exportsStreamName, internalEventSchemas, type ExportDeadLettered } from '@spillway/pipeline-events';
+import { readDeadLetters, replayDeadLetters, type DeadLetterFilters } from '@spillway/dataflow-status';
 import { z } from 'zod';
 import type { CliContext, CommandResult } from '../cli/context.ts';
 import { NotFoundError, UsageError } from '../cli/errors.ts';
 import { withStore } from '../cli/store-connection.ts';
-import { filterFields, filterOptions, filtersOf, type DeadLetterFilters } from './dead-letter-selection.ts';
+import { filterFields, filterOptions, filtersOf } from './dead-letter-selection.ts';
 import { deadLetterDetail, deadLetterLine, deadLetterSummary } from './format-dead-letter.ts';
 import { ReplayProgress } from './replay-progress.ts';
-import { readDeadLetters } from './read-dead-letters.ts';
 
 const filterUsage = '[--dataflow <id>] [--profile <id>] [--status <503|5xx|ECONNREFUSED>] [--since <time>] [--until <time>]';
 
 export const deadLettersListSpec = {
   name: 'deadletters list',
   usage: `spillway deadletters list ${filterUsage}`,
-  summary: 'list the exports given up (dead letters), oldest first',
+  summary: 'list the exports given up (dead letters), oldest first, each marked when replayed',
   options: filterOptions,
   positionals: [],
   schema: z.object(filterFields).transform((v) => ({ name: 'deadletters list' as const, filters: filtersOf(v) })),
@@ -32,7 +30,8 @@ export const deadLettersShowSpec = {
 export const deadLettersReplaySpec = {
   name: 'deadletters replay',
   usage: `spillway deadletters replay ${filterUsage} [--export <exportId>] [--all]`,
-  summary: 'send the selected dead letters again through the agent (ordering rules apply: an older state than one delivered is superseded)',
+  summary:
+    'send the selected dead letters again through the agent, skipping those replayed already (ordering rules apply: an older state than one delivered is superseded)',
   options: { ...filterOptions, export: { type: 'string' }, all: { type: 'boolean' } },
   positionals: [],
   schema: z
@@ -62,31 +61,22 @@ export function runShowDeadLetter(context: CliContext, exportId: string): Promis
   });
 }
 
-const replayEvents = defineEvents({ ExportReplayRequested: internalEventSchemas.ExportReplayRequested });
-
-/** Appends an `ExportReplayRequested` per selected dead letter to its dataflow's `exports-` stream. */
+/** Per selected dead letter not replayed yet: `ExportReplayRequested` in its `exports-` stream, `DeadLetterReplayed` in its `deadletters-` stream. */
 export function runReplayDeadLetters(context: CliContext, request: ReplayRequest): Promise<CommandResult> {
   const noFilter = Object.keys(request.filters).length === 0 && request.exportId === undefined;
   if (noFilter && !request.all) throw new UsageError('name what to replay (a filter or --export), or --all for every dead letter', 'deadletters replay');
   return withStore(context, async (store) => {
     const selected = (await readDeadLetters(store, request.filters)).filter((deadLetter) => request.exportId === undefined || deadLetter.exportId === request.exportId);
-    const progress = new ReplayProgress({ total: selected.length, now: context.now, tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
-    const replays: { exportId: string; replayId: string; dataflowId: string; sequence: number }[] = [];
-    for (const deadLetter of selected) {
-      replays.push(await replay(deadLetter));
-      progress.update(replays.length);
-    }
+    const toReplay = selected.filter((deadLetter) => deadLetter.replayed === undefined).length;
+    const progress = new ReplayProgress({ total: toReplay, now: context.now, tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
+    const { replays, alreadyReplayed } = await replayDeadLetters(store, selected, {
+      newId: context.newId,
+      now: () => new Date(context.now()),
+      onReplayed: (done) => progress.update(done),
+    });
     progress.finish(replays.length);
-    const text = [`${replays.length} dead letter${replays.length === 1 ? '' : 's'} queued for replay`];
-    return { text, json: { replayed: replays.length, replays } };
-
-    async function replay(deadLetter: ExportDeadLettered) {
-      const replayId = context.newId();
-      const replayRequestedAt = new Date(context.now()).toISOString();
-      await store.appendEvents(exportsStreamName(deadLetter.dataflowId), replayEvents, [
-        { type: 'ExportReplayRequested', id: replayId, data: { ...deadLetter.export, replayId, replayRequestedAt } },
-      ]);
-      return { exportId: deadLetter.exportId, replayId, dataflowId: deadLetter.dataflowId, sequence: deadLetter.sequence };
-    }
+    const skipped = alreadyReplayed.length === 0 ? '' : ` (${alreadyReplayed.length} replayed already, left alone)`;
+    const text = [`${replays.length} dead letter${replays.length === 1 ? '' : 's'} queued for replay${skipped}`];
+    return { text, json: { replayed: replays.length, replays, alreadyReplayed } };
   });
 }

@@ -93,5 +93,14 @@ describe('spillway deadletters', () => {
     const [first, second] = replays;
     expect(first!.event).toEqual({ type: 'ExportReplayRequested', data: { ...letters[0]!.export, replayId: first!.eventId, replayRequestedAt: expect.any(String) } });
     expect(second!.event.data).toMatchObject({ exportId: letters[2]!.exportId, sequence: 2 });
+
+    // The replayed dead letters are marked in list (text and JSON), and are not replayed twice.
+    const list = await runCli(['deadletters', 'list', '--dataflow', dfA, '--json']);
+    const marks = (JSON.parse(list.stdout) as { deadLetters: { exportId: string; replayed?: { replayId: string } }[] }).deadLetters.map((found) => found.replayed?.replayId);
+    expect(marks).toEqual([first!.eventId, undefined, second!.eventId]);
+    const text = await runCli(['deadletters', 'list', '--dataflow', dfA, '--status', '5xx']);
+    expect(text.stdout).toMatch(/HTTP 503 {2}3 attempts: .* {2}replayed \d{4}-\d\d-\d\dT/);
+    const again = await runCli(['deadletters', 'replay', '--dataflow', dfA, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ replayed: 1, replays: [{ exportId: letters[1]!.exportId }], alreadyReplayed: [letters[0]!.exportId, letters[2]!.exportId] });
   });
 });

@@ -1,11 +1,12 @@
 import { alertingEventSchemas, alertingStreamName } from '@spillway/alert-rules';
 import { defineEvents } from '@spillway/event-streams';
-import { profileStreamName } from '@spillway/pipeline-events';
+import { deadlettersStreamName, exportsStreamName, profileStreamName } from '@spillway/pipeline-events';
 import { dataflowStreamName, destinationStreamName } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../routes/route-table.ts';
 import type { Route } from '../routes/route.ts';
-import { dataflowEvents, destinationEvents, profileEvents } from '../store/catalogs.ts';
+import { dataflowEvents, deadLetterEvents, destinationEvents, profileEvents, replayEvents } from '../store/catalogs.ts';
+import { appendDeadLetters, deadLetterOf } from '../testing/dead-letter-fixture.ts';
 import { dataflowBody, destinationBody, startApiForTest, uniqueId, type ApiHarness } from '../testing/api-harness.ts';
 import { permissionNames, permissions } from './permissions.ts';
 
@@ -55,28 +56,41 @@ async function prepare(route: Route): Promise<PreparedRequest> {
   const alerts = route.path.startsWith('/dataflows/{id}/alerts');
   if (alerts) await api.call('PUT', `/dataflows/${dataflow}/alerts`, { key: admin, body: alertBody });
   if (route.path.includes('{id}') && id === undefined) throw new Error(`the permission test does not know how to call ${route.method} ${route.path}: extend prepare()`);
-  const path = route.path.replace('{id}', id ?? '') + (route.path === '/profiles/{id}/exports' ? `?dataflowId=${dataflow}` : '');
+  // A dead letter of the dataflow, so that a replay has something to replay.
+  const deadLetter = deadLetterOf(dataflow, 'p-1', 3, { status: 503 }, '2026-01-01T10:00:00.000Z');
+  await appendDeadLetters(api.store, deadLetter);
+  const path = route.path.replace('{id}', id ?? '').replace('{exportId}', deadLetter.exportId) + (route.path === '/profiles/{id}/exports' ? `?dataflowId=${dataflow}` : '');
   const bodies: Record<string, unknown> = {
-    destinations: destinationBody({ name: 'Changed' }),
-    dataflows: dataflowBody(destination, [audience], { enabled: false, consent: true }),
+    'PUT destinations': destinationBody({ name: 'Changed' }),
+    'PUT dataflows': dataflowBody(destination, [audience], { enabled: false, consent: true }),
+    'POST dataflows': { all: true },
   };
   return {
     path,
-    ...(route.method === 'PUT' ? { body: alerts ? { ...alertBody, rules: { failureRate: { threshold: 0.3 } } } : bodies[category] } : {}),
-    watched: [destinationStreamName(destination), dataflowStreamName(dataflow), alertingStreamName(dataflow), ...(category === 'destinations' ? [destinationStreamName(idFor['destinations']!)] : [])],
+    ...(route.method === 'PUT' || route.method === 'POST'
+      ? { body: alerts && route.method === 'PUT' ? { ...alertBody, rules: { failureRate: { threshold: 0.3 } } } : bodies[`${route.method} ${category}`] }
+      : {}),
+    watched: [
+      destinationStreamName(destination),
+      dataflowStreamName(dataflow),
+      alertingStreamName(dataflow),
+      deadlettersStreamName(dataflow),
+      exportsStreamName(dataflow),
+      ...(category === 'destinations' ? [destinationStreamName(idFor['destinations']!)] : []),
+    ],
   };
 }
 
 const alertBody = { webhook: { url: 'https://ops.example.com/alerts' } };
-const configEvents = defineEvents({ ...destinationEvents.schemas, ...dataflowEvents.schemas, ...alertingEventSchemas });
+const configEvents = defineEvents({ ...destinationEvents.schemas, ...dataflowEvents.schemas, ...alertingEventSchemas, ...deadLetterEvents.schemas, ...replayEvents.schemas });
 const eventCounts = (streams: readonly string[]) =>
   Promise.all(streams.map(async (stream) => (await api.store.readStreamEvents(stream, configEvents)).length));
 
 const guarded = routes.filter((route) => route.permission !== 'public');
 
 describe('every route checks its permission', () => {
-  it('only /health and /openapi.json are public', () => {
-    expect(routes.filter((route) => route.permission === 'public').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /health', 'GET /openapi.json']);
+  it('only /health, /openapi.json and the status page are public', () => {
+    expect(routes.filter((route) => route.permission === 'public').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /health', 'GET /openapi.json', 'GET /status']);
     expect(guarded.length).toBeGreaterThanOrEqual(12);
   });
 

@@ -26,6 +26,11 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
+export function sendText(response: ServerResponse, status: number, contentType: string, text: string, headers: Readonly<Record<string, string>> = {}): void {
+  response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
 export function sendError(response: ServerResponse, error: ApiError, extraHeaders: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(extraHeaders)) response.setHeader(name, value);
   sendJson(response, error.status, { error: { type: error.type, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } });

@@ -85,7 +85,7 @@ describe('dataflows', () => {
     expect(updated.body).toMatchObject({ consent: false, audiences: [{ audienceId: audience }] });
 
     const status = await api.call('GET', `/dataflows/${dataflow}/status`, { key });
-    expect(status.body).toEqual({ dataflowId: dataflow, enabled: true, consent: false, counts: { received: expect.any(Number), exported: 0, delivered: 0, failed: 0 }, backfills: [] });
+    expect(status.body).toEqual({ dataflowId: dataflow, enabled: true, consent: false, counts: { received: expect.any(Number), exported: 0, delivered: 0, failed: 0, superseded: 0, deadLettered: 0 }, backfills: [] });
 
     expect((await api.call('DELETE', `/dataflows/${dataflow}`, { key })).status).toBe(200);
     expect((await api.call('GET', `/dataflows/${dataflow}`, { key })).status).toBe(404);

@@ -32,7 +32,7 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
       parameters: [...pathParams, ...queryParameters(route.query)],
       ...(route.requestBody ? { requestBody: { required: true, content: { 'application/json': { schema: route.requestBody } } } } : {}),
       responses: {
-        200: { description: 'OK', content: { 'application/json': {} } },
+        200: { description: 'OK', content: { [route.produces ?? 'application/json']: {} } },
         ...(route.method === 'PUT' ? { 201: { description: 'Created', content: { 'application/json': {} } } } : {}),
         ...(guarded
           ? {

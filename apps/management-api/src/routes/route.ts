@@ -3,7 +3,7 @@ import type { Logger } from '@spillway/runtime';
 import type { z } from 'zod';
 import type { Permission } from '../access/permissions.ts';
 
-export type HttpMethod = 'GET' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 export interface RouteContext {
   readonly store: EventStore;
@@ -18,12 +18,15 @@ export interface RouteContext {
 
 export interface RouteAnswer {
   readonly status: number;
+  /** Sent as JSON, or as is when `contentType` is given (then it is text). */
   readonly body: unknown;
+  readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
  * One API route. `permission` is required: a route is either guarded by one permission or
- * declared `public` (only /health and /openapi.json are; a test holds that list).
+ * declared `public` (only /health, /openapi.json and the status page's HTML are; a test holds that list).
  */
 export interface Route {
   readonly method: HttpMethod;
@@ -33,6 +36,8 @@ export interface Route {
   /** For the OpenAPI document: the JSON body it takes, and the query parameters. */
   readonly requestBody?: Record<string, unknown>;
   readonly query?: z.ZodObject;
+  /** The media type of a successful answer. @defaultValue 'application/json' */
+  readonly produces?: string;
   readonly handle: (context: RouteContext) => Promise<RouteAnswer>;
 }
 

@@ -12,3 +12,8 @@ export const profileEvents = defineEvents({ ProfileChanged: internalEventSchemas
 export const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }, ignoreOthers);
 export const deliveryEvents = defineEvents({ ExportDelivered: internalEventSchemas.ExportDelivered, ExportFailed: internalEventSchemas.ExportFailed }, ignoreOthers);
 export const backfillEvents = defineEvents(backfillEventSchemas, ignoreOthers);
+export const deadLetterEvents = defineEvents(
+  { ExportDeadLettered: internalEventSchemas.ExportDeadLettered, DeadLetterReplayed: internalEventSchemas.DeadLetterReplayed },
+  ignoreOthers,
+);
+export const replayEvents = defineEvents({ ExportReplayRequested: internalEventSchemas.ExportReplayRequested }, ignoreOthers);

@@ -1,6 +1,6 @@
 import type { ExportDeadLettered } from '@spillway/pipeline-events';
 import { describe, expect, it } from 'vitest';
-import { matchesFilters, type DeadLetterFilters } from './dead-letter-selection.ts';
+import { matchesFilters, type DeadLetterFilters } from './dead-letter-filters.ts';
 
 const letter = (profileId: string, answer: { status: number } | { errorCode: string }, deadLetteredAt: string) =>
   ({ dataflowId: profileId.startsWith('b') ? 'df-b' : 'df-a', profileId, ...answer, deadLetteredAt }) as ExportDeadLettered;

@@ -1,0 +1,1 @@
+export { storeGlobalSetup as default } from '@spillway/testing';
