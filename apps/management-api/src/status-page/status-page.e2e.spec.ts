@@ -15,7 +15,10 @@ import { createApiKey } from '../access/api-keys.ts';
 // run, and Debian's chromium driven by playwright-core looking at the page as a person would.
 const chromiumPath = '/usr/bin/chromium';
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const screenshotPath = fileURLToPath(new URL('../../../../docs/status-page.png', import.meta.url));
+// The README's picture is refreshed only on request, so a test run leaves the checkout clean.
+const screenshotPath = fileURLToPath(
+  new URL(process.env['SPILLWAY_UPDATE_SCREENSHOT'] === '1' ? '../../../../docs/status-page.png' : '../../../../.tmp/status-page.png', import.meta.url),
+);
 const healthEvents = defineEvents({ ...circuitEventSchemas, ...alertEventSchemas });
 const profiles = 12;
 
