@@ -1,0 +1,127 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { endpointVerdictOf, failureSummaryOf, type DeliveryOutcome } from '@spillway/delivery';
+import { admitRequest, closedCircuit, evolveCircuit, type CircuitEvent, type CircuitInput, type CircuitState } from './circuit-breaker.ts';
+import type { FlowSettings } from './flow-settings.ts';
+import { fullBucket, reserveToken, type TokenBucket } from './token-bucket.ts';
+
+export interface FlowControlOptions {
+  readonly settingsOf: (destinationId: string) => FlowSettings;
+  readonly now: () => Date;
+  /** Each circuit transition, in order per destination (to write to `circuits-<destinationId>`). */
+  readonly onTransition: (destinationId: string, event: CircuitEvent) => void;
+}
+
+/** Leave to send one request through a destination's circuit. */
+export interface CircuitPass {
+  readonly probe: boolean;
+  /** Once, with what the request got; `undefined` when it was not sent after all. */
+  report(outcome: DeliveryOutcome | undefined): void;
+}
+
+/**
+ * The imperative shell around each destination's circuit breaker and rate limit: it keeps their
+ * state, turns the pure decisions into waits, and wakes waiting exports when a circuit changes.
+ * Destinations share nothing here, so one destination's waits never hold up another's.
+ */
+export interface FlowControl {
+  /** Waits until the destination's circuit lets a request go. `undefined` when `signal` aborted first. */
+  admit(destinationId: string, signal: AbortSignal): Promise<CircuitPass | undefined>;
+  /** Waits for the destination's next request slot under its rate limit (at once without one). */
+  rateTurn(destinationId: string, signal: AbortSignal): Promise<void>;
+  isOpen(destinationId: string): boolean;
+  /** Takes up the state written before a restart (the last event of `circuits-<destinationId>`). */
+  restore(destinationId: string, event: CircuitEvent): void;
+  openCircuits(): readonly string[];
+}
+
+interface Circuit {
+  state: CircuitState;
+  readonly waiters: Set<() => void>;
+}
+
+export function createFlowControl(options: FlowControlOptions): FlowControl {
+  const circuits = new Map<string, Circuit>();
+  const buckets = new Map<string, TokenBucket>();
+  const nowMs = () => options.now().getTime();
+
+  const circuitOf = (destinationId: string): Circuit => {
+    let circuit = circuits.get(destinationId);
+    if (circuit === undefined) {
+      circuit = { state: closedCircuit, waiters: new Set() };
+      circuits.set(destinationId, circuit);
+    }
+    return circuit;
+  };
+
+  const step = (destinationId: string, input: CircuitInput) => {
+    const circuit = circuitOf(destinationId);
+    const settings = options.settingsOf(destinationId).circuit;
+    const { state, events } = evolveCircuit(circuit.state, input, settings ?? { openAfterMs: 0, probeEveryMs: 0 }, destinationId);
+    circuit.state = state;
+    for (const event of events) options.onTransition(destinationId, event);
+    for (const wake of [...circuit.waiters]) wake();
+  };
+
+  const passFor = (destinationId: string, probe: boolean): CircuitPass => {
+    let reported = false;
+    return {
+      probe,
+      report(outcome) {
+        if (reported) return;
+        reported = true;
+        const at = nowMs();
+        const verdict = outcome === undefined ? 'inconclusive' : endpointVerdictOf(outcome);
+        if (verdict === 'answered') step(destinationId, { type: 'RequestAnswered', at });
+        else if (verdict === 'failing' && outcome?.kind === 'failed') step(destinationId, { type: 'RequestFailed', at, probe, error: failureSummaryOf(outcome) });
+        else if (probe) step(destinationId, { type: 'ProbeInconclusive', at });
+      },
+    };
+  };
+
+  /** Until the circuit changes, `until` (epoch ms) passes, or `signal` aborts. */
+  const nextChange = (circuit: Circuit, until: number | undefined, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        circuit.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = until === undefined ? undefined : setTimeout(done, Math.max(0, until - nowMs()));
+      circuit.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+
+  return {
+    async admit(destinationId, signal) {
+      const circuit = circuitOf(destinationId);
+      for (;;) {
+        if (signal.aborted) return undefined;
+        if (options.settingsOf(destinationId).circuit === undefined) {
+          if (circuit.state.kind === 'open') step(destinationId, { type: 'CircuitDisabled', at: nowMs() });
+          return passFor(destinationId, false);
+        }
+        const admission = admitRequest(circuit.state, nowMs());
+        if (admission.kind === 'send') return passFor(destinationId, false);
+        if (admission.kind === 'probe') {
+          step(destinationId, { type: 'ProbeSent', at: nowMs() });
+          return passFor(destinationId, true);
+        }
+        await nextChange(circuit, admission.until, signal);
+      }
+    },
+    async rateTurn(destinationId, signal) {
+      const limit = options.settingsOf(destinationId).rateLimit;
+      if (limit === undefined) return;
+      const now = nowMs();
+      const { bucket, waitMs } = reserveToken(buckets.get(destinationId) ?? fullBucket(limit, now), now, limit);
+      buckets.set(destinationId, bucket);
+      if (waitMs > 0) await delay(waitMs, undefined, { signal });
+    },
+    isOpen: (destinationId) => circuits.get(destinationId)?.state.kind === 'open',
+    restore(destinationId, event) {
+      step(destinationId, { type: 'Restored', at: nowMs(), event });
+    },
+    openCircuits: () => [...circuits].flatMap(([destinationId, circuit]) => (circuit.state.kind === 'open' ? [destinationId] : [])),
+  };
+}
