@@ -61,7 +61,7 @@ export async function runDurableRetries(
     const newer = turn.supersededBy();
     if (newer !== undefined) return superseded(newer);
 
-    const pass = await options.flow.admit(request.destinationId, AbortSignal.any([turn.superseded, options.signal]));
+    const pass = options.flow.tryAdmit(request.destinationId) ?? (await options.flow.admit(request.destinationId, AbortSignal.any([turn.superseded, options.signal])));
     options.signal.throwIfAborted();
     if (pass === undefined) return superseded(supersededWhileWaiting(turn));
 
@@ -158,7 +158,8 @@ function attemptInLane(run: ExportRun, options: DurableRetryOptions): Promise<At
     const destination = options.destinations.checkout(request.destinationId);
     if (destination.kind === 'unusable') return { kind: 'not-attempted', reason: destination.reason };
     try {
-      await options.flow.rateTurn(request.destinationId, options.signal);
+      const rateTurn = options.flow.rateTurn(request.destinationId, options.signal);
+      if (rateTurn !== undefined) await rateTurn;
       const policy: RetryPolicy = { ...defaultRetryPolicy, ...definedOnly(options.retry), ...definedOnly(destination.retry) };
       const startedAt = options.now();
       const { exportId, sequence, dataflowId, profileId, destinationId, document } = request;

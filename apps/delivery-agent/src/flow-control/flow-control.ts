@@ -24,10 +24,12 @@ export interface CircuitPass {
  * Destinations share nothing here, so one destination's waits never hold up another's.
  */
 export interface FlowControl {
+  /** A pass when the destination's circuit lets a request go now (no wait, so no delay for a closed circuit). */
+  tryAdmit(destinationId: string): CircuitPass | undefined;
   /** Waits until the destination's circuit lets a request go. `undefined` when `signal` aborted first. */
   admit(destinationId: string, signal: AbortSignal): Promise<CircuitPass | undefined>;
-  /** Waits for the destination's next request slot under its rate limit (at once without one). */
-  rateTurn(destinationId: string, signal: AbortSignal): Promise<void>;
+  /** The wait for the destination's next request slot under its rate limit; `undefined` when it may go now. */
+  rateTurn(destinationId: string, signal: AbortSignal): Promise<void> | undefined;
   isOpen(destinationId: string): boolean;
   /** Takes up the state written before a restart (the last event of `circuits-<destinationId>`). */
   restore(destinationId: string, event: CircuitEvent): void;
@@ -92,31 +94,40 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
       signal.addEventListener('abort', done, { once: true });
     });
 
+  /** A pass, or when to look again (`until` undefined: when the circuit changes). */
+  const passOrWait = (destinationId: string): CircuitPass | { readonly until: number | undefined } => {
+    const circuit = circuitOf(destinationId);
+    if (options.settingsOf(destinationId).circuit === undefined) {
+      if (circuit.state.kind === 'open') step(destinationId, { type: 'CircuitDisabled', at: nowMs() });
+      return passFor(destinationId, false);
+    }
+    const admission = admitRequest(circuit.state, nowMs());
+    if (admission.kind === 'send') return passFor(destinationId, false);
+    if (admission.kind === 'wait') return { until: admission.until };
+    step(destinationId, { type: 'ProbeSent', at: nowMs() });
+    return passFor(destinationId, true);
+  };
+
   return {
+    tryAdmit(destinationId) {
+      const decided = passOrWait(destinationId);
+      return 'report' in decided ? decided : undefined;
+    },
     async admit(destinationId, signal) {
-      const circuit = circuitOf(destinationId);
       for (;;) {
         if (signal.aborted) return undefined;
-        if (options.settingsOf(destinationId).circuit === undefined) {
-          if (circuit.state.kind === 'open') step(destinationId, { type: 'CircuitDisabled', at: nowMs() });
-          return passFor(destinationId, false);
-        }
-        const admission = admitRequest(circuit.state, nowMs());
-        if (admission.kind === 'send') return passFor(destinationId, false);
-        if (admission.kind === 'probe') {
-          step(destinationId, { type: 'ProbeSent', at: nowMs() });
-          return passFor(destinationId, true);
-        }
-        await nextChange(circuit, admission.until, signal);
+        const decided = passOrWait(destinationId);
+        if ('report' in decided) return decided;
+        await nextChange(circuitOf(destinationId), decided.until, signal);
       }
     },
-    async rateTurn(destinationId, signal) {
+    rateTurn(destinationId, signal) {
       const limit = options.settingsOf(destinationId).rateLimit;
-      if (limit === undefined) return;
+      if (limit === undefined) return undefined;
       const now = nowMs();
       const { bucket, waitMs } = reserveToken(buckets.get(destinationId) ?? fullBucket(limit, now), now, limit);
       buckets.set(destinationId, bucket);
-      if (waitMs > 0) await delay(waitMs, undefined, { signal });
+      return waitMs > 0 ? delay(waitMs, undefined, { signal }) : undefined;
     },
     isOpen: (destinationId) => circuits.get(destinationId)?.state.kind === 'open',
     restore(destinationId, event) {
