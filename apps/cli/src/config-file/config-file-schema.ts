@@ -1,4 +1,4 @@
-import { audienceOriginSchema, destinationRetrySchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
+import { audienceOriginSchema, destinationCircuitSchema, destinationConfiguredSchema, destinationRateLimitSchema, destinationRetrySchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
 import { z } from 'zod';
 import { headersField, queryParamsField, tokenParamsField } from './pairs-fields.ts';
 import { secretField } from './secret-field.ts';
@@ -76,6 +76,12 @@ export const destinationItemSchema = z.strictObject({
     .optional(),
   /** `{ attempts, baseDelayMs, maxDelayMs, maxRetryAfterMs }`, each optional: the agent's defaults fill the rest. */
   retry: destinationRetrySchema.optional(),
+  /** `{ enabled, openAfterSeconds, probeEverySeconds }`, each optional (docs/flow-control.md). */
+  circuit: destinationCircuitSchema.optional(),
+  /** `{ requestsPerSecond }`. */
+  rateLimit: destinationRateLimitSchema.optional(),
+  /** Requests at once to this destination (the agent's bound caps it). */
+  maxInFlight: destinationConfiguredSchema.shape.maxInFlight,
 });
 
 const audienceMappingItemSchema = z.preprocess(
