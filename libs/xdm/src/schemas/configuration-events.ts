@@ -110,8 +110,8 @@ export const destinationRetrySchema = z.strictObject({
 
 const wholeSeconds = (max: number) => z.number().int({ error: 'must be a whole number of seconds' }).min(1, { error: 'must be at least 1 second' }).max(max, { error: `must be at most ${max} seconds` });
 
-/** Circuit breaker defaults (docs/flow-control.md): on, opened after 60 s of failures only, probed every 10 s. */
-export const defaultCircuit = { enabled: true, openAfterSeconds: 60, probeEverySeconds: 10 } as const;
+/** Circuit breaker defaults (docs/flow-control.md): on, opened after 30 s of failures only, probed every 10 s. */
+export const defaultCircuit = { enabled: true, openAfterSeconds: 30, probeEverySeconds: 10 } as const;
 
 /** When the delivery agent pauses a destination that fails every request (issue 5). Each field optional: the defaults fill the rest. */
 export const destinationCircuitSchema = z.strictObject({
