@@ -41,11 +41,13 @@ describe('delivery agent: rate limit per destination', () => {
     await world.waitForOutcomes(slowFlow, 20, 30_000);
 
     const receivedAt = limited.requests.map((request) => request.receivedAt);
-    // 5/s with a burst of 1: at most 5 in any second (+1 for timer and network jitter at the window's edges).
-    expect(busiestWindow(receivedAt, 1_000)).toBeLessThanOrEqual(6);
-    expect(busiestWindow(receivedAt, 3_000)).toBeLessThanOrEqual(16);
-    // 20 requests, one token each 200 ms: at least 3.8 s from the first to the last.
-    expect(Math.max(...receivedAt) - Math.min(...receivedAt)).toBeGreaterThanOrEqual(3_700);
+    // 5/s with a burst of 1: at most 6 sent in any second (a window can hold a token's edges) and
+    // 16 in any 3 s; +1 for arrival jitter on a loaded machine.
+    expect(busiestWindow(receivedAt, 1_000)).toBeLessThanOrEqual(7);
+    expect(busiestWindow(receivedAt, 3_000)).toBeLessThanOrEqual(17);
+    // 20 requests, one token each 200 ms: 3.8 s from the first sent to the last (less only by
+    // arrival jitter); unlimited, they would all arrive within about 0.1 s.
+    expect(Math.max(...receivedAt) - Math.min(...receivedAt)).toBeGreaterThanOrEqual(3_000);
     // The unlimited destination was done while the limited one had sent only part of its exports.
     expect(limitedSoFar).toBeLessThan(20);
     expect(unlimited.requests).toHaveLength(40);

@@ -1,8 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { endpointVerdictOf, failureSummaryOf, type DeliveryOutcome } from '@spillway/delivery';
 import { admitRequest, closedCircuit, evolveCircuit, type CircuitEvent, type CircuitInput, type CircuitState } from './circuit-breaker.ts';
 import type { FlowSettings } from './flow-settings.ts';
-import { fullBucket, reserveToken, type TokenBucket } from './token-bucket.ts';
+import { fullBucket, takeToken, type TokenBucket } from './token-bucket.ts';
 
 export interface FlowControlOptions {
   readonly settingsOf: (destinationId: string) => FlowSettings;
@@ -36,6 +35,13 @@ export interface FlowControl {
   openCircuits(): readonly string[];
 }
 
+/** Requests waiting for a token of one destination, first come first served. */
+interface RateQueue {
+  bucket?: TokenBucket;
+  readonly waiting: (() => void)[];
+  timer?: ReturnType<typeof setTimeout>;
+}
+
 interface Circuit {
   state: CircuitState;
   readonly waiters: Set<() => void>;
@@ -43,7 +49,7 @@ interface Circuit {
 
 export function createFlowControl(options: FlowControlOptions): FlowControl {
   const circuits = new Map<string, Circuit>();
-  const buckets = new Map<string, TokenBucket>();
+  const rateQueues = new Map<string, RateQueue>();
   const nowMs = () => options.now().getTime();
 
   const circuitOf = (destinationId: string): Circuit => {
@@ -108,6 +114,34 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
     return passFor(destinationId, true);
   };
 
+  /** Lets waiting requests go while there are tokens; then sleeps until the next one is earned. */
+  const pump = (destinationId: string, queue: RateQueue) => {
+    queue.timer = undefined;
+    while (queue.waiting.length > 0) {
+      const limit = options.settingsOf(destinationId).rateLimit;
+      if (limit !== undefined) {
+        const now = nowMs();
+        const result = takeToken(queue.bucket ?? fullBucket(limit, now), now, limit);
+        queue.bucket = result.bucket;
+        if (!result.taken) {
+          queue.timer = setTimeout(() => pump(destinationId, queue), result.waitMs);
+          return;
+        }
+      }
+      queue.waiting.shift()?.();
+    }
+    // Kept while it has a bucket: a destination that goes quiet and comes back finds its tokens as earned.
+  };
+
+  const rateQueueOf = (destinationId: string): RateQueue => {
+    let queue = rateQueues.get(destinationId);
+    if (queue === undefined) {
+      queue = { waiting: [] };
+      rateQueues.set(destinationId, queue);
+    }
+    return queue;
+  };
+
   return {
     tryAdmit(destinationId) {
       const decided = passOrWait(destinationId);
@@ -124,10 +158,28 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
     rateTurn(destinationId, signal) {
       const limit = options.settingsOf(destinationId).rateLimit;
       if (limit === undefined) return undefined;
-      const now = nowMs();
-      const { bucket, waitMs } = reserveToken(buckets.get(destinationId) ?? fullBucket(limit, now), now, limit);
-      buckets.set(destinationId, bucket);
-      return waitMs > 0 ? delay(waitMs, undefined, { signal }) : undefined;
+      const queue = rateQueueOf(destinationId);
+      if (queue.waiting.length === 0) {
+        const now = nowMs();
+        const result = takeToken(queue.bucket ?? fullBucket(limit, now), now, limit);
+        queue.bucket = result.bucket;
+        if (result.taken) return undefined;
+      }
+      return new Promise<void>((resolve, reject) => {
+        const go = () => {
+          signal.removeEventListener('abort', abandon);
+          resolve();
+        };
+        const abandon = () => {
+          const index = queue.waiting.indexOf(go);
+          if (index >= 0) queue.waiting.splice(index, 1);
+          reject(signal.reason);
+        };
+        if (signal.aborted) return reject(signal.reason);
+        queue.waiting.push(go);
+        signal.addEventListener('abort', abandon, { once: true });
+        if (queue.timer === undefined) pump(destinationId, queue);
+      });
     },
     isOpen: (destinationId) => circuits.get(destinationId)?.state.kind === 'open',
     restore(destinationId, event) {

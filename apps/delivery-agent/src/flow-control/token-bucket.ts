@@ -1,10 +1,9 @@
 /**
  * A destination's rate limit as a token bucket, pure: times are epoch milliseconds handed in.
  *
- * Each request reserves the next token, even one not there yet: the bucket then goes below zero
- * and the request waits until its token has been earned. Reservations are handed out in the
- * order they are asked for, so requests go in turn, `1 / requestsPerSecond` apart once the
- * burst is spent.
+ * Tokens are earned at `requestsPerSecond` up to the burst; a request takes one when it actually
+ * goes. Nothing is reserved ahead: a request whose timer fired late on a busy machine finds only
+ * the tokens earned by then, so requests never bunch up above the limit (they may fall below it).
  */
 export interface TokenBucket {
   readonly tokens: number;
@@ -24,10 +23,13 @@ export function fullBucket(limit: RateLimit, now: number): TokenBucket {
   return { tokens: burstOf(limit), at: now };
 }
 
-/** Takes one token: the new bucket, and how long the request must wait for it. */
-export function reserveToken(bucket: TokenBucket, now: number, limit: RateLimit): { readonly bucket: TokenBucket; readonly waitMs: number } {
+export type TokenTaken = { readonly taken: true; readonly bucket: TokenBucket } | { readonly taken: false; readonly bucket: TokenBucket; readonly waitMs: number };
+
+/** Takes a token if one has been earned by `now`; otherwise says how long until one is. */
+export function takeToken(bucket: TokenBucket, now: number, limit: RateLimit): TokenTaken {
   const earned = (Math.max(0, now - bucket.at) * limit.requestsPerSecond) / 1000;
-  const tokens = Math.min(burstOf(limit), bucket.tokens + earned) - 1;
-  const waitMs = tokens >= 0 ? 0 : Math.ceil((-tokens * 1000) / limit.requestsPerSecond);
-  return { bucket: { tokens, at: Math.max(now, bucket.at) }, waitMs };
+  const tokens = Math.min(burstOf(limit), bucket.tokens + earned);
+  const refilled = { tokens, at: Math.max(now, bucket.at) };
+  if (tokens >= 1) return { taken: true, bucket: { ...refilled, tokens: tokens - 1 } };
+  return { taken: false, bucket: refilled, waitMs: Math.max(1, Math.ceil(((1 - tokens) * 1000) / limit.requestsPerSecond)) };
 }
