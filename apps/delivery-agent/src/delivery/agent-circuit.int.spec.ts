@@ -148,4 +148,20 @@ describe('delivery agent: circuit breaker', () => {
     expect((await waitForTransitions(destinationId, 2)).map((event) => event.type)).toEqual(['CircuitOpened', 'CircuitClosed']);
     expect(await world.deadLetters(dataflowId)).toEqual([]);
   });
+
+  it('with the circuit switched off, sends every retry to a failing endpoint and dead-letters what fails, as before', async () => {
+    // Each 503 takes 150 ms: 12 attempts take longer than the second after which a circuit would open.
+    const endpoint = await receiver({ respond: async () => (await new Promise((resolve) => setTimeout(resolve, 150)), outage) });
+    const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
+    const retry = { attempts: 12, baseDelayMs: 100, maxDelayMs: 200 };
+    await world.configureDestination({ destinationId, endpoint: endpoint.url, auth: { type: 'none' }, retry, circuit: { enabled: false, openAfterSeconds: 1 } });
+    await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 1 });
+    world.startAgent();
+
+    const [outcome] = await world.waitForOutcomes(dataflowId, 1, 20_000);
+    expect(outcome).toMatchObject({ type: 'ExportFailed', data: { attempts: 12 } });
+    expect(endpoint.requests).toHaveLength(12);
+    expect(endpoint.requests.at(-1)!.receivedAt - endpoint.requests[0]!.receivedAt).toBeGreaterThan(1_000);
+    expect(await circuitTransitions(destinationId)).toEqual([]);
+  });
 });

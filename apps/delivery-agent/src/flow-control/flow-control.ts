@@ -1,4 +1,5 @@
 import { endpointVerdictOf, failureSummaryOf, type DeliveryOutcome } from '@spillway/delivery';
+import { defaultCircuit } from '@spillway/xdm';
 import { admitRequest, closedCircuit, evolveCircuit, type CircuitEvent, type CircuitInput, type CircuitState } from './circuit-breaker.ts';
 import type { FlowSettings } from './flow-settings.ts';
 import { fullBucket, takeToken, type TokenBucket } from './token-bucket.ts';
@@ -47,6 +48,9 @@ interface Circuit {
   readonly waiters: Set<() => void>;
 }
 
+/** The probe interval of a circuit restored before its destination's settings are known. */
+const restoreFallback = { openAfterMs: defaultCircuit.openAfterSeconds * 1000, probeEveryMs: defaultCircuit.probeEverySeconds * 1000 };
+
 export function createFlowControl(options: FlowControlOptions): FlowControl {
   const circuits = new Map<string, Circuit>();
   const rateQueues = new Map<string, RateQueue>();
@@ -64,7 +68,10 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
   const step = (destinationId: string, input: CircuitInput) => {
     const circuit = circuitOf(destinationId);
     const settings = options.settingsOf(destinationId).circuit;
-    const { state, events } = evolveCircuit(circuit.state, input, settings ?? { openAfterMs: 0, probeEveryMs: 0 }, destinationId);
+    // Switched off (or not configured yet): requests count for nothing, and a circuit left open closes.
+    // A restored state is taken as written: the destination's settings may come later in the log.
+    const effective = settings === undefined && input.type !== 'Restored' ? { type: 'CircuitDisabled' as const, at: nowMs() } : input;
+    const { state, events } = evolveCircuit(circuit.state, effective, settings ?? restoreFallback, destinationId);
     circuit.state = state;
     for (const event of events) options.onTransition(destinationId, event);
     for (const wake of [...circuit.waiters]) wake();
