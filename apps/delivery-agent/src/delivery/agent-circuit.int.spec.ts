@@ -60,6 +60,7 @@ describe('delivery agent: circuit breaker', () => {
     if (opened?.type !== 'CircuitOpened') throw new Error('expected CircuitOpened');
     expect(Date.parse(opened.data.openedAt) - Date.parse(opened.data.failingSince)).toBeGreaterThanOrEqual(1_000);
     expect(await circuitGauge(registry, dead)).toBe(1);
+    expect(await circuitGauge(registry, alive)).toBe(0);
     expect(agent.stats().openCircuits).toEqual([dead]);
 
     // During the outage: exports of the other destination, one every 100 ms, each timed from its request to its arrival.

@@ -14,7 +14,7 @@ import {
 import type { AgentMetrics } from '@spillway/metrics';
 import type { Logger } from '@spillway/runtime';
 import { destinationClients, plainConnections, type AgentConnections } from '../connections/agent-connections.ts';
-import { createDestinationRegistry } from '../destinations/destination-registry.ts';
+import { createDestinationRegistry, type DestinationRegistry } from '../destinations/destination-registry.ts';
 import { loadDestinationsUpTo } from '../destinations/load-destinations.ts';
 import { createCircuitJournal, loadCircuits } from '../flow-control/circuit-journal.ts';
 import { createFlowControl } from '../flow-control/flow-control.ts';
@@ -114,6 +114,14 @@ export function runAgent(options: AgentOptions): Agent {
     maxInFlightPerDestination: settings.maxInFlightPerDestination,
     logger,
   });
+  const destinations: DestinationRegistry = {
+    ...registry,
+    // Every configured destination has its circuit gauge, 0 until it opens.
+    apply(message) {
+      registry.apply(message);
+      options.metrics?.circuitChanged(message.event.data.destinationId, flow.isOpen(message.event.data.destinationId));
+    },
+  };
   const lanes = createDestinationLanes(settings.maxInFlightPerDestination);
   const now = options.now ?? (() => new Date());
   const circuitJournal = createCircuitJournal({ store, logger, signal: stopping.signal });
@@ -158,7 +166,7 @@ export function runAgent(options: AgentOptions): Agent {
     const input = classifyInput(message);
     switch (input.kind) {
       case 'destination':
-        return registry.apply(input.message);
+        return destinations.apply(input.message);
       case 'export':
         return isInPartition(input.run.request.profileId, settings.partition) ? exportHandler.handle(input.run) : undefined;
       case 'misplaced':
@@ -183,7 +191,7 @@ export function runAgent(options: AgentOptions): Agent {
   async function start(): Promise<void> {
     const from = await untilLoaded(() => createStreamCheckpointStore(store).load(consumerName), stopping.signal, logger);
     if (from !== undefined) {
-      const applied = await loadDestinationsUpTo(store, registry, { upTo: from, streamPrefix: streams.destinations, logFields });
+      const applied = await loadDestinationsUpTo(store, destinations, { upTo: from, streamPrefix: streams.destinations, logFields });
       logger.info('destinations loaded up to the checkpoint', { ...logFields, applied, ...registry.counts() });
     }
     recorded = await loadRecordedOutcomes(store, {
