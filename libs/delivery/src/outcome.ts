@@ -88,3 +88,35 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
 }
+
+/**
+ * What an outcome tells about the endpoint, for its circuit breaker: it `answered` (delivered, or
+ * an answer no retry would change, such as 400: the endpoint is up), it is `failing` (a failure a
+ * retry may cure: 5xx, 408, 429, timeouts, connection errors, an unreachable token server), or it
+ * is `inconclusive` (a failure such as a certificate error, which needs a configuration change).
+ */
+export type EndpointVerdict = 'answered' | 'failing' | 'inconclusive';
+
+export function endpointVerdictOf(outcome: DeliveryOutcome): EndpointVerdict {
+  if (outcome.kind === 'delivered') return 'answered';
+  if (outcome.retryable) return 'failing';
+  return outcome.failure === 'status' ? 'answered' : 'inconclusive';
+}
+
+/** The failure as a sentence of codes only: never a URL, header or body. */
+export function failureSummaryOf(outcome: FailedOutcome): string {
+  switch (outcome.failure) {
+    case 'status':
+      return `HTTP ${outcome.status}`;
+    case 'error':
+      return `no answer (${outcome.errorCode})`;
+    case 'token':
+      return `no OAuth token (${outcome.errorCode})`;
+    default:
+      return assertNever(outcome);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected outcome ${JSON.stringify(value)}`);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryableErrorCode, isRetryableStatus, parseRetryAfter } from './outcome.ts';
+import { endpointVerdictOf, failureSummaryOf, isRetryableErrorCode, isRetryableStatus, parseRetryAfter, type DeliveryOutcome, type FailedOutcome } from './outcome.ts';
 
 describe('which failures retry (product.md section 9)', () => {
   it.each([408, 429, 500, 502, 503, 504, 599])('status %i retries', (status) => {
@@ -37,5 +37,30 @@ describe('parseRetryAfter', () => {
 
   it.each([undefined, '', '-5', '1.5', 'soon', 'Wed, 99 Foo 2025'])('ignores %j', (value) => {
     expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+});
+
+describe('what an outcome tells the circuit breaker about the endpoint', () => {
+  const status = (code: number): FailedOutcome => ({ kind: 'failed', failure: 'status', status: code, retryable: isRetryableStatus(code), durationMs: 5 });
+  const error = (code: string): FailedOutcome => ({ kind: 'failed', failure: 'error', errorCode: code, message: 'm', retryable: isRetryableErrorCode(code), durationMs: 5 });
+  const token: FailedOutcome = { kind: 'failed', failure: 'token', errorCode: 'OAUTH_TOKEN_UNREACHABLE', message: 'm', retryable: true, durationMs: 5 };
+  const cases: [string, DeliveryOutcome, string][] = [
+    ['delivered', { kind: 'delivered', status: 200, durationMs: 5 }, 'answered'],
+    ['400: the endpoint is up', status(400), 'answered'],
+    ['401 after a token renewal', status(401), 'answered'],
+    ['503', status(503), 'failing'],
+    ['429', status(429), 'failing'],
+    ['408', status(408), 'failing'],
+    ['refused', error('ECONNREFUSED'), 'failing'],
+    ['timed out', error('ETIMEDOUT'), 'failing'],
+    ['token server unreachable', token, 'failing'],
+    ['a certificate error', error('DEPTH_ZERO_SELF_SIGNED_CERT'), 'inconclusive'],
+  ];
+  it.each(cases)('%s: %s', (_, outcome, verdict) => {
+    expect(endpointVerdictOf(outcome)).toBe(verdict);
+  });
+
+  it('summarises a failure from codes only', () => {
+    expect([status(503), error('ECONNREFUSED'), token].map(failureSummaryOf)).toEqual(['HTTP 503', 'no answer (ECONNREFUSED)', 'no OAuth token (OAUTH_TOKEN_UNREACHABLE)']);
   });
 });

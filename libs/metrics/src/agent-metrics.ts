@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'error';
 
@@ -16,6 +16,8 @@ export interface AgentMetrics {
   failed(dataflowId: string): void;
   /** An export delivered: ingest-to-delivered latency and the duration of its last request. */
   delivered(dataflowId: string, endToEndSeconds: number, requestSeconds: number): void;
+  /** A destination's circuit opened (its exports wait) or closed. */
+  circuitChanged(destinationId: string, open: boolean): void;
 }
 
 const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600];
@@ -31,7 +33,9 @@ export function createAgentMetrics(registry: Registry): AgentMetrics {
   const delivered = new Counter({ name: 'spillway_exports_delivered_total', help: 'Exports delivered (2xx)', labelNames: ['dataflow'], registers });
   const latency = new Histogram({ name: 'spillway_export_latency_seconds', help: 'From ingest (ingestedAt) to delivered, per export', labelNames: ['dataflow'], buckets: latencyBuckets, registers });
   const duration = new Histogram({ name: 'spillway_delivery_duration_seconds', help: 'Duration of the request that delivered an export', labelNames: ['dataflow'], buckets: durationBuckets, registers });
+  const circuitOpen = new Gauge({ name: 'spillway_destination_circuit_open', help: "1 while the destination's circuit is open (its exports wait, a probe goes now and then), 0 once closed", labelNames: ['destination'], registers });
   return {
+    circuitChanged: (destination, open) => circuitOpen.set({ destination }, open ? 1 : 0),
     requestSent: (dataflow, status) => requests.inc({ dataflow, status_class: statusClassOf(status) }),
     retryPlanned: (dataflow) => retries.inc({ dataflow }),
     superseded: (dataflow) => superseded.inc({ dataflow }),

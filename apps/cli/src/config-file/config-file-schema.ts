@@ -1,4 +1,4 @@
-import { audienceOriginSchema, destinationRetrySchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
+import { audienceOriginSchema, destinationCircuitSchema, destinationConfiguredSchema, destinationRateLimitSchema, destinationRetrySchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
 import { z } from 'zod';
 import { alertItemSchema } from './alerts-section.ts';
 import { headersField, queryParamsField, tokenParamsField } from './pairs-fields.ts';
@@ -77,6 +77,12 @@ export const destinationItemSchema = z.strictObject({
     .optional(),
   /** `{ attempts, baseDelayMs, maxDelayMs, maxRetryAfterMs }`, each optional: the agent's defaults fill the rest. */
   retry: destinationRetrySchema.optional(),
+  /** `{ enabled, openAfterSeconds, probeEverySeconds }`, each optional (docs/flow-control.md). */
+  circuit: destinationCircuitSchema.optional(),
+  /** `{ requestsPerSecond }`. */
+  rateLimit: destinationRateLimitSchema.optional(),
+  /** Requests at once to this destination (the agent's bound caps it). */
+  maxInFlight: destinationConfiguredSchema.shape.maxInFlight,
 });
 
 const audienceMappingItemSchema = z.preprocess(

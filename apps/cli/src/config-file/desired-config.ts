@@ -37,6 +37,9 @@ export function toDestination(item: DestinationItem): DestinationConfig {
     includeSegmentTimestamps: item.includeSegmentTimestamps,
     ...(item.timeoutMs === undefined ? {} : { timeoutMs: item.timeoutMs }),
     ...(item.retry === undefined ? {} : { retry: item.retry }),
+    ...(item.circuit === undefined ? {} : { circuit: item.circuit }),
+    ...(item.rateLimit === undefined ? {} : { rateLimit: item.rateLimit }),
+    ...(item.maxInFlight === undefined ? {} : { maxInFlight: item.maxInFlight }),
   };
 }
 

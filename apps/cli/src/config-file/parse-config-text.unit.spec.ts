@@ -50,6 +50,16 @@ describe('the spillway apply file format', () => {
     expect(issues.map((issue) => issue.path)).toEqual(expect.arrayContaining([expect.stringContaining('retry')]));
   });
 
+  it('given flow control settings, then they go into the destination as written, and wrong ones are refused with their paths', () => {
+    const yaml = destinationYaml('    circuit: { openAfterSeconds: 30, probeEverySeconds: 5 }\n    rateLimit: { requestsPerSecond: 50 }\n    maxInFlight: 8');
+    const destination = configOf(parseConfigText(yaml, 'yaml')).destinations[0]!;
+    expect([destination.circuit, destination.rateLimit, destination.maxInFlight]).toEqual([{ openAfterSeconds: 30, probeEverySeconds: 5 }, { requestsPerSecond: 50 }, 8]);
+    expect(parseStreamEvent('destination-shop', 'DestinationConfigured', destination).ok).toBe(true);
+    const wrong = destinationYaml('    circuit: { openAfterSeconds: 0, every: 3 }\n    rateLimit: { requestsPerSecond: -1 }\n    maxInFlight: 0');
+    const paths = issuesOf(parseConfigText(wrong, 'yaml')).map((issue) => issue.path);
+    for (const field of ['circuit', 'rateLimit', 'maxInFlight']) expect(paths).toEqual(expect.arrayContaining([expect.stringContaining(field)]));
+  });
+
   it('given headers and query parameters as user-facing strings, then they become maps', () => {
     const config = configOf(parseConfigText(destinationYaml('    headers: "x-api-version:2,x-tenant:acme"\n    queryParams: "source=spillway&region=eu%20west"'), 'yaml'));
     expect(config.destinations[0]!.headers).toEqual({ 'x-api-version': '2', 'x-tenant': 'acme' });

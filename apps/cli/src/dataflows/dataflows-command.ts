@@ -8,6 +8,7 @@ import { readLatest, readLatestByStream } from '@spillway/event-streams';
 import { describeAuth, table } from '../destinations/format-destination.ts';
 import { readDataflowCounts } from '@spillway/dataflow-status';
 import { backfillJson, backfillLine, readBackfills } from '../backfill/backfill-status.ts';
+import { circuitJson, circuitLine, readCircuitStatus } from './circuit-status.ts';
 import { countsLine } from './counts-line.ts';
 
 /** `dataflows list`: every dataflow whose latest event configures it. */
@@ -31,8 +32,9 @@ export function runShowDataflow(context: CliContext, dataflowId: string): Promis
     if (!latest) throw new NotFoundError('dataflow', dataflowId, `is not configured (no events in ${stream})`);
     if (latest.event.type === 'DataflowDeleted') throw new NotFoundError('dataflow', dataflowId, `was deleted (${stream})`);
     const dataflow = latest.event.data;
-    const [destination, audiences, counts, backfills] = await Promise.all([
+    const [destination, circuit, audiences, counts, backfills] = await Promise.all([
       readDestination(store, dataflow.destinationId),
+      readCircuitStatus(store, dataflow.destinationId),
       readAudiences(store, dataflow),
       readDataflowCounts(store, dataflowId),
       readBackfills(store, dataflowId),
@@ -41,6 +43,7 @@ export function runShowDataflow(context: CliContext, dataflowId: string): Promis
     const text = [
       `dataflow ${dataflow.dataflowId}`,
       `  destination:   ${destinationText(dataflow.destinationId, destination)}`,
+      `  circuit:       ${circuitLine(circuit)}`,
       `  enabled:       ${dataflow.enabled ? 'yes' : 'no'}`,
       `  consent check: ${dataflow.consent ? 'on' : 'off'}`,
       `  audiences:${dataflow.audiences.length === 0 ? '     (none)' : ''}`,
@@ -57,6 +60,7 @@ export function runShowDataflow(context: CliContext, dataflowId: string): Promis
       stream,
       revision: Number(latest.revision),
       destination: destination ?? null,
+      circuit: circuitJson(circuit),
       audiences: Object.fromEntries(dataflow.audiences.map((m) => [m.audienceId, audiences.get(m.audienceId) ?? null])),
       counts: counts ?? null,
       ...(counts === undefined ? { countsNote: 'not available yet' } : {}),

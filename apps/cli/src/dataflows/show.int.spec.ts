@@ -1,5 +1,7 @@
+import { defineEvents } from '@spillway/event-streams';
+import { circuitEventSchemas, circuitStreamName } from '@spillway/pipeline-events';
 import { describe, expect, it } from 'vitest';
-import { runCli, uniqueId, writeTempFile } from '../testing/cli-process.ts';
+import { connectForTest, runCli, uniqueId, writeTempFile } from '../testing/cli-process.ts';
 
 async function applyConfig(): Promise<{ destination: string; dataflow: string; audience: string }> {
   const ids = { destination: uniqueId('dest'), dataflow: uniqueId('flow'), audience: uniqueId('aud') };
@@ -63,6 +65,40 @@ describe('spillway dataflows and destinations', () => {
     expect(run.stdout).toContain('headers:            x-tenant:acme');
     expect(run.stdout).toContain('query parameters:   source=spillway');
     expect(run.stdout).toContain('client secret file:/run/secrets/partner');
+  });
+
+  it('given flow control settings, when the destination is shown, then each appears; when the circuit opens and closes, dataflows show says so', async () => {
+    const ids = { destination: uniqueId('dest'), dataflow: uniqueId('flow') };
+    const file = await writeTempFile(
+      'spillway.yaml',
+      `destinations:
+  - { id: ${ids.destination}, name: Partner, endpoint: "https://partner.example.com/p", circuit: { openAfterSeconds: 30 }, rateLimit: { requestsPerSecond: 50 }, maxInFlight: 4 }
+dataflows:
+  - { id: ${ids.dataflow}, destination: ${ids.destination} }
+`,
+    );
+    expect((await runCli(['apply', file])).exitCode).toBe(0);
+    const destination = await runCli(['destinations', 'show', ids.destination]);
+    expect(destination.stdout).toContain('circuit breaker:    opens after 30 s of failures only, probes every default (10) s while open');
+    expect(destination.stdout).toContain('rate limit:         50 requests/s');
+    expect(destination.stdout).toContain('max in flight:      4');
+    expect((await runCli(['dataflows', 'show', ids.dataflow])).stdout).toContain('circuit:       closed (never opened)');
+
+    const store = await connectForTest();
+    const opened = { destinationId: ids.destination, failingSince: '2026-11-22T10:00:00.000Z', failures: 12, lastError: 'HTTP 503', openedAt: '2026-11-22T10:00:30.000Z' };
+    try {
+      await store.appendEvents(circuitStreamName(ids.destination), defineEvents(circuitEventSchemas), [{ type: 'CircuitOpened', data: opened }]);
+      const open = await runCli(['dataflows', 'show', ids.dataflow]);
+      expect(open.stdout).toContain('circuit:       OPEN since 2026-11-22T10:00:30.000Z: exports wait, a probe goes now and then (every request failed since 2026-11-22T10:00:00.000Z, 12 failures, last: HTTP 503)');
+      const json = JSON.parse((await runCli(['dataflows', 'show', ids.dataflow, '--json'])).stdout) as Record<string, unknown>;
+      expect(json['circuit']).toEqual({ state: 'open', ...opened });
+
+      const closed = { destinationId: ids.destination, openedAt: opened.openedAt, closedAt: '2026-11-22T10:05:00.000Z' };
+      await store.appendEvents(circuitStreamName(ids.destination), defineEvents(circuitEventSchemas), [{ type: 'CircuitClosed', data: closed }]);
+      expect((await runCli(['dataflows', 'show', ids.dataflow])).stdout).toContain('circuit:       closed since 2026-11-22T10:05:00.000Z (was open from 2026-11-22T10:00:30.000Z)');
+    } finally {
+      await store.close();
+    }
   });
 
   it('given an unknown id, when shown, then one line says so and the exit code is 1', async () => {

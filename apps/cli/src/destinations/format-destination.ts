@@ -1,4 +1,4 @@
-import type { Auth, DestinationConfig } from '@spillway/xdm';
+import { defaultCircuit, type Auth, type DestinationConfig } from '@spillway/xdm';
 import { formatHeaderList, formatQueryString } from '@spillway/config-formats';
 
 /** One line about auth; secrets appear as the references the configuration carries, never resolved. */
@@ -45,6 +45,9 @@ export function destinationLines(destination: DestinationConfig): string[] {
     `  segment timestamps: ${onOff(destination.includeSegmentTimestamps)}`,
     `  timeout:            ${destination.timeoutMs === undefined ? 'default (2000 ms)' : `${destination.timeoutMs} ms`}`,
     `  retry:              ${describeRetry(destination.retry)}`,
+    `  circuit breaker:    ${describeCircuit(destination.circuit)}`,
+    `  rate limit:         ${destination.rateLimit === undefined ? 'none' : `${destination.rateLimit.requestsPerSecond} requests/s`}`,
+    `  max in flight:      ${destination.maxInFlight ?? "the agent's (SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION, default 64)"}`,
   ];
 }
 
@@ -65,5 +68,14 @@ function describeRetry(retry: DestinationConfig['retry']): string {
     `${attempts ?? 'default (3)'} attempts`,
     `backoff from ${baseDelayMs ?? 'default (200)'} ms up to ${maxDelayMs ?? 'default (5000)'} ms`,
     `Retry-After up to ${maxRetryAfterMs ?? 'default (30000)'} ms`,
+  ].join(', ');
+}
+
+function describeCircuit(circuit: DestinationConfig['circuit']): string {
+  const { enabled, openAfterSeconds, probeEverySeconds } = circuit ?? {};
+  if (enabled === false) return 'off';
+  return [
+    `opens after ${openAfterSeconds ?? `default (${defaultCircuit.openAfterSeconds})`} s of failures only`,
+    `probes every ${probeEverySeconds ?? `default (${defaultCircuit.probeEverySeconds})`} s while open`,
   ].join(', ');
 }

@@ -110,6 +110,19 @@ describe('delivery agent: one destination does not hold up another', () => {
     expect(slow.endpoint.requests).toHaveLength(3);
   });
 
+  it("holds a destination to its own maxInFlight, below the agent's bound", async () => {
+    const slow = await slowReceiver(300);
+    const [destinationId, dataflowId] = [world.id('one-at-a-time'), world.id('df')];
+    await world.configureDestination({ destinationId, endpoint: slow.endpoint.url, auth: { type: 'none' }, maxInFlight: 1 });
+    for (let profile = 1; profile <= 4; profile++) await world.requestExport({ dataflowId, destinationId, profileId: `p-${profile}`, sequence: 1 });
+
+    world.startAgent({ maxInFlightPerDestination: 8 });
+    await world.waitForOutcomes(dataflowId, 4);
+
+    expect(slow.mostOpen()).toBe(1);
+    expect(slow.endpoint.requests).toHaveLength(4);
+  });
+
   it('delivers the exports of one dataflow and profile one at a time, in order', async () => {
     const answeredAt: number[] = [];
     const endpoint = await receiver({

@@ -14,8 +14,10 @@ import {
 import type { AgentMetrics } from '@spillway/metrics';
 import type { Logger } from '@spillway/runtime';
 import { destinationClients, plainConnections, type AgentConnections } from '../connections/agent-connections.ts';
-import { createDestinationRegistry } from '../destinations/destination-registry.ts';
+import { createDestinationRegistry, type DestinationRegistry } from '../destinations/destination-registry.ts';
 import { loadDestinationsUpTo } from '../destinations/load-destinations.ts';
+import { createCircuitJournal, loadCircuits } from '../flow-control/circuit-journal.ts';
+import { createFlowControl } from '../flow-control/flow-control.ts';
 import { agentInputEvents, agentStreamPrefixes, classifyInput, inputKey, type AgentInputMessage } from './agent-input-events.ts';
 import { createDestinationLanes } from './destination-lanes.ts';
 import { createExportHandler, type ExportCounts } from './export-handler.ts';
@@ -30,7 +32,7 @@ export interface AgentSettings {
   readonly partition: Partition;
   /** Export requests in hand at once (delivering, or queued behind their destination or profile). */
   readonly maxInFlight: number;
-  /** Requests running at once per destination (and its connection pool size). */
+  /** Requests running at once per destination (and its connection pool size); a destination's `maxInFlight` can lower it. */
   readonly maxInFlightPerDestination: number;
   /** On stop, how long deliveries in flight may take to finish before they are abandoned (and sent again after a restart). */
   readonly stopGraceMs: number;
@@ -70,6 +72,8 @@ export interface AgentStats {
   readonly inFlight: number;
   readonly delivering: number;
   readonly queuedForDestination: number;
+  /** Destinations whose circuit is open: their exports wait. */
+  readonly openCircuits: readonly string[];
   readonly destinations: { readonly usable: number; readonly unusable: number; readonly deleted: number };
   /** OAuth token requests sent. */
   readonly tokenRequests: number;
@@ -107,9 +111,31 @@ export function runAgent(options: AgentOptions): Agent {
   const registry = createDestinationRegistry({
     secrets: options.secrets,
     ...destinationClients(options.connections ?? plainConnections, settings.maxInFlightPerDestination),
+    maxInFlightPerDestination: settings.maxInFlightPerDestination,
     logger,
   });
+  const destinations: DestinationRegistry = {
+    ...registry,
+    // Every configured destination has its circuit gauge, 0 until it opens.
+    apply(message) {
+      registry.apply(message);
+      options.metrics?.circuitChanged(message.event.data.destinationId, flow.isOpen(message.event.data.destinationId));
+    },
+  };
   const lanes = createDestinationLanes(settings.maxInFlightPerDestination);
+  const now = options.now ?? (() => new Date());
+  const circuitJournal = createCircuitJournal({ store, logger, signal: stopping.signal });
+  const flow = createFlowControl({
+    settingsOf: (destinationId) => registry.flowSettings(destinationId),
+    now,
+    onTransition(destinationId, event) {
+      const open = event.type === 'CircuitOpened';
+      if (open) logger.warn('circuit opened: exports to the destination wait, a probe goes now and then', { ...logFields, ...event.data });
+      else logger.info('circuit closed: exports to the destination resume', { ...logFields, ...event.data });
+      options.metrics?.circuitChanged(destinationId, open);
+      circuitJournal.write(destinationId, event);
+    },
+  });
   let recorded: RecordedOutcomes = noRecordedOutcomes;
   let consumer: Consumer | undefined;
   let resolveCaughtUp: () => void = () => {};
@@ -120,6 +146,7 @@ export function runAgent(options: AgentOptions): Agent {
     outcomes: options.metrics ? withOutcomeMetrics(outcomes, options.metrics) : outcomes,
     destinations: registry,
     lanes,
+    flow,
     // Filled in at start, before the consumer hands over the first export.
     recorded: {
       consume: (runKey) => recorded.consume(runKey),
@@ -132,14 +159,14 @@ export function runAgent(options: AgentOptions): Agent {
     retry: options.retry ?? {},
     signal: abandoning.signal,
     logger,
-    now: options.now ?? (() => new Date()),
+    now,
   });
 
   const handle = (message: AgentInputMessage): Promise<void> | void => {
     const input = classifyInput(message);
     switch (input.kind) {
       case 'destination':
-        return registry.apply(input.message);
+        return destinations.apply(input.message);
       case 'export':
         return isInPartition(input.run.request.profileId, settings.partition) ? exportHandler.handle(input.run) : undefined;
       case 'misplaced':
@@ -150,10 +177,21 @@ export function runAgent(options: AgentOptions): Agent {
     }
   };
 
+  /** Circuits open before the restart stay open: their exports keep waiting for a probe to be answered. */
+  async function restoreCircuits(): Promise<void> {
+    const circuits = await untilLoaded(() => loadCircuits(store, options.idPrefix ?? ''), stopping.signal, logger);
+    for (const { destinationId, event } of circuits) {
+      if (event.type !== 'CircuitOpened') continue;
+      flow.restore(destinationId, event);
+      options.metrics?.circuitChanged(destinationId, true);
+      logger.warn('circuit open since before the start: exports to the destination wait for a probe', { ...logFields, ...event.data });
+    }
+  }
+
   async function start(): Promise<void> {
     const from = await untilLoaded(() => createStreamCheckpointStore(store).load(consumerName), stopping.signal, logger);
     if (from !== undefined) {
-      const applied = await loadDestinationsUpTo(store, registry, { upTo: from, streamPrefix: streams.destinations, logFields });
+      const applied = await loadDestinationsUpTo(store, destinations, { upTo: from, streamPrefix: streams.destinations, logFields });
       logger.info('destinations loaded up to the checkpoint', { ...logFields, applied, ...registry.counts() });
     }
     recorded = await loadRecordedOutcomes(store, {
@@ -164,6 +202,7 @@ export function runAgent(options: AgentOptions): Agent {
       logFields,
     });
     if (recorded.size() > 0) logger.info('outcomes recorded after the checkpoint will not be sent again', { ...logFields, exports: recorded.size() });
+    await restoreCircuits();
     if (stopping.signal.aborted) return;
     const running = runConsumer({
       store,
@@ -192,7 +231,10 @@ export function runAgent(options: AgentOptions): Agent {
     });
   }
 
-  const done = start().finally(() => registry.close());
+  const done = start().finally(async () => {
+    await circuitJournal.flushed();
+    registry.close();
+  });
   done.catch(() => {});
 
   return {
@@ -208,6 +250,7 @@ export function runAgent(options: AgentOptions): Agent {
         inFlight: consumerStats?.inFlight ?? 0,
         delivering: laneStats.running,
         queuedForDestination: laneStats.queued,
+        openCircuits: flow.openCircuits(),
         destinations: registry.counts(),
         tokenRequests: registry.tokenRequests(),
         rejected: consumerStats?.rejected ?? 0,

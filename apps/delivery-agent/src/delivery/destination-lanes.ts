@@ -1,5 +1,6 @@
 /**
- * A bound on the deliveries running at once per destination, with a FIFO queue behind it.
+ * A bound on the deliveries running at once per destination, with a FIFO queue behind it. Each
+ * destination may have its own bound (its `maxInFlight` setting), never above the agent's.
  *
  * Why here and not in the consumer: the consumer bounds the events in hand across all keys, but
  * it cannot tell that many of them wait on one destination. The queue lets a destination at
@@ -7,8 +8,8 @@
  * consumer's total in-flight bound (memory) is shared.
  */
 export interface DestinationLanes {
-  /** Runs `task` once fewer than the bound of the destination's tasks are running. */
-  run<T>(destinationId: string, task: () => Promise<T>): Promise<T>;
+  /** Runs `task` once fewer than `bound` (the agent's bound when not given or higher) of the destination's tasks are running. */
+  run<T>(destinationId: string, task: () => Promise<T>, bound?: number): Promise<T>;
   stats(): { readonly running: number; readonly queued: number; readonly destinations: number };
 }
 
@@ -23,14 +24,14 @@ export function createDestinationLanes(maxRunningPerDestination: number): Destin
   }
   const lanes = new Map<string, Lane>();
 
-  const acquire = (destinationId: string): Promise<Lane> => {
+  const acquire = (destinationId: string, bound: number): Promise<Lane> => {
     let lane = lanes.get(destinationId);
     if (lane === undefined) {
       lane = { running: 0, queue: [] };
       lanes.set(destinationId, lane);
     }
     const current = lane;
-    if (current.running < maxRunningPerDestination) {
+    if (current.running < Math.min(bound, maxRunningPerDestination)) {
       current.running++;
       return Promise.resolve(current);
     }
@@ -46,8 +47,8 @@ export function createDestinationLanes(maxRunningPerDestination: number): Destin
   };
 
   return {
-    async run(destinationId, task) {
-      const lane = await acquire(destinationId);
+    async run(destinationId, task, bound = maxRunningPerDestination) {
+      const lane = await acquire(destinationId, bound);
       try {
         return await task();
       } finally {

@@ -3,6 +3,7 @@ import { deliverExport, defaultRetryPolicy, nextRetryDelay, type DeliveryOutcome
 import { deliveriesStreamName, type AttemptRecord, type ExportAttemptFailed } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationRegistry } from '../destinations/destination-registry.ts';
+import type { CircuitPass, FlowControl } from '../flow-control/flow-control.ts';
 import type { DestinationLanes } from './destination-lanes.ts';
 import type { Turn } from './export-sequencer.ts';
 import { outcomeEvent, type AgentOutputEvent, type OutcomeEvent } from './outcome-events.ts';
@@ -13,6 +14,8 @@ export interface DurableRetryOptions {
   readonly outcomes: OutcomeRecorder;
   readonly destinations: DestinationRegistry;
   readonly lanes: DestinationLanes;
+  /** Each destination's circuit breaker and rate limit. */
+  readonly flow: FlowControl;
   readonly retry: Partial<RetryPolicy>;
   readonly signal: AbortSignal;
   readonly logger: Logger;
@@ -31,6 +34,11 @@ type AttemptResult =
  * is recorded (`ExportAttemptFailed`, awaited) before the wait, so a restart resumes with the
  * next attempt number at the time planned, from `prior` (the attempts recorded before it).
  * The destination's request slot is held for an attempt only, never across a wait.
+ *
+ * While the destination's circuit is open the export waits for it before its attempt, and a
+ * retryable failure met while it is open (a failed probe, or a request that was already on its
+ * way) sends the export back to wait instead of counting against its retries: an outage of the
+ * endpoint does not turn into dead letters.
  */
 export async function runDurableRetries(
   run: ExportRun,
@@ -43,6 +51,8 @@ export async function runDurableRetries(
   const last = prior.at(-1);
   let attempt = (last?.attempt ?? 0) + 1;
   let nextAttemptAt = last === undefined ? undefined : new Date(last.nextAttemptAt);
+  /** Attempts that failed while the circuit was open: they do not count against the retry limit. */
+  let uncharged = 0;
   const superseded = (by: NonNullable<ReturnType<Turn['supersededBy']>>) => [supersededEvent(run, by, attempts.length, options.now())];
 
   for (;; attempt++) {
@@ -51,7 +61,11 @@ export async function runDurableRetries(
     const newer = turn.supersededBy();
     if (newer !== undefined) return superseded(newer);
 
-    const result = await attemptOnce(run, options);
+    const pass = options.flow.tryAdmit(request.destinationId) ?? (await options.flow.admit(request.destinationId, AbortSignal.any([turn.superseded, options.signal])));
+    options.signal.throwIfAborted();
+    if (pass === undefined) return superseded(supersededWhileWaiting(turn));
+
+    const result = await attemptOnce(run, pass, options);
     options.signal.throwIfAborted();
     if (result.kind === 'attempted' && result.outcome.kind === 'failed') attempts.push(attemptRecord(attempt, result.startedAt, result.outcome, result.target.timeoutMs));
     // A newer export came while this attempt ran: unless this one got through, it is dropped, not dead-lettered.
@@ -62,7 +76,12 @@ export async function runDurableRetries(
       return deadLettered(run, undefined, attempts, final, options.now());
     }
     const { outcome, target, policy } = result;
-    const decision = nextRetryDelay(attempt, outcome, policy, options.random ?? Math.random);
+    if (outcome.kind === 'failed' && outcome.retryable && options.flow.isOpen(request.destinationId)) {
+      uncharged++;
+      nextAttemptAt = await planRetry(run, attempts.at(-1), 0, options);
+      continue;
+    }
+    const decision = nextRetryDelay(attempt - uncharged, outcome, policy, options.random ?? Math.random);
     if (!decision.retry) {
       const final = outcomeEvent(request, { kind: 'attempted', delivery: { outcome, attempts: attempt, stoppedBecause: decision.reason }, timeoutMs: target.timeoutMs }, options.now(), run.replayId);
       return final.type === 'ExportDelivered' ? [final] : deadLettered(run, target, attempts, final, options.now());
@@ -98,6 +117,12 @@ const recordOf = ({ attempt, startedAt, durationMs, status, errorCode, reason }:
   ...(errorCode === undefined ? {} : { errorCode }),
 });
 
+function supersededWhileWaiting(turn: Turn) {
+  const newer = turn.supersededBy();
+  if (newer === undefined) throw new Error('an export stops waiting for its circuit only when superseded or stopped');
+  return newer;
+}
+
 const isDelivered = (result: AttemptResult) => result.kind === 'attempted' && result.outcome.kind === 'delivered';
 
 function deadLettered(
@@ -111,13 +136,30 @@ function deadLettered(
   return [deadLetteredEvent(run, target, attempts, final, at), final];
 }
 
-/** One attempt within the destination's bound on requests at once (not-attempted when the destination cannot be used). */
-function attemptOnce(run: ExportRun, options: DurableRetryOptions): Promise<AttemptResult> {
+/**
+ * One attempt within the destination's bound on requests at once and its rate limit
+ * (not-attempted when the destination cannot be used). Its outcome goes to the circuit.
+ */
+async function attemptOnce(run: ExportRun, pass: CircuitPass, options: DurableRetryOptions): Promise<AttemptResult> {
+  let outcome: DeliveryOutcome | undefined;
+  try {
+    const result = await attemptInLane(run, options);
+    if (result.kind === 'attempted') outcome = result.outcome;
+    return result;
+  } finally {
+    pass.report(outcome);
+  }
+}
+
+function attemptInLane(run: ExportRun, options: DurableRetryOptions): Promise<AttemptResult> {
   const { request } = run;
+  const bound = options.destinations.flowSettings(request.destinationId).maxInFlight;
   return options.lanes.run(request.destinationId, async () => {
     const destination = options.destinations.checkout(request.destinationId);
     if (destination.kind === 'unusable') return { kind: 'not-attempted', reason: destination.reason };
     try {
+      const rateTurn = options.flow.rateTurn(request.destinationId, options.signal);
+      if (rateTurn !== undefined) await rateTurn;
       const policy: RetryPolicy = { ...defaultRetryPolicy, ...definedOnly(options.retry), ...definedOnly(destination.retry) };
       const startedAt = options.now();
       const { exportId, sequence, dataflowId, profileId, destinationId, document } = request;
@@ -131,7 +173,7 @@ function attemptOnce(run: ExportRun, options: DurableRetryOptions): Promise<Atte
     } finally {
       destination.release();
     }
-  });
+  }, bound);
 }
 
 function definedOnly(policy: Partial<RetryPolicy>): Partial<RetryPolicy> {

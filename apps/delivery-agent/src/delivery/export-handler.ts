@@ -2,6 +2,7 @@ import type { RetryPolicy } from '@spillway/delivery';
 import { deadlettersStreamName, deliveriesStreamName } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationRegistry } from '../destinations/destination-registry.ts';
+import type { FlowControl } from '../flow-control/flow-control.ts';
 import type { DestinationLanes } from './destination-lanes.ts';
 import { createDeliveredSequences, createExportSequencer, type SequencedExport } from './export-sequencer.ts';
 import { runKeyOf, type AgentOutputEvent, type FinalOutcome } from './outcome-events.ts';
@@ -14,6 +15,8 @@ export interface ExportHandlerOptions {
   readonly outcomes: OutcomeRecorder;
   readonly destinations: DestinationRegistry;
   readonly lanes: DestinationLanes;
+  /** Each destination's circuit breaker and rate limit. */
+  readonly flow: FlowControl;
   /** Outcomes and failed attempts already in the store for exports the consumer hands us again after a restart. */
   readonly recorded: RecordedOutcomes;
   /** The agent's defaults; a destination's own `retry` settings take precedence. */

@@ -1,6 +1,7 @@
 import { createAuthorizer, type Authorizer, type ClientCertificateAvailability, type DeliveryTarget, type HttpClient, type RetryPolicy, type SecretSources } from '@spillway/delivery';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationConfig, DestinationEvent } from '@spillway/xdm';
+import { flowSettingsOf, unpacedFlow, type FlowSettings } from '../flow-control/flow-settings.ts';
 import { leaseHttpClient, type LeasedHttpClient } from './leased-http-client.ts';
 import { resolveDestination } from './resolve-destination.ts';
 
@@ -28,6 +29,8 @@ export interface DestinationMessage {
 export interface DestinationRegistry {
   apply(message: DestinationMessage): void;
   checkout(destinationId: string): DestinationCheckout;
+  /** Its circuit breaker, rate limit and bound on requests at once (defaults filled in). */
+  flowSettings(destinationId: string): FlowSettings;
   counts(): { readonly usable: number; readonly unusable: number; readonly deleted: number };
   /** OAuth token requests sent so far, by every destination configuration this registry had. */
   tokenRequests(): number;
@@ -41,11 +44,13 @@ export interface DestinationRegistryOptions {
   readonly createHttpClient: (destination: { readonly mtls: boolean }) => HttpClient;
   /** Whether destinations with mTLS on can be served. @defaultValue no client certificate */
   readonly clientCertificate?: ClientCertificateAvailability;
+  /** The agent's bound on requests at once per destination; a destination's `maxInFlight` can only lower it. */
+  readonly maxInFlightPerDestination: number;
   readonly logger: Logger;
 }
 
 type Entry =
-  | { readonly state: 'usable'; readonly target: DeliveryTarget; readonly client: LeasedHttpClient; readonly authorizer: Authorizer; readonly retry: Partial<RetryPolicy> }
+  | { readonly state: 'usable'; readonly target: DeliveryTarget; readonly client: LeasedHttpClient; readonly authorizer: Authorizer; readonly retry: Partial<RetryPolicy>; readonly flow: FlowSettings }
   | { readonly state: 'unusable'; readonly reason: string }
   | { readonly state: 'deleted' };
 
@@ -78,7 +83,8 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
     const client = leaseHttpClient(options.createHttpClient({ mtls: config.mtls?.enabled === true }));
     // A new configuration starts with no token: its credentials may have changed.
     const authorizer = createAuthorizer(resolution.target, { destinationId: config.destinationId, httpClient: client.client, logger });
-    replace(config.destinationId, { state: 'usable', target: resolution.target, client, authorizer, retry: config.retry ?? {} });
+    const flow = flowSettingsOf(config, options.maxInFlightPerDestination);
+    replace(config.destinationId, { state: 'usable', target: resolution.target, client, authorizer, retry: config.retry ?? {}, flow });
     logger.info('destination ready', { ...where, destinationId: config.destinationId, auth: config.auth.type, mtls: config.mtls?.enabled === true, timeoutMs: resolution.target.timeoutMs });
   };
 
@@ -114,6 +120,10 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
         default:
           return assertNever(entry);
       }
+    },
+    flowSettings(destinationId) {
+      const entry = entries.get(destinationId);
+      return entry?.state === 'usable' ? entry.flow : unpacedFlow(options.maxInFlightPerDestination);
     },
     tokenRequests() {
       let total = retiredTokenRequests;

@@ -16,7 +16,7 @@ function trackedClient(): HttpClient {
   return { got: client.got, close: () => ((entry.closed = true), client.close()) };
 }
 
-const registry = () => createDestinationRegistry({ secrets: { env: { TOKEN: 'tok' }, readFile: () => '' }, createHttpClient: trackedClient, logger });
+const registry = () => createDestinationRegistry({ secrets: { env: { TOKEN: 'tok' }, readFile: () => '' }, createHttpClient: trackedClient, maxInFlightPerDestination: 64, logger });
 
 const configured = (config: Partial<DestinationConfig> & { destinationId: string }, streamId = `destination-${config.destinationId}`): DestinationMessage => ({
   streamId,

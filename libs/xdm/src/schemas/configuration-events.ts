@@ -108,6 +108,25 @@ export const destinationRetrySchema = z.strictObject({
   maxRetryAfterMs: wholeMs(3_600_000).optional(),
 });
 
+const wholeSeconds = (max: number) => z.number().int({ error: 'must be a whole number of seconds' }).min(1, { error: 'must be at least 1 second' }).max(max, { error: `must be at most ${max} seconds` });
+
+/** Circuit breaker defaults (docs/flow-control.md): on, opened after 30 s of failures only, probed every 10 s. */
+export const defaultCircuit = { enabled: true, openAfterSeconds: 30, probeEverySeconds: 10 } as const;
+
+/** When the delivery agent pauses a destination that fails every request (issue 5). Each field optional: the defaults fill the rest. */
+export const destinationCircuitSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Every request failed (retryable failures only) for this long: the circuit opens. */
+  openAfterSeconds: wholeSeconds(86_400).optional(),
+  /** While open, one waiting export is sent as a probe this often. */
+  probeEverySeconds: wholeSeconds(3_600).optional(),
+});
+
+/** At most this many requests per second to the destination (a token bucket); exports wait for their turn. */
+export const destinationRateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number({ error: 'must be a number of requests per second' }).positive({ error: 'must be more than 0' }).max(100_000, { error: 'must be at most 100000' }),
+});
+
 /** `destination-<id>`: the destination's full configuration. Latest wins. */
 export const destinationConfiguredSchema = z
   .strictObject({
@@ -123,6 +142,10 @@ export const destinationConfiguredSchema = z
     includeSegmentTimestamps: z.boolean({ error: 'must be true or false' }),
     timeoutMs: z.number().int({ error: 'must be a whole number of milliseconds' }).min(1).max(300_000).optional(),
     retry: destinationRetrySchema.optional(),
+    circuit: destinationCircuitSchema.optional(),
+    rateLimit: destinationRateLimitSchema.optional(),
+    /** Requests at once to this destination; the agent's own bound (SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION) caps it. */
+    maxInFlight: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(1024, { error: 'must be at most 1024' }).optional(),
   });
 
 export const destinationDeletedSchema = z.strictObject({ destinationId: idSchema });
@@ -171,6 +194,8 @@ export type Auth = z.infer<typeof authSchema>;
 export type AuthType = Auth['type'];
 export type DestinationConfig = z.infer<typeof destinationConfiguredSchema>;
 export type DestinationRetry = z.infer<typeof destinationRetrySchema>;
+export type DestinationCircuit = z.infer<typeof destinationCircuitSchema>;
+export type DestinationRateLimit = z.infer<typeof destinationRateLimitSchema>;
 export type DestinationDeletedData = z.infer<typeof destinationDeletedSchema>;
 export type AudienceMapping = z.infer<typeof audienceMappingSchema>;
 export type DataflowConfig = z.infer<typeof dataflowConfiguredSchema>;
