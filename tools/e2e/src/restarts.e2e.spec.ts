@@ -67,18 +67,32 @@ function byProfile(requests: readonly ReceivedRequest[]): Map<string, ReceivedRe
   return grouped;
 }
 
+/** Requests of one profile whose sequence is lower than one that arrived before them. */
+function backwards(requests: readonly ReceivedRequest[]): ReceivedRequest[] {
+  let newest = 0;
+  return requests.filter((request) => {
+    const older = sequenceOf(request) < newest;
+    newest = Math.max(newest, sequenceOf(request));
+    return older;
+  });
+}
+
+/** What the endpoint saw of one profile: sequence, arrival time (ms into the test), client port, outcome. */
+function timeline(id: string, requests: readonly ReceivedRequest[], startedAt: number): string {
+  return `${id}: ${requests.map((request) => `#${sequenceOf(request)} @${request.receivedAt - startedAt} :${request.remotePort} ${stack.receiver.outcomeOf(request)}`).join(', ')}`;
+}
+
 describe('services restarted mid-stream', () => {
-  // Skipped, not fixed: on 2026-11-22 one fresh-clone run saw an older sequence ARRIVE at this
-  // plain receiver after a newer one (the order assertion below); the run before passed. This
-  // receiver records every request, including ones whose client had already given up (timeout,
-  // abort on stop), so a late stale arrival and a real agent ordering bug look the same here.
-  // crash-faults.e2e.spec.ts checks the invariant on ACCEPTED requests under kill -9 of every
-  // process and passes. Open in issue 5's note: find which of the two this is, then re-enable.
-  it.skip('given SIGTERM and kill -9 of each service while profiles change, then every last state arrives, no sequence goes backwards, and duplicates keep their export id', async () => {
+  // Order is judged on what the endpoint answered while the agent still waited for it. A request
+  // the agent gave up on (2 s timeout, abandoned on stop, process killed) may still be read by
+  // the endpoint later, after a newer one: it was not delivered, and X-Export-Sequence lets an
+  // endpoint drop it. Such late arrivals are listed with their timeline, not failed.
+  it('given SIGTERM and kill -9 of each service while profiles change, then every last state arrives, no sequence goes backwards, and duplicates keep their export id', async () => {
     // Revision 0: identity, 1: realized in members (first export), then one attribute write per round.
     for (const id of profileIds) {
       await ingest(stack.client, ingestEvents.identitiesLinked(id, { crmid: [{ id }] }), ingestEvents.membershipChanged(id, 'members', 'realized', '2024-05-01T09:00:00Z'));
     }
+    const startedAt = Date.now();
     const writer = startWriter();
     const received = () => stack.receiver.requests.length;
     const restarts: [ServiceName, 'SIGTERM' | 'SIGKILL'][] = [
@@ -116,14 +130,20 @@ describe('services restarted mid-stream', () => {
     const arrivals = byProfile(stack.receiver.requests.filter((request) => request.path === '/c'));
     expect([...arrivals.keys()].sort()).toEqual(profileIds);
     let duplicates = 0;
+    const lateArrivals: string[] = [];
     for (const [id, requests] of arrivals) {
       const sequences = requests.map(sequenceOf);
-      // Never backwards per profile; every version arrived at least once or was superseded; the last one is the last state.
-      expect(sequences.every((sequence, index) => index === 0 || sequence >= sequences[index - 1]!)).toBe(true);
+      const answered = requests.filter((request) => stack.receiver.outcomeOf(request) === 'answered');
+      // Never backwards per profile among the answered; every version arrived at least once or was superseded; the last one is the last state.
+      expect(backwards(answered), timeline(id, requests, startedAt)).toEqual([]);
+      for (const late of backwards(requests)) {
+        expect(stack.receiver.outcomeOf(late), timeline(id, requests, startedAt)).toBe('abandoned');
+        lateArrivals.push(timeline(id, requests, startedAt));
+      }
       const supersededSequences = superseded.filter((data) => data.profileId === id).map((data) => data.sequence);
       expect([...new Set([...sequences, ...supersededSequences])].sort((a, b) => a - b)).toEqual(everySequence);
-      expect(sequences.at(-1)).toBe(lastSequence);
-      expect(requests.at(-1)?.body).toMatchObject({ person: { name: { firstName: `v${rounds}` } } });
+      expect(answered.map(sequenceOf).at(-1)).toBe(lastSequence);
+      expect(answered.at(-1)?.body).toMatchObject({ person: { name: { firstName: `v${rounds}` } } });
       for (const request of requests) {
         expect(exportIdHeader(request)).toBe(exportIdOf('flow-c', id, sequenceOf(request)));
       }
@@ -140,6 +160,10 @@ describe('services restarted mid-stream', () => {
     // What was in flight when the agent stopped or died was sent again.
     expect(duplicates).toBeGreaterThan(0);
     expect(stack.errorLogs()).toEqual([]);
-    console.info(`restarts: ${rounds} rounds of ${profileIds.length} profiles, ${stack.receiver.requests.length} requests, ${duplicates} re-sent duplicates`);
+    const abandoned = stack.receiver.requests.filter((request) => stack.receiver.outcomeOf(request) === 'abandoned').length;
+    console.info(
+      `restarts: ${rounds} rounds of ${profileIds.length} profiles, ${stack.receiver.requests.length} requests (${abandoned} abandoned by the agent), ` +
+        `${duplicates} re-sent duplicates, ${lateArrivals.length} abandoned requests read after a newer one${lateArrivals.length ? `:\n${lateArrivals.join('\n')}` : ''}`,
+    );
   }, 90_000);
 });
