@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectEventStore, type EventStore } from '@spillway/event-streams';
 import { createLogger } from '@spillway/runtime';
 import {
@@ -12,6 +13,7 @@ import {
   type StoreProcess,
 } from '@spillway/testing';
 import { runCli, runCliOk, writeTempFile, type CliRun } from './cli.ts';
+import { restartStore } from './store-restart.ts';
 
 export const serviceNames = ['profile-projector', 'export-decider', 'delivery-agent'] as const;
 export type ServiceName = (typeof serviceNames)[number];
@@ -25,6 +27,7 @@ export interface StackOptions {
 
 /** The whole pipeline as real processes: a store on a temp data dir, the three services, and an HTTP receiver on loopback. */
 export interface Stack {
+  /** The store process running now (a new one after `storeOutage`). */
   readonly store: StoreProcess;
   readonly receiver: HttpReceiver;
   /** A client of the store, for writing ingest events and reading what the services wrote. */
@@ -32,6 +35,8 @@ export interface Stack {
   service(name: ServiceName): ServiceProcess;
   /** Stops (SIGTERM) or crashes (SIGKILL) a service, then starts it again with the same environment; resolves with how it exited. */
   restart(name: ServiceName, how: 'SIGTERM' | 'SIGKILL'): Promise<ServiceExit>;
+  /** Stops the store (SIGKILL, or SIGTERM: a clean stop), keeps it down `downMs`, then starts it again on the same port and data. */
+  storeOutage(how: 'SIGTERM' | 'SIGKILL', downMs: number): Promise<void>;
   /** Runs the CLI as a process against this store. */
   cli(args: readonly string[]): Promise<CliRun>;
   /** `spillway apply` of this YAML text, written to a temp file; rejects unless it exits 0. */
@@ -43,7 +48,7 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const store = await startStoreProcess();
+  let store = await startStoreProcess();
   const started: ServiceProcess[] = [];
   const running = new Map<ServiceName, ServiceProcess>();
   let receiver: HttpReceiver | undefined;
@@ -75,7 +80,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   return {
-    store,
+    get store() {
+      return store;
+    },
     receiver,
     client,
     service: (name) => running.get(name)!,
@@ -84,6 +91,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const exit = how === 'SIGTERM' ? await current.stop() : await current.kill();
       await launch(name);
       return exit;
+    },
+    async storeOutage(how, downMs) {
+      if (how === 'SIGKILL') await store.kill();
+      else await store.stop();
+      await sleep(downMs);
+      store = await restartStore(store);
     },
     cli: (args) => runCli(store.connectionString, args),
     apply: async (yaml) => runCliOk(store.connectionString, ['apply', await writeTempFile('spillway.yaml', yaml)]),
