@@ -1,21 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineEvents, deterministicEventId } from '@spillway/event-streams';
+import { defineEvents } from '@spillway/event-streams';
 import { exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import type { ServiceLogEntry } from '@spillway/testing';
-import { ingestEvents, ingestStreamName, publicEventDataSchemas, type IngestEvent } from '@spillway/xdm';
+import { ingestEvents, type IngestEvent } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profileOf, sequenceOf } from './harness/expectations.ts';
+import { ingestUntilAcknowledged, profileOf, sequenceOf } from './harness/expectations.ts';
 import { waitForPipeline } from './harness/settle.ts';
 import { serviceNames, startStack, type ServiceName, type Stack } from './harness/stack.ts';
 
 const rounds = 10;
 const roundGapMs = 300;
 const downMs = 4_000;
-const ingestCatalog = defineEvents({
-  ProfileAttributesWritten: publicEventDataSchemas.ProfileAttributesWritten,
-  IdentitiesLinked: publicEventDataSchemas.IdentitiesLinked,
-  SegmentMembershipChanged: publicEventDataSchemas.SegmentMembershipChanged,
-});
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }, { unknownTypes: 'ignore' });
 
 let stack: Stack;
@@ -34,19 +29,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** As a producer would: the same event (fixed id) is sent again until the store acknowledges it, so an outage only delays it. */
-async function appendAcknowledged(profileId: string, key: string, event: IngestEvent): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      await stack.client.appendEvents(ingestStreamName(profileId), ingestCatalog, [{ ...event, id: deterministicEventId('outage-e2e', profileId, key) }]);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
+const appendAcknowledged = (profileId: string, key: string, event: IngestEvent) => ingestUntilAcknowledged(stack.client, event, ['outage-e2e', profileId, key]);
 
 /** Round r sets every profile's firstName to `v<r>`; `onRound` runs after each acknowledged round. */
 async function writeRounds(profileIds: readonly string[], onRound: (round: number) => void): Promise<void> {
