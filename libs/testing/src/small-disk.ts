@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ export interface SmallDisk {
   readonly path: string;
   /** Bytes still free on it. */
   freeBytes(): Promise<number>;
-  /** Writes a filler file leaving about `leaveBytes` free (the disk an operator let fill up). */
+  /** Writes a filler file leaving about `leaveBytes` free, or until the disk is full (the disk an operator let fill up). */
   fillLeaving(leaveBytes: number): Promise<void>;
   /** Deletes the filler file: the space an operator frees. */
   freeSpace(): Promise<void>;
@@ -46,8 +46,18 @@ export async function mountSmallDisk(sizeBytes: number): Promise<SmallDiskResult
       path,
       freeBytes,
       async fillLeaving(leaveBytes) {
-        await mkdir(path, { recursive: true });
-        await writeFile(filler, Buffer.alloc(Math.max(0, (await freeBytes()) - leaveBytes)));
+        // In chunks, appended: the store may be writing too, so the disk can fill before the target (that is fine).
+        const chunk = Buffer.alloc(256 * 1024);
+        let toWrite = Math.max(0, (await freeBytes()) - leaveBytes);
+        try {
+          while (toWrite > 0) {
+            const part = chunk.subarray(0, Math.min(chunk.length, toWrite));
+            await appendFile(filler, part);
+            toWrite -= part.length;
+          }
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+        }
       },
       freeSpace: () => rm(filler, { force: true }),
       async remove() {

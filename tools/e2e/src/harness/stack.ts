@@ -23,6 +23,8 @@ export interface StackOptions {
   readonly env?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
   /** How the receiver answers. @defaultValue 200 */
   readonly respond?: Responder;
+  /** The store's data directory. @defaultValue a fresh one under the temp dir */
+  readonly storeDataDir?: string;
 }
 
 /** The whole pipeline as real processes: a store on a temp data dir, the three services, and an HTTP receiver on loopback. */
@@ -48,7 +50,7 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  let store = await startStoreProcess();
+  let store = await startStoreProcess(options.storeDataDir === undefined ? {} : { dataDir: options.storeDataDir });
   const started: ServiceProcess[] = [];
   const running = new Map<ServiceName, ServiceProcess>();
   let receiver: HttpReceiver | undefined;
