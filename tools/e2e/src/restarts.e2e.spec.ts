@@ -10,6 +10,10 @@ import { waitUntil } from './harness/wait.ts';
 
 const profileIds = Array.from({ length: 20 }, (_, index) => `member-${String(index).padStart(2, '0')}`);
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }, { unknownTypes: 'ignore' });
+const outcomeEvents = defineEvents(
+  { ExportDelivered: internalEventSchemas.ExportDelivered, ExportSuperseded: internalEventSchemas.ExportSuperseded, ExportAttemptFailed: internalEventSchemas.ExportAttemptFailed, ExportFailed: internalEventSchemas.ExportFailed },
+  { unknownTypes: 'ignore' },
+);
 const supersededEvents = defineEvents({ ExportSuperseded: internalEventSchemas.ExportSuperseded }, { unknownTypes: 'ignore' });
 
 const answer = () => ({ status: 200, delayMs: 40 });
@@ -78,8 +82,12 @@ function backwards(requests: readonly ReceivedRequest[]): ReceivedRequest[] {
 }
 
 /** What the endpoint saw of one profile: sequence, arrival time (ms into the test), client port, outcome. */
+/** Restarts and when they began (ms into the test), for the timelines. */
+const restartLog: string[] = [];
+
 function timeline(id: string, requests: readonly ReceivedRequest[], startedAt: number): string {
-  return `${id}: ${requests.map((request) => `#${sequenceOf(request)} @${request.receivedAt - startedAt} :${request.remotePort} ${stack.receiver.outcomeOf(request)}`).join(', ')}`;
+  const arrivals = requests.map((request) => `#${sequenceOf(request)} @${request.receivedAt - startedAt} :${request.remotePort} ${stack.receiver.outcomeOf(request)}`);
+  return `${id}: ${arrivals.join(', ')} (restarts: ${restartLog.join(', ')})`;
 }
 
 describe('services restarted mid-stream', () => {
@@ -108,6 +116,7 @@ describe('services restarted mid-stream', () => {
       await waitUntil(() => received() >= before + 40, `exports flowing before the ${how} of ${name}`);
       // The agent is stopped with requests in flight: the receiver holds its answers meanwhile.
       if (name === 'delivery-agent') await holdAnswers();
+      restartLog.push(`${how} ${name} @${Date.now() - startedAt}`);
       const exit = await stack.restart(name, how);
       stack.receiver.setResponder(answer);
       expect(exit).toEqual(how === 'SIGTERM' ? { code: 0, signal: null } : { code: null, signal: 'SIGKILL' });
@@ -131,13 +140,25 @@ describe('services restarted mid-stream', () => {
     expect([...arrivals.keys()].sort()).toEqual(profileIds);
     let duplicates = 0;
     const lateArrivals: string[] = [];
+    const outcomes = await stack.client.readStreamEvents(deliveriesStreamName('flow-c'), outcomeEvents);
+    /** On a violation: what the agent recorded and logged for this profile. */
+    const evidence = (id: string, requests: readonly ReceivedRequest[]) =>
+      [
+        timeline(id, requests, startedAt),
+        `recorded: ${outcomes.filter((stored) => stored.event.data.profileId === id).map((stored) => `${stored.event.type} #${stored.event.data.sequence} @${stored.position?.commit}`).join(', ')}`,
+        `agent said: ${stack
+          .logsOf('delivery-agent')
+          .filter((entry) => entry['profileId'] === id)
+          .map((entry) => `${entry.pid} ${String(entry['time']).slice(17, 23)} ${entry.message} #${String(entry['sequence'])}`)
+          .join('; ')}`,
+      ].join('\n');
     for (const [id, requests] of arrivals) {
       const sequences = requests.map(sequenceOf);
       const answered = requests.filter((request) => stack.receiver.outcomeOf(request) === 'answered');
       // Never backwards per profile among the answered; every version arrived at least once or was superseded; the last one is the last state.
-      expect(backwards(answered), timeline(id, requests, startedAt)).toEqual([]);
+      if (backwards(answered).length > 0) expect.fail(`answered out of order:\n${evidence(id, requests)}`);
       for (const late of backwards(requests)) {
-        expect(stack.receiver.outcomeOf(late), timeline(id, requests, startedAt)).toBe('abandoned');
+        if (stack.receiver.outcomeOf(late) !== 'abandoned') expect.fail(`read out of order, and not abandoned:\n${evidence(id, requests)}`);
         lateArrivals.push(timeline(id, requests, startedAt));
       }
       const supersededSequences = superseded.filter((data) => data.profileId === id).map((data) => data.sequence);

@@ -45,6 +45,8 @@ export interface Stack {
   apply(yaml: string): Promise<CliRun>;
   /** Error-level log lines of every service process started so far. */
   errorLogs(): ServiceLogEntry[];
+  /** Every log line of every process of this service started so far (restarts included), with its pid. */
+  logsOf(name: ServiceName): (ServiceLogEntry & { pid: number })[];
   /** SIGTERM to the services, then the store; resolves with each service's exit. */
   stop(): Promise<Record<ServiceName, ServiceExit>>;
 }
@@ -102,6 +104,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     cli: (args) => runCli(store.connectionString, args),
     apply: async (yaml) => runCliOk(store.connectionString, ['apply', await writeTempFile('spillway.yaml', yaml)]),
+    logsOf: (name) => started.filter((service) => service.name === name).flatMap((service) => service.logs().map((entry) => ({ ...entry, pid: service.pid }))),
     errorLogs: () => started.flatMap((service) => service.logs().filter((entry) => entry.level === 'error').map((entry) => ({ ...entry, process: service.name }))),
     stop: teardown,
   };
