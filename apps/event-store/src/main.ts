@@ -18,6 +18,12 @@ process.on('unhandledRejection', (reason) => {
   process.exit(1);
 });
 
+// lmdb-js prints a failed commit's error (with its stack) with console.error: one JSON line instead,
+// so a full disk does not fill the log with stack dumps (the engine reports it, rate-limited).
+console.error = (...args: unknown[]) => {
+  logger.warn('library error output', { output: args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg))).join(' ').slice(0, 500) });
+};
+
 function isLmdbCommitFailure(reason: unknown): boolean {
   return reason instanceof Error && 'commitError' in reason && reason.message.startsWith('Commit failed');
 }
