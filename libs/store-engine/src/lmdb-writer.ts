@@ -25,17 +25,18 @@ type Done = { readonly effect: WriteEffect<unknown> } | { readonly error: unknow
 
 export type LmdbWriter = ReturnType<typeof createWriter>;
 
+/** A full disk is reported once per this many ms (with the count of writes refused meanwhile), not once per write. */
+const fullReportEveryMs = 5_000;
+
 /**
  * Group commit. Operations queue here; one LMDB write transaction, run by lmdb-js's write thread,
  * takes every operation queued by the time it starts (those that arrive while it is written and
  * flushed wait for the next one) and runs them in order inside one child transaction. An
  * operation that throws rolls that child back, and the batch runs again with one child
  * transaction per operation, so the operation fails alone. Every operation of a batch resolves
- * once the transaction is committed, which includes its flush.
+ * once the transaction is committed, which includes its flush. A commit that finds the disk full
+ * rejects its batch with StoreFullError and later commits go on; any other failed commit stops writes.
  */
-/** A full disk is reported once per this many ms (with the count of writes refused meanwhile), not once per write. */
-const fullReportEveryMs = 5_000;
-
 export function createWriter(tables: Tables, logger: Logger, dataDir: string) {
   const listeners = new Set<(headPosition: number) => void>();
   const inFlight = new Set<Promise<unknown>>();
