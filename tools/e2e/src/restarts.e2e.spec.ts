@@ -81,20 +81,23 @@ function backwards(requests: readonly ReceivedRequest[]): ReceivedRequest[] {
   });
 }
 
-/** What the endpoint saw of one profile: sequence, arrival time (ms into the test), client port, outcome. */
 /** Restarts and when they began (ms into the test), for the timelines. */
 const restartLog: string[] = [];
 
+/** What the endpoint saw of one profile: sequence, arrival time (ms into the test), client port, outcome; and the restarts. */
 function timeline(id: string, requests: readonly ReceivedRequest[], startedAt: number): string {
   const arrivals = requests.map((request) => `#${sequenceOf(request)} @${request.receivedAt - startedAt} :${request.remotePort} ${stack.receiver.outcomeOf(request)}`);
   return `${id}: ${arrivals.join(', ')} (restarts: ${restartLog.join(', ')})`;
 }
 
 describe('services restarted mid-stream', () => {
-  // Order is judged on what the endpoint answered while the agent still waited for it. A request
-  // the agent gave up on (2 s timeout, abandoned on stop, process killed) may still be read by
-  // the endpoint later, after a newer one: it was not delivered, and X-Export-Sequence lets an
-  // endpoint drop it. Such late arrivals are listed with their timeline, not failed.
+  // Order is judged on what the endpoint answered while the agent still waited for it, and no
+  // request may be read after a newer one unless the agent had given up on it (2 s timeout,
+  // abandoned on stop, process killed): such a late arrival was not delivered, and
+  // X-Export-Sequence lets an endpoint drop it; it is listed with its timeline, not failed.
+  // (This test found an agent bug on 2026-11-22: an older export re-sent after a restart because
+  // its ExportSuperseded was not yet written when the newer one went out; see
+  // agent-supersession-order.int.spec.ts.)
   it('given SIGTERM and kill -9 of each service while profiles change, then every last state arrives, no sequence goes backwards, and duplicates keep their export id', async () => {
     // Revision 0: identity, 1: realized in members (first export), then one attribute write per round.
     for (const id of profileIds) {

@@ -87,7 +87,7 @@ function figuresTable(figures: FaultFigures, workload: FaultWorkload, receiverCo
       ['run time (s)', formatFigure(elapsedMs / 1000)],
     ],
     notes: [
-      `${workload.changes} changes of ${workload.profiles} profiles offered at ${workload.ratePerSecond}/s; fault mix per request: 500 ${percent(faultMix.serverError)}, 429 with Retry-After 1 s ${percent(faultMix.tooManyRequests)}, answer after 3 s (agent timeout 2 s) ${percent(faultMix.slow)}, connection dropped ${percent(faultMix.drop)}.`,
+      `${formatFigure(workload.changes)} changes of ${formatFigure(workload.profiles)} profiles offered at ${workload.ratePerSecond}/s; fault mix per request: 500 ${percent(faultMix.serverError)}, 429 with Retry-After 1 s ${percent(faultMix.tooManyRequests)}, answer after 3 s (agent timeout 2 s) ${percent(faultMix.slow)}, connection dropped ${percent(faultMix.drop)}.`,
       'Retry policy: the product default (3 attempts, exponential backoff with jitter from 200 ms, capped at 5 s; Retry-After honoured up to 30 s).',
       'End-to-end: from the ingest append acknowledgement until the endpoint accepted that state (its own export, or a newer export of the profile that superseded it); changes whose state never arrived (dead-lettered last state) are not in it.',
     ],
