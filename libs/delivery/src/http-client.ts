@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import type { LookupFunction, Socket } from 'node:net';
 import got, { type Got } from 'got';
 import type { LocalBinding } from './egress-addresses.ts';
 
@@ -14,6 +14,8 @@ export interface HttpClientOptions {
    * egress addresses. The endpoint is then resolved in that address's family only.
    */
   readonly localBinding?: () => LocalBinding;
+  /** How endpoint names are resolved (see dns-lookup.ts). @defaultValue the system resolver */
+  readonly lookup?: LookupFunction;
 }
 
 /** A got instance over keep-alive agents: one per destination, so connections are reused. */
@@ -44,6 +46,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     followRedirect: false,
     // We never read the response body, so do not ask for compressed ones.
     decompress: false,
+    ...(options.lookup ? { dnsLookup: options.lookup as never } : {}),
   });
   return {
     got: instance,

@@ -19,3 +19,4 @@ export * from './tls/certificate-info.ts';
 export * from './tls/client-certificate.ts';
 export * from './tls/export-connections.ts';
 export * from './tls/tls-errors.ts';
+export * from './dns-lookup.ts';

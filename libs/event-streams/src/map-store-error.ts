@@ -55,7 +55,12 @@ const transientClientTypes = new Set(['unavailable', 'timeout', 'deadline-exceed
 function isTransientFailure(shape: ClientErrorShape, error: unknown): boolean {
   if (typeof shape.type === 'string' && transientClientTypes.has(shape.type)) return true;
   if (typeof shape.code === 'number' && transientGrpcCodes.has(shape.code)) return true;
-  return isConnectionFailure(error);
+  return isConnectionFailure(error) || isStoreFull(error);
+}
+
+/** The store refused a write for lack of disk space: it accepts writes again once space is freed, so retrying is right. */
+function isStoreFull(error: unknown): boolean {
+  return error instanceof Error && /no space left to write/i.test(error.message);
 }
 
 function asExpected(value: unknown): ExpectedRevision | undefined {

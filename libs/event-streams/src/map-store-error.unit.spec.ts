@@ -3,6 +3,7 @@ import {
   StreamDeletedError as ClientStreamDeletedError,
   StreamNotFoundError as ClientStreamNotFoundError,
   UnavailableError,
+  UnknownError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,13 @@ describe('mapping client errors', () => {
     expect(mapStoreError(ClientStreamDeletedError.fromStreamName('order-1'), context)).toMatchObject({ type: 'stream-deleted', stream: 'order-1' });
     expect(mapStoreError(ClientStreamDeletedError.fromStreamName('order-1'), context)).toBeInstanceOf(StreamDeletedError);
     expect(mapStoreError(MaxAppendSizeExceededError.fromMaxAppendSize(1024), context)).toEqual(new AppendTooLargeError('order-1', 1024));
+  });
+
+  it('a write the store refused for lack of disk space is transient, and says so', () => {
+    const full = new UnknownError(undefined, 'Could not recognize The store has no space left to write in /data (Input/output error): the write was refused; free space on that disk and writes resume.');
+    const mapped = mapStoreError(full, context);
+    expect(mapped).toBeInstanceOf(StoreUnavailableError);
+    expect(mapped.message).toContain('no space left to write in /data');
   });
 
   it('unavailable, raw gRPC UNAVAILABLE and refused connections are transient', () => {

@@ -72,3 +72,18 @@ export class StoreDataDamagedError extends Error {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A commit found no room: the disk holding the data file is full (or the LMDB map is). The write
+ * is refused and rolled back; everything committed before is intact and readable, and writes
+ * succeed again once space is freed (the engine does not need a restart).
+ */
+export class StoreFullError extends Error {
+  readonly type = 'store_full';
+  readonly dataDir: string;
+  constructor(dataDir: string, cause: unknown) {
+    super(`The store has no space left to write in ${dataDir} (${messageOf(cause)}): the write was refused; free space on that disk and writes resume.`, { cause });
+    this.name = 'StoreFullError';
+    this.dataDir = dataDir;
+  }
+}

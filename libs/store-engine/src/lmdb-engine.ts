@@ -44,7 +44,7 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
     maxAppendEventSize: options.maxEventSize ?? Number.MAX_SAFE_INTEGER,
   };
   const nowMicros = options.nowMicros ?? (() => Date.now() * 1_000);
-  const writer = createWriter(tables, logger);
+  const writer = createWriter(tables, logger, options.dataDir);
   logger.info('store opened', {
     dataDir: options.dataDir,
     headPosition: writer.durableHead(),

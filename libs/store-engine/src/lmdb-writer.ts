@@ -1,8 +1,9 @@
 import type { Logger } from '@spillway/runtime';
-import { EngineClosedError, EngineFailedError } from './errors.ts';
+import { EngineClosedError, EngineFailedError, StoreFullError } from './errors.ts';
 import type { Tables } from './lmdb-tables.ts';
 import { lastPosition } from './lmdb-tables.ts';
 import type { LogEnd } from './lmdb-writes.ts';
+import { commitCauseOf, isStorageFull } from './storage-full.ts';
 
 /** What a write operation decided. */
 export interface WriteEffect<T> {
@@ -24,15 +25,19 @@ type Done = { readonly effect: WriteEffect<unknown> } | { readonly error: unknow
 
 export type LmdbWriter = ReturnType<typeof createWriter>;
 
+/** A full disk is reported once per this many ms (with the count of writes refused meanwhile), not once per write. */
+const fullReportEveryMs = 5_000;
+
 /**
  * Group commit. Operations queue here; one LMDB write transaction, run by lmdb-js's write thread,
  * takes every operation queued by the time it starts (those that arrive while it is written and
  * flushed wait for the next one) and runs them in order inside one child transaction. An
  * operation that throws rolls that child back, and the batch runs again with one child
  * transaction per operation, so the operation fails alone. Every operation of a batch resolves
- * once the transaction is committed, which includes its flush.
+ * once the transaction is committed, which includes its flush. A commit that finds the disk full
+ * rejects its batch with StoreFullError and later commits go on; any other failed commit stops writes.
  */
-export function createWriter(tables: Tables, logger: Logger) {
+export function createWriter(tables: Tables, logger: Logger, dataDir: string) {
   const listeners = new Set<(headPosition: number) => void>();
   const inFlight = new Set<Promise<unknown>>();
   let queue: Queued[] = [];
@@ -59,6 +64,38 @@ export function createWriter(tables: Tables, logger: Logger) {
     logger.error('commit failed; refusing further writes until the store is restarted', { error });
   };
 
+  let fullSince: number | undefined;
+  let lastFullReport = 0;
+  let refusedSinceReport = 0;
+  const reportFull = (cause: unknown, refused: number) => {
+    const now = Date.now();
+    fullSince ??= now;
+    refusedSinceReport += refused;
+    if (now - lastFullReport < fullReportEveryMs) return;
+    lastFullReport = now;
+    logger.warn('disk full: writes refused until space is freed; reads go on', { dataDir, cause: String((cause as Error | null)?.message ?? cause), refusedWrites: refusedSinceReport, fullForMs: now - fullSince });
+    refusedSinceReport = 0;
+  };
+  const reportSpaceBack = () => {
+    if (fullSince === undefined) return;
+    logger.info('disk has space again: writes accepted', { dataDir, fullForMs: Date.now() - fullSince, refusedWrites: refusedSinceReport });
+    fullSince = undefined;
+    lastFullReport = 0;
+    refusedSinceReport = 0;
+  };
+
+  /** A full disk refuses this batch only (LMDB rolled it back; the next commit may fit); anything else stops writes. */
+  const failedCommit = async (batch: readonly Queued[], error: unknown) => {
+    const cause = await commitCauseOf(error);
+    if (await isStorageFull(cause, dataDir)) {
+      reportFull(cause, batch.length);
+      for (const { reject } of batch) reject(new StoreFullError(dataDir, cause));
+      return;
+    }
+    fail(cause);
+    for (const { reject } of batch) reject(new EngineFailedError(cause));
+  };
+
   /**
    * Runs on the main thread inside the write transaction, where lmdb-js runs transactionSync as a
    * child transaction: one that throws is rolled back alone.
@@ -82,6 +119,7 @@ export function createWriter(tables: Tables, logger: Logger) {
 
   const committed = (batch: readonly Queued[], done: readonly Done[]) => {
     tables.root.resetReadTxn(); // reads from here on see this commit
+    reportSpaceBack();
     let newest = head;
     done.forEach((result, index) => {
       const { resolve, reject } = batch[index]!;
@@ -113,10 +151,7 @@ export function createWriter(tables: Tables, logger: Logger) {
     void transaction
       .then(
         (done) => committed(batch, done),
-        (error: unknown) => {
-          fail(error);
-          for (const { reject } of batch) reject(new EngineFailedError(error));
-        },
+        (error: unknown) => failedCommit(batch, error),
       )
       .finally(() => inFlight.delete(transaction));
   };

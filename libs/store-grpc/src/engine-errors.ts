@@ -5,6 +5,7 @@ import {
   InvalidAppendError,
   MaxAppendEventSizeExceededError,
   MaxAppendSizeExceededError,
+  StoreFullError,
 } from '@spillway/store-engine';
 import type { Logger } from '@spillway/runtime';
 import { batchAppendErrors, rpcError, rpcErrors } from './errors.ts';
@@ -26,6 +27,8 @@ export function engineRpcError(error: unknown, logger: Logger, context: Readonly
     });
   }
   if (error instanceof InvalidAppendError) return rpcErrors.invalidArgument(error.message);
+  // The engine reports a full disk itself (rate-limited), not once per refused call here.
+  if (error instanceof StoreFullError) return rpcError(status.RESOURCE_EXHAUSTED, error.message);
   if (error instanceof EngineClosedError || error instanceof EngineFailedError) {
     logger.error('store engine cannot serve', { ...context, error });
     return rpcError(status.UNAVAILABLE, 'Server Is Not Ready');
@@ -37,6 +40,7 @@ export function engineRpcError(error: unknown, logger: Logger, context: Readonly
 export function engineBatchStatus(error: unknown, logger: Logger, context: Readonly<Record<string, unknown>>): RpcStatus {
   if (error instanceof MaxAppendSizeExceededError) return batchAppendErrors.maximumAppendSizeExceeded(error.maxAppendSize);
   if (error instanceof InvalidAppendError || error instanceof MaxAppendEventSizeExceededError) return batchAppendErrors.badRequest(error.message);
+  if (error instanceof StoreFullError) return batchAppendErrors.storeFull(error.message);
   logger.error('store engine append failed', { ...context, error });
   return batchAppendErrors.unknown();
 }

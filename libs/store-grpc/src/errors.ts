@@ -72,6 +72,7 @@ const googleRpcCode = {
   alreadyExists: 6,
   unknown: 2,
   deadlineExceeded: 4,
+  resourceExhausted: 8,
 } as const;
 
 function packedStatus(code: number, message: string, detail: { serializeBinary(): Uint8Array }, typeName: string): RpcStatus {
@@ -104,6 +105,13 @@ export const batchAppendErrors = {
   badRequest(message: string): RpcStatus {
     const detail = new sharedPb.BadRequest().setMessage(message);
     return packedStatus(googleRpcCode.invalidArgument, 'BadRequest', detail, 'event_store.client.BadRequest');
+  },
+  /**
+   * No room on the store's disk. EventStoreDB has no such status; the detail's type is one the
+   * client does not know, so it surfaces our message ("Could not recognize <message>").
+   */
+  storeFull(message: string): RpcStatus {
+    return packedStatus(googleRpcCode.resourceExhausted, message, new emptyPb.Empty(), 'spillway.StoreFull');
   },
   timeout(): RpcStatus {
     return packedStatus(googleRpcCode.deadlineExceeded, 'Timeout', new sharedPb.Timeout(), 'event_store.client.Timeout');

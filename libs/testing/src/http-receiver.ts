@@ -31,6 +31,12 @@ export type ReceiverAnswer =
   /** Destroy the connection without answering (the client sees a reset). */
   | 'drop';
 
+/**
+ * What became of a request: `answered` once the answer was written to a connection the client
+ * still held; `abandoned` when the client had gone (timed out, aborted, exited) by then.
+ */
+export type RequestOutcome = 'pending' | 'answered' | 'abandoned' | 'dropped';
+
 export type Responder = (request: ReceivedRequest) => ReceiverAnswer | Promise<ReceiverAnswer>;
 
 export interface HttpReceiverOptions {
@@ -48,6 +54,8 @@ export interface HttpReceiver {
   waitForRequests(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   /** Changes how later requests are answered. */
   setResponder(respond: Responder): void;
+  /** Whether the client was still there for the answer to this request (one of `requests`). */
+  outcomeOf(request: ReceivedRequest): RequestOutcome;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -67,6 +75,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
   const waiters = new Set<Waiter>();
   const delays = new Set<NodeJS.Timeout>();
   let respond = options.respond ?? answerOk;
+  const outcomes = new WeakMap<ReceivedRequest, RequestOutcome>();
 
   const record = (request: ReceivedRequest) => {
     requests.push(request);
@@ -80,14 +89,19 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
 
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const received = await readRequest(incoming);
+    outcomes.set(received, 'pending');
     record(received);
     const answer = await respond(received);
     if (answer === 'drop') {
       incoming.socket.destroy();
+      outcomes.set(received, 'dropped');
       return;
     }
     const send = () => {
-      if (!outgoing.destroyed) writeAnswer(outgoing, answer);
+      // An HTTP client never half-closes while it waits for an answer: an ended socket means it gave up.
+      const gone = outgoing.destroyed || incoming.socket.destroyed || incoming.socket.readableEnded;
+      outcomes.set(received, gone ? 'abandoned' : 'answered');
+      if (!gone) writeAnswer(outgoing, answer);
     };
     if (!answer.delayMs) return send();
     const timer = setTimeout(() => {
@@ -143,6 +157,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
     setResponder: (next) => {
       respond = next;
     },
+    outcomeOf: (request) => outcomes.get(request) ?? 'pending',
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -4,3 +4,5 @@ export * from './store.ts';
 export * from './service-process.ts';
 export * from './token-server.ts';
 export * from './faulty-receiver.ts';
+export * from './small-disk.ts';
+export * from './dns-server.ts';

@@ -4,7 +4,7 @@ import { deadlettersStreamName, deliveriesStreamName, exportsStreamName, interna
 import { seededRandom, startFaultyReceiver, type FaultyReceiver, type FaultyRequestRecord } from '@spillway/testing';
 import { ingestEvents, ingestStreamName, publicEventDataSchemas, type IngestEvent } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportIdOf } from './harness/expectations.ts';
+import { exportIdOf, ingestUntilAcknowledged } from './harness/expectations.ts';
 import { waitForPipeline } from './harness/settle.ts';
 import type { ServiceName } from './harness/stack.ts';
 import { startSupervisedStack, type SupervisedStack } from './harness/supervised-stack.ts';
@@ -64,19 +64,8 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-/** Appends one ingest event under a fixed id until the store acknowledges it (a store crash meanwhile only delays it: the id makes a repeat a no-op). */
-async function appendAcknowledged(profileId: string, key: string, event: IngestEvent): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      await stack.client.appendEvents(ingestStreamName(profileId), ingestCatalog, [{ ...event, id: deterministicEventId('crash-e2e', seed, profileId, key) }]);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
+/** A store crash meanwhile only delays it: the fixed id makes a repeat a no-op. */
+const appendAcknowledged = (profileId: string, key: string, event: IngestEvent) => ingestUntilAcknowledged(stack.client, event, ['crash-e2e', seed, profileId, key]);
 
 /** Round r sets every profile's firstName to `v<r>`; returns the last round acknowledged per profile. */
 async function writeRounds(): Promise<Map<string, number>> {

@@ -10,6 +10,10 @@ import { waitUntil } from './harness/wait.ts';
 
 const profileIds = Array.from({ length: 20 }, (_, index) => `member-${String(index).padStart(2, '0')}`);
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }, { unknownTypes: 'ignore' });
+const outcomeEvents = defineEvents(
+  { ExportDelivered: internalEventSchemas.ExportDelivered, ExportSuperseded: internalEventSchemas.ExportSuperseded, ExportAttemptFailed: internalEventSchemas.ExportAttemptFailed, ExportFailed: internalEventSchemas.ExportFailed },
+  { unknownTypes: 'ignore' },
+);
 const supersededEvents = defineEvents({ ExportSuperseded: internalEventSchemas.ExportSuperseded }, { unknownTypes: 'ignore' });
 
 const answer = () => ({ status: 200, delayMs: 40 });
@@ -67,18 +71,39 @@ function byProfile(requests: readonly ReceivedRequest[]): Map<string, ReceivedRe
   return grouped;
 }
 
+/** Requests of one profile whose sequence is lower than one that arrived before them. */
+function backwards(requests: readonly ReceivedRequest[]): ReceivedRequest[] {
+  let newest = 0;
+  return requests.filter((request) => {
+    const older = sequenceOf(request) < newest;
+    newest = Math.max(newest, sequenceOf(request));
+    return older;
+  });
+}
+
+/** Restarts and when they began (ms into the test), for the timelines. */
+const restartLog: string[] = [];
+
+/** What the endpoint saw of one profile: sequence, arrival time (ms into the test), client port, outcome; and the restarts. */
+function timeline(id: string, requests: readonly ReceivedRequest[], startedAt: number): string {
+  const arrivals = requests.map((request) => `#${sequenceOf(request)} @${request.receivedAt - startedAt} :${request.remotePort} ${stack.receiver.outcomeOf(request)}`);
+  return `${id}: ${arrivals.join(', ')} (restarts: ${restartLog.join(', ')})`;
+}
+
 describe('services restarted mid-stream', () => {
-  // Skipped, not fixed: on 2026-11-22 one fresh-clone run saw an older sequence ARRIVE at this
-  // plain receiver after a newer one (the order assertion below); the run before passed. This
-  // receiver records every request, including ones whose client had already given up (timeout,
-  // abort on stop), so a late stale arrival and a real agent ordering bug look the same here.
-  // crash-faults.e2e.spec.ts checks the invariant on ACCEPTED requests under kill -9 of every
-  // process and passes. Open in issue 5's note: find which of the two this is, then re-enable.
-  it.skip('given SIGTERM and kill -9 of each service while profiles change, then every last state arrives, no sequence goes backwards, and duplicates keep their export id', async () => {
+  // Order is judged on what the endpoint answered while the agent still waited for it, and no
+  // request may be read after a newer one unless the agent had given up on it (2 s timeout,
+  // abandoned on stop, process killed): such a late arrival was not delivered, and
+  // X-Export-Sequence lets an endpoint drop it; it is listed with its timeline, not failed.
+  // (This test found an agent bug on 2026-11-22: an older export re-sent after a restart because
+  // its ExportSuperseded was not yet written when the newer one went out; see
+  // agent-supersession-order.int.spec.ts.)
+  it('given SIGTERM and kill -9 of each service while profiles change, then every last state arrives, no sequence goes backwards, and duplicates keep their export id', async () => {
     // Revision 0: identity, 1: realized in members (first export), then one attribute write per round.
     for (const id of profileIds) {
       await ingest(stack.client, ingestEvents.identitiesLinked(id, { crmid: [{ id }] }), ingestEvents.membershipChanged(id, 'members', 'realized', '2024-05-01T09:00:00Z'));
     }
+    const startedAt = Date.now();
     const writer = startWriter();
     const received = () => stack.receiver.requests.length;
     const restarts: [ServiceName, 'SIGTERM' | 'SIGKILL'][] = [
@@ -94,6 +119,7 @@ describe('services restarted mid-stream', () => {
       await waitUntil(() => received() >= before + 40, `exports flowing before the ${how} of ${name}`);
       // The agent is stopped with requests in flight: the receiver holds its answers meanwhile.
       if (name === 'delivery-agent') await holdAnswers();
+      restartLog.push(`${how} ${name} @${Date.now() - startedAt}`);
       const exit = await stack.restart(name, how);
       stack.receiver.setResponder(answer);
       expect(exit).toEqual(how === 'SIGTERM' ? { code: 0, signal: null } : { code: null, signal: 'SIGKILL' });
@@ -116,14 +142,32 @@ describe('services restarted mid-stream', () => {
     const arrivals = byProfile(stack.receiver.requests.filter((request) => request.path === '/c'));
     expect([...arrivals.keys()].sort()).toEqual(profileIds);
     let duplicates = 0;
+    const lateArrivals: string[] = [];
+    const outcomes = await stack.client.readStreamEvents(deliveriesStreamName('flow-c'), outcomeEvents);
+    /** On a violation: what the agent recorded and logged for this profile. */
+    const evidence = (id: string, requests: readonly ReceivedRequest[]) =>
+      [
+        timeline(id, requests, startedAt),
+        `recorded: ${outcomes.filter((stored) => stored.event.data.profileId === id).map((stored) => `${stored.event.type} #${stored.event.data.sequence} @${stored.position?.commit}`).join(', ')}`,
+        `agent said: ${stack
+          .logsOf('delivery-agent')
+          .filter((entry) => entry['profileId'] === id)
+          .map((entry) => `${entry.pid} ${String(entry['time']).slice(17, 23)} ${entry.message} #${String(entry['sequence'])}`)
+          .join('; ')}`,
+      ].join('\n');
     for (const [id, requests] of arrivals) {
       const sequences = requests.map(sequenceOf);
-      // Never backwards per profile; every version arrived at least once or was superseded; the last one is the last state.
-      expect(sequences.every((sequence, index) => index === 0 || sequence >= sequences[index - 1]!)).toBe(true);
+      const answered = requests.filter((request) => stack.receiver.outcomeOf(request) === 'answered');
+      // Never backwards per profile among the answered; every version arrived at least once or was superseded; the last one is the last state.
+      if (backwards(answered).length > 0) expect.fail(`answered out of order:\n${evidence(id, requests)}`);
+      for (const late of backwards(requests)) {
+        if (stack.receiver.outcomeOf(late) !== 'abandoned') expect.fail(`read out of order, and not abandoned:\n${evidence(id, requests)}`);
+        lateArrivals.push(timeline(id, requests, startedAt));
+      }
       const supersededSequences = superseded.filter((data) => data.profileId === id).map((data) => data.sequence);
       expect([...new Set([...sequences, ...supersededSequences])].sort((a, b) => a - b)).toEqual(everySequence);
-      expect(sequences.at(-1)).toBe(lastSequence);
-      expect(requests.at(-1)?.body).toMatchObject({ person: { name: { firstName: `v${rounds}` } } });
+      expect(answered.map(sequenceOf).at(-1)).toBe(lastSequence);
+      expect(answered.at(-1)?.body).toMatchObject({ person: { name: { firstName: `v${rounds}` } } });
       for (const request of requests) {
         expect(exportIdHeader(request)).toBe(exportIdOf('flow-c', id, sequenceOf(request)));
       }
@@ -140,6 +184,10 @@ describe('services restarted mid-stream', () => {
     // What was in flight when the agent stopped or died was sent again.
     expect(duplicates).toBeGreaterThan(0);
     expect(stack.errorLogs()).toEqual([]);
-    console.info(`restarts: ${rounds} rounds of ${profileIds.length} profiles, ${stack.receiver.requests.length} requests, ${duplicates} re-sent duplicates`);
+    const abandoned = stack.receiver.requests.filter((request) => stack.receiver.outcomeOf(request) === 'abandoned').length;
+    console.info(
+      `restarts: ${rounds} rounds of ${profileIds.length} profiles, ${stack.receiver.requests.length} requests (${abandoned} abandoned by the agent), ` +
+        `${duplicates} re-sent duplicates, ${lateArrivals.length} abandoned requests read after a newer one${lateArrivals.length ? `:\n${lateArrivals.join('\n')}` : ''}`,
+    );
   }, 90_000);
 });

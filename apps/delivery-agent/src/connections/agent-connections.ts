@@ -11,6 +11,7 @@ import {
   type LocalBinding,
   type SecretSources,
 } from '@spillway/delivery';
+import type { LookupFunction } from 'node:net';
 import { InvalidConnectionSettingsError, type ConnectionSettings } from './connection-settings.ts';
 
 /** The agent's export connection material, loaded once at start. */
@@ -20,6 +21,8 @@ export interface AgentConnections {
   /** PEM trusted besides Node's default CAs. */
   readonly extraCa?: string;
   readonly egressAddresses: readonly LocalBinding[];
+  /** How endpoint names are resolved (`SPILLWAY_DNS_SERVERS`). @defaultValue the system resolver */
+  readonly lookup?: LookupFunction;
 }
 
 export const plainConnections: AgentConnections = { clientCertificate: { kind: 'none' }, egressAddresses: [] };
@@ -73,7 +76,7 @@ export function destinationClients(connections: AgentConnections, maxSockets: nu
     egressAddresses: connections.egressAddresses,
   });
   return {
-    createHttpClient: (destination) => createHttpClient({ maxSockets, ...optionsFor(destination) }),
+    createHttpClient: (destination) => createHttpClient({ maxSockets, ...optionsFor(destination), ...(connections.lookup ? { lookup: connections.lookup } : {}) }),
     clientCertificate: clientCertificateAvailability(clientCertificate),
   };
 }

@@ -62,6 +62,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   const counts = { delivered: 0, failed: 0, superseded: 0, retried: 0, alreadyRecorded: 0 };
   const sequencer = createExportSequencer();
   const delivered = createDeliveredSequences(options.rememberDelivered ?? 100_000);
+  const supersessions = createPendingSupersessions();
 
   const finish = async (run: ExportRun, events: AgentOutputEvent[]) => {
     const runKey = runKeyOf(run.request.exportId, run.replayId);
@@ -108,8 +109,9 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
     const key = `${request.dataflowId}/${request.profileId}`;
     // Called before any await: the consumer hands exports over in log order.
     const admission = await sequencer.enter(key, { exportId: request.exportId, sequence: request.sequence });
-    if (admission.kind === 'superseded') return finish(run, [supersededEvent(run, admission.by, priorAttempts.length, options.now())]);
+    if (admission.kind === 'superseded') return supersessions.track(key, finish(run, [supersededEvent(run, admission.by, priorAttempts.length, options.now())]));
     try {
+      await supersessions.settled(key);
       options.signal.throwIfAborted();
       const newest = await newestDelivered(run, key);
       if (newest !== undefined && newest.sequence >= request.sequence) {
@@ -128,6 +130,30 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
     }
   };
   return { handle, counts: () => ({ ...counts }), sequencing: () => sequencer.stats() };
+}
+
+/**
+ * The outcome of an older export of a key, superseded while queued, must be in the store before a
+ * newer export of that key goes out: were the agent to die in between, the restarted agent would
+ * find the older export without an outcome and send it after the newer one had reached the endpoint.
+ */
+function createPendingSupersessions() {
+  const pending = new Map<string, Promise<void>>();
+  return {
+    track(key: string, recording: Promise<void>): Promise<void> {
+      // Failures are the superseded export's own to report (its handler rejects); here only "done" matters.
+      const chained = Promise.all([pending.get(key), recording]).then(
+        () => {},
+        () => {},
+      );
+      pending.set(key, chained);
+      void chained.then(() => {
+        if (pending.get(key) === chained) pending.delete(key);
+      });
+      return recording;
+    },
+    settled: (key: string): Promise<void> => pending.get(key) ?? Promise.resolve(),
+  };
 }
 
 function describe({ request, replayId }: ExportRun) {

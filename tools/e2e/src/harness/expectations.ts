@@ -17,6 +17,23 @@ export async function ingest(client: EventStore, ...events: readonly IngestEvent
   for (const event of events) await client.appendEvents(ingestStreamName(event.data.profileId), ingestCatalog, [event]);
 }
 
+/**
+ * As a producer would: the event, under a fixed id made of `idParts`, is sent again until the store
+ * acknowledges it (a store outage or crash only delays it; the id makes a repeat a no-op).
+ */
+export async function ingestUntilAcknowledged(client: EventStore, event: IngestEvent, idParts: readonly (string | number)[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await client.appendEvents(ingestStreamName(event.data.profileId), ingestCatalog, [{ ...event, id: deterministicEventId(...idParts) }]);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** The createdAt / updatedAt the CLI gave an audience when it defined it (epoch ms). */
 export async function audienceTimestamps(client: EventStore, audienceId: string): Promise<{ createdAt: number; updatedAt: number }> {
   const [latest] = await client.readStreamEvents(audienceStreamName(audienceId), audienceCatalog, { direction: 'backwards', maxCount: 1 });

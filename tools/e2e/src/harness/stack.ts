@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectEventStore, type EventStore } from '@spillway/event-streams';
 import { createLogger } from '@spillway/runtime';
 import {
@@ -12,6 +13,7 @@ import {
   type StoreProcess,
 } from '@spillway/testing';
 import { runCli, runCliOk, writeTempFile, type CliRun } from './cli.ts';
+import { restartStore } from './store-restart.ts';
 
 export const serviceNames = ['profile-projector', 'export-decider', 'delivery-agent'] as const;
 export type ServiceName = (typeof serviceNames)[number];
@@ -21,10 +23,13 @@ export interface StackOptions {
   readonly env?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
   /** How the receiver answers. @defaultValue 200 */
   readonly respond?: Responder;
+  /** The store's data directory. @defaultValue a fresh one under the temp dir */
+  readonly storeDataDir?: string;
 }
 
 /** The whole pipeline as real processes: a store on a temp data dir, the three services, and an HTTP receiver on loopback. */
 export interface Stack {
+  /** The store process running now (a new one after `storeOutage`). */
   readonly store: StoreProcess;
   readonly receiver: HttpReceiver;
   /** A client of the store, for writing ingest events and reading what the services wrote. */
@@ -32,18 +37,22 @@ export interface Stack {
   service(name: ServiceName): ServiceProcess;
   /** Stops (SIGTERM) or crashes (SIGKILL) a service, then starts it again with the same environment; resolves with how it exited. */
   restart(name: ServiceName, how: 'SIGTERM' | 'SIGKILL'): Promise<ServiceExit>;
+  /** Stops the store (SIGKILL, or SIGTERM: a clean stop), keeps it down `downMs`, then starts it again on the same port and data. */
+  storeOutage(how: 'SIGTERM' | 'SIGKILL', downMs: number): Promise<void>;
   /** Runs the CLI as a process against this store. */
   cli(args: readonly string[]): Promise<CliRun>;
   /** `spillway apply` of this YAML text, written to a temp file; rejects unless it exits 0. */
   apply(yaml: string): Promise<CliRun>;
   /** Error-level log lines of every service process started so far. */
   errorLogs(): ServiceLogEntry[];
+  /** Every log line of every process of this service started so far (restarts included), with its pid. */
+  logsOf(name: ServiceName): (ServiceLogEntry & { pid: number })[];
   /** SIGTERM to the services, then the store; resolves with each service's exit. */
   stop(): Promise<Record<ServiceName, ServiceExit>>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const store = await startStoreProcess();
+  let store = await startStoreProcess(options.storeDataDir === undefined ? {} : { dataDir: options.storeDataDir });
   const started: ServiceProcess[] = [];
   const running = new Map<ServiceName, ServiceProcess>();
   let receiver: HttpReceiver | undefined;
@@ -75,7 +84,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   return {
-    store,
+    get store() {
+      return store;
+    },
     receiver,
     client,
     service: (name) => running.get(name)!,
@@ -85,8 +96,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await launch(name);
       return exit;
     },
+    async storeOutage(how, downMs) {
+      if (how === 'SIGKILL') await store.kill();
+      else await store.stop();
+      await sleep(downMs);
+      store = await restartStore(store);
+    },
     cli: (args) => runCli(store.connectionString, args),
     apply: async (yaml) => runCliOk(store.connectionString, ['apply', await writeTempFile('spillway.yaml', yaml)]),
+    logsOf: (name) => started.filter((service) => service.name === name).flatMap((service) => service.logs().map((entry) => ({ ...entry, pid: service.pid }))),
     errorLogs: () => started.flatMap((service) => service.logs().filter((entry) => entry.level === 'error').map((entry) => ({ ...entry, process: service.name }))),
     stop: teardown,
   };

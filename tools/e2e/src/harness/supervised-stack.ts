@@ -4,6 +4,7 @@ import { createLogger } from '@spillway/runtime';
 import { startService, startStoreProcess, type ServiceExit, type ServiceLogEntry, type ServiceProcess, type StoreProcess } from '@spillway/testing';
 import { runCliOk, writeTempFile } from './cli.ts';
 import { serviceNames, type ServiceName } from './stack.ts';
+import { restartStore } from './store-restart.ts';
 
 export interface UnplannedExit {
   readonly service: ServiceName;
@@ -99,15 +100,7 @@ export async function startSupervisedStack(env: Partial<Record<ServiceName, Read
     async crashStore(pauseMs) {
       await store.kill();
       await sleep(pauseMs);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          store = await store.restart();
-          return;
-        } catch (error) {
-          if (attempt >= 5) throw error;
-          await sleep(300);
-        }
-      }
+      store = await restartStore(store);
     },
     apply: async (yaml) => {
       await runCliOk(connectionString, ['apply', await writeTempFile('spillway.yaml', yaml)]);
