@@ -47,8 +47,10 @@ describe('delivery agent: one destination does not hold up another', () => {
       endpoint: endpoint.url,
       auth: { type: 'oauth2-client-credentials', tokenUrl: `${endpoint.url}/token`, clientId: 'c', clientSecret: 'env:SPILLWAY_TEST_MISSING_CLIENT_SECRET', credentialsType: 'basic' },
     });
+    // Other profiles than the healthy destination's: a newer export of the same (dataflow, profile)
+    // would rightly supersede a broken one still waiting, whatever its destination.
     for (let profile = 1; profile <= 3; profile++) {
-      await world.requestExport({ dataflowId, destinationId: broken, profileId: `p-${profile}`, sequence: 1 });
+      await world.requestExport({ dataflowId, destinationId: broken, profileId: `b-${profile}`, sequence: 1 });
       await world.requestExport({ dataflowId, destinationId: healthy, profileId: `p-${profile}`, sequence: 2 });
     }
     await world.requestExport({ dataflowId, destinationId: oauth, profileId: 'p-9', sequence: 1 });
