@@ -82,6 +82,15 @@ export interface BackfillStatus {
   readonly position: string | undefined;
   readonly ratePerSecond: number | undefined;
   readonly updatedAt: string;
+  /** How far the scan is, 0..1: its position over the configuration event's (the end of the scan). */
+  readonly shareDone: number;
+  /**
+   * Profiles still to scan, estimated from the profiles scanned so far and the share of the log
+   * they took (the count is not known before the scan reaches them); 0 once completed.
+   */
+  readonly remainingEstimate: number | undefined;
+  /** Seconds to the end at the current rate, from that estimate. */
+  readonly secondsLeftEstimate: number | undefined;
 }
 
 /** Folds a `backfill-<dataflowId>` stream into the status of each (backfill, partition), in start order. */
@@ -109,6 +118,9 @@ export function summarizeBackfills(events: readonly BackfillEvent[]): BackfillSt
           position: undefined,
           ratePerSecond: undefined,
           updatedAt: data.startedAt,
+          shareDone: 0,
+          remainingEstimate: undefined,
+          secondsLeftEstimate: undefined,
         });
         continue;
       }
@@ -130,5 +142,21 @@ export function summarizeBackfills(events: readonly BackfillEvent[]): BackfillSt
       }
     }
   }
-  return [...statuses.values()];
+  return [...statuses.values()].map(withEstimates);
+}
+
+function withEstimates(status: BackfillStatus): BackfillStatus {
+  if (status.state === 'completed') return { ...status, shareDone: 1, remainingEstimate: 0, secondsLeftEstimate: 0 };
+  const shareDone = scanShare(status);
+  const remainingEstimate = shareDone > 0 && status.scanned > 0 ? Math.round((status.scanned * (1 - shareDone)) / shareDone) : undefined;
+  const secondsLeftEstimate =
+    remainingEstimate !== undefined && status.ratePerSecond !== undefined && status.ratePerSecond > 0 ? Math.ceil(remainingEstimate / status.ratePerSecond) : undefined;
+  return { ...status, shareDone, remainingEstimate, secondsLeftEstimate };
+}
+
+function scanShare(status: BackfillStatus): number {
+  if (status.position === undefined) return 0;
+  const commit = (text: string) => Number(text.split('/')[0]);
+  const upTo = commit(status.upToPosition);
+  return upTo > 0 ? Math.min(1, commit(status.position) / upTo) : 0;
 }

@@ -31,4 +31,17 @@ describe('backfill stream', () => {
       ['1/2', 'completed', 4, 2, '3/3'],
     ]);
   });
+
+  it('estimates what is left from the share of the log scanned so far (up to the configuration event at 10/10)', () => {
+    // 8 profiles scanned in the first 8/10 of the log, at 50/s: about 2 more, 1 s.
+    const [running] = summarizeBackfills([started('0/1'), progress('0/1', 8)]);
+    expect(running).toMatchObject({ shareDone: 0.8, remainingEstimate: 2, secondsLeftEstimate: 1 });
+    const [fresh] = summarizeBackfills([started('0/1')]);
+    expect(fresh).toMatchObject({ shareDone: 0, remainingEstimate: undefined, secondsLeftEstimate: undefined });
+    const [completed] = summarizeBackfills([
+      started('0/1'),
+      { type: 'BackfillCompleted', data: { backfillId: id, dataflowId: 'df', partition: '0/1', scanned: 9, exported: 9, completedAt: '2026-01-01T00:00:02.000Z' } },
+    ]);
+    expect(completed).toMatchObject({ shareDone: 1, remainingEstimate: 0, secondsLeftEstimate: 0 });
+  });
 });

@@ -16,17 +16,26 @@ const running: BackfillStatus = {
   position: '250/250',
   ratePerSecond: 40,
   updatedAt: '2026-01-01T00:00:03.000Z',
+  shareDone: 0.25,
+  remainingEstimate: 360,
+  secondsLeftEstimate: 9,
 };
 
 describe('backfill status', () => {
-  it('tells how far the scan is from its position in the log up to the configuration event', () => {
+  it('draws how far the scan is as a bar', () => {
     expect(shareDone(running)).toBe(0.25);
-    expect(shareDone({ ...running, position: undefined })).toBe(0);
-    expect(shareDone({ ...running, state: 'completed' })).toBe(1);
     expect(progressBar(0.5, 10)).toBe('[#####.....]  50%');
   });
 
-  it('shows scanned, exported and the rate of a running backfill', () => {
-    expect(backfillLine(running)).toBe('running   [#######.......................]  25%  audiences vip: scanned 120, exported 80, 40 profiles/s (since 2026-01-01T00:00:00.000Z)');
+  it('shows scanned, exported, the rate and what is left of a running backfill', () => {
+    expect(backfillLine(running)).toBe(
+      'running   [#######.......................]  25%  audiences vip: scanned 120, exported 80, 40 profiles/s, about 360 left (~9 s) (since 2026-01-01T00:00:00.000Z)',
+    );
+  });
+
+  it('shows no estimate before one can be made', () => {
+    expect(backfillLine({ ...running, position: undefined, shareDone: 0, remainingEstimate: undefined, secondsLeftEstimate: undefined, ratePerSecond: undefined })).toBe(
+      'running   [..............................]   0%  audiences vip: scanned 120, exported 80 (since 2026-01-01T00:00:00.000Z)',
+    );
   });
 });

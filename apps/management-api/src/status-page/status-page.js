@@ -156,9 +156,19 @@
       running.length === 0
         ? el('p', { class: 'empty' }, 'None running.')
         : table(
-            [['Partition'], ['Audiences'], ['Scanned', 'num'], ['Exported', 'num'], ['Profiles/s', 'num']],
+            [['Partition'], ['Audiences'], ['Done', 'num'], ['Scanned', 'num'], ['Exported', 'num'], ['Left (est.)', 'num'], ['Profiles/s', 'num']],
             running.map((backfill) =>
-              el('tr', {}, el('td', {}, backfill.partition), el('td', {}, backfill.audienceIds.join(', ')), el('td', { class: 'num' }, number(backfill.scanned)), el('td', { class: 'num' }, number(backfill.exported)), el('td', { class: 'num' }, backfill.ratePerSecond === undefined ? '–' : number(Math.round(backfill.ratePerSecond)))),
+              el(
+                'tr',
+                {},
+                el('td', {}, backfill.partition),
+                el('td', {}, backfill.audienceIds.join(', ')),
+                el('td', { class: 'num' }, `${Math.floor(backfill.shareDone * 100)}%`),
+                el('td', { class: 'num' }, number(backfill.scanned)),
+                el('td', { class: 'num' }, number(backfill.exported)),
+                el('td', { class: 'num' }, backfill.remainingEstimate === undefined ? '–' : `${number(backfill.remainingEstimate)}${backfill.secondsLeftEstimate === undefined ? '' : ` (~${number(backfill.secondsLeftEstimate)} s)`}`),
+                el('td', { class: 'num' }, backfill.ratePerSecond === undefined ? '–' : number(Math.round(backfill.ratePerSecond))),
+              ),
             ),
           ),
     );
