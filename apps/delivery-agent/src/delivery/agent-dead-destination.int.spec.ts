@@ -22,6 +22,7 @@ const maxInFlight = 16;
 const deadProfiles = 100;
 const patientRetry = { attempts: 20, baseDelayMs: 50, maxDelayMs: 200 };
 const circuit = { openAfterSeconds: 1, probeEverySeconds: 1 };
+const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested });
 const profileOf = (request: ReceivedRequest) => (request.body as { person: { name: { firstName: string } } }).person.name.firstName;
 
 /** A port that refuses connections now, and where `revive` later starts an endpoint answering 200, recording (profile, sequence). */
@@ -117,6 +118,16 @@ describe('delivery agent: a dead destination holds up no other dataflow', () => 
     for (let profile = 1; profile <= 10; profile++) expect(dead.received.filter((each) => each.profile === `d-${profile}`).map((each) => each.sequence)).toEqual([2]);
     expect(await world.deadLetters(deadFlow)).toEqual([]);
     await waitUntil(() => agent.stats().inFlight === 0, 'the agent to settle');
+
+    // With nothing new to read, the checkpoint still moves past the exports that waited.
+    const [lastWaiting] = await world.store.readStreamEvents(exportsStreamName(deadFlow), exportEvents, { direction: 'backwards', maxCount: 1 });
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const checkpoint = await createStreamCheckpointStore(world.store).load(agent.consumerName);
+      if (checkpoint !== undefined && comparePositions(checkpoint, lastWaiting!.position!) >= 0) break;
+      if (Date.now() > deadline) throw new Error('the checkpoint did not move past the exports that waited');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
 
   it('after a restart, keeps the waiting exports (the checkpoint stayed before them) and delivers new exports of the other dataflow at once, without re-sending the delivered ones', async () => {
@@ -133,7 +144,7 @@ describe('delivery agent: a dead destination holds up no other dataflow', () => 
     await world.waitForOutcomes(aliveFlow, 20);
 
     // What a kill -9 would leave: the stored checkpoint is before the first waiting export.
-    const [firstWaiting] = await world.store.readStreamEvents(exportsStreamName(deadFlow), defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }), { maxCount: 1 });
+    const [firstWaiting] = await world.store.readStreamEvents(exportsStreamName(deadFlow), exportEvents, { maxCount: 1 });
     const checkpoint = await createStreamCheckpointStore(world.store).load(first.consumerName);
     expect(checkpoint).toBeDefined();
     expect(comparePositions(checkpoint!, firstWaiting!.position!)).toBeLessThan(0);

@@ -155,16 +155,29 @@ export function runAgent(options: AgentOptions): Agent {
   let failure: HandlerFailedError | undefined;
   const checkpointStore = createStreamCheckpointStore(store);
   let checkpointSaved: Position | undefined;
+  let saving: Promise<void> = Promise.resolve();
   /** The consumer's checkpoint, kept before the oldest export not finished (held exports are done for the consumer, not for us). */
   const checkpoints: CheckpointStore = {
     load: (name) => checkpointStore.load(name),
-    async save(name, target) {
-      const at = held.clamp(target);
-      if (at === undefined || (checkpointSaved !== undefined && comparePositions(at, checkpointSaved) <= 0)) return;
-      await checkpointStore.save(name, at);
-      checkpointSaved = at;
+    save(name, target) {
+      // One at a time, so a lower position is never stored after a higher one.
+      const next = saving.then(async () => {
+        const at = held.clamp(target);
+        if (at === undefined || (checkpointSaved !== undefined && comparePositions(at, checkpointSaved) <= 0)) return;
+        await checkpointStore.save(name, at);
+        checkpointSaved = at;
+      });
+      saving = next.catch(() => {});
+      return next;
     },
   };
+  // The consumer stores its checkpoint when it reads on; once it is idle, held exports that
+  // finish must still move the checkpoint past them.
+  const catchUpCheckpoint = setInterval(() => {
+    const position = consumer?.stats().position;
+    if (position !== undefined) void checkpoints.save(consumerName, position).catch(() => {});
+  }, options.checkpointEvery?.ms ?? 1_000);
+  catchUpCheckpoint.unref();
   let resolveCaughtUp: () => void = () => {};
   const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
 
@@ -307,6 +320,7 @@ export function runAgent(options: AgentOptions): Agent {
   }
 
   const done = start().finally(async () => {
+    clearInterval(catchUpCheckpoint);
     await circuitJournal.flushed();
     registry.close();
   });
