@@ -42,6 +42,7 @@ export const agentEnvironmentSchema = z.object({
       }
     }),
   SPILLWAY_DELIVERY_MAX_IN_FLIGHT: positiveInteger(defaultAgentSettings.maxInFlight),
+  SPILLWAY_DELIVERY_MAX_QUEUED_PER_DESTINATION: positiveInteger(defaultAgentSettings.maxQueuedPerDestination),
   SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION: positiveInteger(defaultAgentSettings.maxInFlightPerDestination),
   SPILLWAY_DELIVERY_STOP_GRACE_MS: nonNegativeInteger(defaultAgentSettings.stopGraceMs),
 });
@@ -63,6 +64,7 @@ export function parseAgentSettings(env: Readonly<Record<string, string | undefin
   return {
     partition: settings.SPILLWAY_PARTITION,
     maxInFlight: settings.SPILLWAY_DELIVERY_MAX_IN_FLIGHT,
+    maxQueuedPerDestination: settings.SPILLWAY_DELIVERY_MAX_QUEUED_PER_DESTINATION,
     maxInFlightPerDestination: settings.SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION,
     stopGraceMs: settings.SPILLWAY_DELIVERY_STOP_GRACE_MS,
   };

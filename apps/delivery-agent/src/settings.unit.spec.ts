@@ -3,7 +3,7 @@ import { InvalidAgentSettingsError, parseAgentSettings } from './settings.ts';
 
 describe('agent settings', () => {
   it('defaults to the whole key space, 1024 exports in flight, 64 per destination and a 1 s stop grace', () => {
-    expect(parseAgentSettings({})).toEqual({ partition: { index: 0, count: 1 }, maxInFlight: 1024, maxInFlightPerDestination: 64, stopGraceMs: 1_000 });
+    expect(parseAgentSettings({})).toEqual({ partition: { index: 0, count: 1 }, maxInFlight: 1024, maxQueuedPerDestination: 10_000, maxInFlightPerDestination: 64, stopGraceMs: 1_000 });
   });
 
   it('reads each variable', () => {
@@ -11,10 +11,11 @@ describe('agent settings', () => {
       parseAgentSettings({
         SPILLWAY_PARTITION: '2/4',
         SPILLWAY_DELIVERY_MAX_IN_FLIGHT: '256',
+        SPILLWAY_DELIVERY_MAX_QUEUED_PER_DESTINATION: '500',
         SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION: '8',
         SPILLWAY_DELIVERY_STOP_GRACE_MS: '0',
       }),
-    ).toEqual({ partition: { index: 2, count: 4 }, maxInFlight: 256, maxInFlightPerDestination: 8, stopGraceMs: 0 });
+    ).toEqual({ partition: { index: 2, count: 4 }, maxInFlight: 256, maxQueuedPerDestination: 500, maxInFlightPerDestination: 8, stopGraceMs: 0 });
   });
 
   it('names every variable that is wrong and why', () => {

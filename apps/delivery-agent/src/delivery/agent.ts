@@ -1,11 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RetryPolicy, SecretSources } from '@spillway/delivery';
 import {
+  comparePositions,
   createStreamCheckpointStore,
+  HandlerFailedError,
   isInPartition,
   isTransient,
   partitionConsumerName,
   runConsumer,
+  type CheckpointStore,
   type Consumer,
   type EventStore,
   type Partition,
@@ -21,6 +24,8 @@ import { createFlowControl } from '../flow-control/flow-control.ts';
 import { agentInputEvents, agentStreamPrefixes, classifyInput, inputKey, type AgentInputMessage } from './agent-input-events.ts';
 import { createDestinationLanes } from './destination-lanes.ts';
 import { createExportHandler, type ExportCounts } from './export-handler.ts';
+import { createHeldExports, type HeldExports } from './held-exports.ts';
+import type { ExportRun } from './retry-events.ts';
 import { withOutcomeMetrics } from './outcome-metrics.ts';
 import { createOutcomeRecorder } from './outcome-recorder.ts';
 import { loadRecordedOutcomes, noRecordedOutcomes, type RecordedOutcomes } from './recorded-outcomes.ts';
@@ -30,8 +35,10 @@ export const agentServiceName = 'delivery-agent';
 
 export interface AgentSettings {
   readonly partition: Partition;
-  /** Export requests in hand at once (delivering, or queued behind their destination or profile). */
+  /** Events the consumer reads ahead of the oldest one not yet taken in hand (an export waiting for room in its destination's queue). */
   readonly maxInFlight: number;
+  /** Exports one destination holds at once (sending, or waiting for a request slot, the rate limit, a retry or its circuit), out of the consumer's window. */
+  readonly maxQueuedPerDestination: number;
   /** Requests running at once per destination (and its connection pool size); a destination's `maxInFlight` can lower it. */
   readonly maxInFlightPerDestination: number;
   /** On stop, how long deliveries in flight may take to finish before they are abandoned (and sent again after a restart). */
@@ -41,6 +48,7 @@ export interface AgentSettings {
 export const defaultAgentSettings: AgentSettings = {
   partition: { index: 0, count: 1 },
   maxInFlight: 1024,
+  maxQueuedPerDestination: 10_000,
   maxInFlightPerDestination: 64,
   stopGraceMs: 1_000,
 };
@@ -69,7 +77,10 @@ export interface AgentStats {
   readonly handled: number;
   /** This instance's exports. */
   readonly exports: ExportCounts;
+  /** Events in the consumer's window plus exports held by their destinations' queues. */
   readonly inFlight: number;
+  /** Exports held by their destinations' queues (out of the consumer's window). */
+  readonly queued: number;
   readonly delivering: number;
   readonly queuedForDestination: number;
   /** Destinations whose circuit is open: their exports wait. */
@@ -99,6 +110,7 @@ export function runAgent(options: AgentOptions): Agent {
   const settings: AgentSettings = {
     partition: options.partition ?? defaultAgentSettings.partition,
     maxInFlight: options.maxInFlight ?? defaultAgentSettings.maxInFlight,
+    maxQueuedPerDestination: options.maxQueuedPerDestination ?? defaultAgentSettings.maxQueuedPerDestination,
     maxInFlightPerDestination: options.maxInFlightPerDestination ?? defaultAgentSettings.maxInFlightPerDestination,
     stopGraceMs: options.stopGraceMs ?? defaultAgentSettings.stopGraceMs,
   };
@@ -138,6 +150,34 @@ export function runAgent(options: AgentOptions): Agent {
   });
   let recorded: RecordedOutcomes = noRecordedOutcomes;
   let consumer: Consumer | undefined;
+  // Replaced at start, once the checkpoint is loaded.
+  let held: HeldExports = createHeldExports({ maxPerDestination: settings.maxQueuedPerDestination, from: undefined });
+  let failure: HandlerFailedError | undefined;
+  const checkpointStore = createStreamCheckpointStore(store);
+  let checkpointSaved: Position | undefined;
+  let saving: Promise<void> = Promise.resolve();
+  /** The consumer's checkpoint, kept before the oldest export not finished (held exports are done for the consumer, not for us). */
+  const checkpoints: CheckpointStore = {
+    load: (name) => checkpointStore.load(name),
+    save(name, target) {
+      // One at a time, so a lower position is never stored after a higher one.
+      const next = saving.then(async () => {
+        const at = held.clamp(target);
+        if (at === undefined || (checkpointSaved !== undefined && comparePositions(at, checkpointSaved) <= 0)) return;
+        await checkpointStore.save(name, at);
+        checkpointSaved = at;
+      });
+      saving = next.catch(() => {});
+      return next;
+    },
+  };
+  // The consumer stores its checkpoint when it reads on; once it is idle, held exports that
+  // finish must still move the checkpoint past them.
+  const catchUpCheckpoint = setInterval(() => {
+    const position = consumer?.stats().position;
+    if (position !== undefined) void checkpoints.save(consumerName, position).catch(() => {});
+  }, options.checkpointEvery?.ms ?? 1_000);
+  catchUpCheckpoint.unref();
   let resolveCaughtUp: () => void = () => {};
   const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
 
@@ -162,13 +202,40 @@ export function runAgent(options: AgentOptions): Agent {
     now,
   });
 
+  /** Delivers an export out of the consumer's window: a store outage is retried here, as the consumer would. */
+  async function deliver(run: ExportRun, message: AgentInputMessage): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await exportHandler.handle(run);
+      } catch (error) {
+        if (stopping.signal.aborted || isAbort(error)) throw error;
+        if (!isTransient(error)) {
+          // As the consumer does for a handler error: stop, the checkpoint staying before this export.
+          failure ??= new HandlerFailedError(consumerName, message, error);
+          logger.error('consumer failed', { ...logFields, error: failure });
+          stopping.abort();
+          void consumer?.stop();
+          throw error;
+        }
+        const delayMs = Math.min(5_000, 100 * 2 ** attempt);
+        logger.warn(`store unavailable while handling ${message.eventId}, retrying`, { ...logFields, error, attempt, delayMs });
+        await delay(delayMs, undefined, { signal: stopping.signal });
+      }
+    }
+  }
+
   const handle = (message: AgentInputMessage): Promise<void> | void => {
     const input = classifyInput(message);
+    if (input.kind !== 'export' || !isInPartition(input.run.request.profileId, settings.partition)) held.note(message.position);
     switch (input.kind) {
       case 'destination':
         return destinations.apply(input.message);
-      case 'export':
-        return isInPartition(input.run.request.profileId, settings.partition) ? exportHandler.handle(input.run) : undefined;
+      case 'export': {
+        const { request } = input.run;
+        if (!isInPartition(request.profileId, settings.partition)) return;
+        const key = { position: message.position, destinationId: request.destinationId, key: `${request.dataflowId}/${request.profileId}` };
+        return held.take(key, () => deliver(input.run, message), stopping.signal);
+      }
       case 'misplaced':
         logger.warn('event skipped', { stream: message.streamId, eventId: message.eventId, eventType: message.event.type, reason: input.reason });
         return;
@@ -189,7 +256,9 @@ export function runAgent(options: AgentOptions): Agent {
   }
 
   async function start(): Promise<void> {
-    const from = await untilLoaded(() => createStreamCheckpointStore(store).load(consumerName), stopping.signal, logger);
+    const from = await untilLoaded(() => checkpointStore.load(consumerName), stopping.signal, logger);
+    held = createHeldExports({ maxPerDestination: settings.maxQueuedPerDestination, from });
+    checkpointSaved = from;
     if (from !== undefined) {
       const applied = await loadDestinationsUpTo(store, destinations, { upTo: from, streamPrefix: streams.destinations, logFields });
       logger.info('destinations loaded up to the checkpoint', { ...logFields, applied, ...registry.counts() });
@@ -211,27 +280,47 @@ export function runAgent(options: AgentOptions): Agent {
       catalog: agentInputEvents,
       filter: { streamNamePrefixes: [streams.destinations, streams.exports] },
       concurrency: { key: inputKey, maxInFlight: settings.maxInFlight },
+      checkpoints,
       handle,
       ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     });
     consumer = running;
     running.caughtUp.then(
-      () => {
+      async () => {
         // Everything recorded before this start has come by again: what is left will not.
         recorded.clear();
+        // The exports handed over are finished, not only taken in hand.
+        await held.settled();
         resolveCaughtUp();
       },
       () => {},
     );
-    await running.done.catch((error: unknown) => {
-      // Deliveries abandoned on stop end their handlers with an abort: the consumer reports that
-      // as a failure, but it kept the checkpoint before them, which is what a stop should do.
-      if (abandoning.signal.aborted && isAbort(error)) return;
+    try {
+      await running.done.catch((error: unknown) => {
+        // Deliveries abandoned on stop end their handlers with an abort: the consumer reports that
+        // as a failure, but it kept the checkpoint before them, which is what a stop should do.
+        if (abandoning.signal.aborted && isAbort(error)) return;
+        throw error;
+      });
+      if (failure) throw failure;
+    } catch (error) {
+      abandoning.abort();
+      await held.settled();
       throw error;
-    });
+    }
+    await held.settled();
+    await storeFinalCheckpoint(running);
+  }
+
+  /** The consumer stored its last checkpoint before the held exports ended: move it past those that finished since. */
+  async function storeFinalCheckpoint(running: Consumer): Promise<void> {
+    const position = running.stats().position;
+    if (position === undefined) return;
+    await checkpoints.save(consumerName, position).catch((error: unknown) => logger.warn('could not store the final checkpoint', { ...logFields, error }));
   }
 
   const done = start().finally(async () => {
+    clearInterval(catchUpCheckpoint);
     await circuitJournal.flushed();
     registry.close();
   });
@@ -244,10 +333,12 @@ export function runAgent(options: AgentOptions): Agent {
     stats: () => {
       const consumerStats = consumer?.stats();
       const laneStats = lanes.stats();
+      const heldStats = held.stats();
       return {
         handled: consumerStats?.handled ?? 0,
         exports: exportHandler.counts(),
-        inFlight: consumerStats?.inFlight ?? 0,
+        inFlight: (consumerStats?.inFlight ?? 0) + heldStats.held,
+        queued: heldStats.held,
         delivering: laneStats.running,
         queuedForDestination: laneStats.queued,
         openCircuits: flow.openCircuits(),
@@ -263,6 +354,7 @@ export function runAgent(options: AgentOptions): Agent {
         const consumerStopped = consumer?.stop();
         const grace = setTimeout(() => abandoning.abort(), settings.stopGraceMs);
         await consumerStopped;
+        await held.settled();
         clearTimeout(grace);
       }
       await done.catch(() => {});
@@ -286,7 +378,11 @@ async function untilLoaded<T>(load: () => Promise<T>, signal: AbortSignal, logge
 
 function isAbort(error: unknown): boolean {
   const cause = (error as { cause?: unknown } | null)?.cause;
-  return cause instanceof Error && cause.name === 'AbortError';
+  return isAbortError(error) || isAbortError(cause);
+}
+
+function isAbortError(error: unknown): boolean {
+  return (error instanceof Error || error instanceof DOMException) && error.name === 'AbortError';
 }
 
 function assertNever(value: never): never {

@@ -1,0 +1,142 @@
+import { comparePositions, type Position } from '@spillway/event-streams';
+
+/** An export the consumer hands over, in log order. */
+export interface HeldExport {
+  readonly position: Position | undefined;
+  readonly destinationId: string;
+  /** `<dataflowId>/<profileId>`: exports of one key are taken in hand in the order they were handed over. */
+  readonly key: string;
+}
+
+/**
+ * Exports taken out of the consumer's reading window, so that the exports of a dead or slow
+ * destination (waiting for a closed circuit, a retry, the rate limit or a request slot) do not
+ * use up the window every other destination reads through. Each destination holds at most
+ * `maxPerDestination` of them; an export whose destination is at that bound stays in the window
+ * (and holds back later exports of its key) until one of the destination's finishes.
+ *
+ * Nothing is lost by releasing them early: `clamp` keeps the checkpoint before the oldest export
+ * not yet finished, so after a crash it is read again, as it was before.
+ */
+export interface HeldExports {
+  /** Every other message the consumer hands over, so the position before the next export is known. */
+  note(position: Position | undefined): void;
+  /**
+   * Takes an export in hand: `start` runs once its destination has room and every earlier
+   * export of its key was taken in hand; the returned promise resolves then (the consumer may
+   * read on) while `start`'s work goes on. An export whose work rejects stays unfinished (it is
+   * read again after a restart). Rejects with the signal's reason if it aborts while waiting.
+   */
+  take(held: HeldExport, start: () => Promise<void>, signal: AbortSignal): Promise<void>;
+  /** Where a checkpoint may go: `target`, or the position before the oldest unfinished export when that is earlier; undefined when that is the start of the log. */
+  clamp(target: Position): Position | undefined;
+  stats(): { readonly held: number; readonly waitingForRoom: number; readonly unfinished: number };
+  /** Resolves once the work of every export taken in hand so far has ended (finished or not). */
+  settled(): Promise<void>;
+}
+
+interface Unfinished {
+  /** The position of the message handed over before this export. */
+  readonly before: Position | undefined;
+  readonly ended: Promise<void>;
+}
+
+interface Waiter {
+  /** Its entry in `unfinished`. */
+  readonly token: object;
+  readonly held: HeldExport;
+  readonly start: () => Promise<void>;
+  readonly admitted: () => void;
+}
+
+export function createHeldExports(options: { readonly maxPerDestination: number; readonly from: Position | undefined }): HeldExports {
+  let lastHandedOver = options.from;
+  // Insertion order is log order: the first entry is the oldest unfinished export.
+  const unfinished = new Map<object, Unfinished>();
+  const heldPerDestination = new Map<string, number>();
+  let waiters: Waiter[] = [];
+
+  const note = (position: Position | undefined) => {
+    if (position !== undefined && (lastHandedOver === undefined || comparePositions(position, lastHandedOver) > 0)) lastHandedOver = position;
+  };
+
+  const release = (destinationId: string) => {
+    const left = (heldPerDestination.get(destinationId) ?? 1) - 1;
+    if (left > 0) heldPerDestination.set(destinationId, left);
+    else heldPerDestination.delete(destinationId);
+    admitWaiting();
+  };
+
+  const admit = ({ token, held, start, admitted }: Waiter) => {
+    heldPerDestination.set(held.destinationId, (heldPerDestination.get(held.destinationId) ?? 0) + 1);
+    let finished = false;
+    const work = start().then(
+      () => void (finished = true),
+      () => {},
+    );
+    const ended = work.finally(() => {
+      if (finished) unfinished.delete(token);
+      release(held.destinationId);
+    });
+    unfinished.set(token, { ...unfinished.get(token)!, ended });
+    admitted();
+  };
+
+  /** In arrival order: an export goes once its destination has room and no earlier export of its key still waits. */
+  function admitWaiting(): void {
+    if (waiters.length === 0) return;
+    const blockedKeys = new Set<string>();
+    const still: Waiter[] = [];
+    for (const waiter of waiters) {
+      const { key, destinationId } = waiter.held;
+      if (!blockedKeys.has(key) && (heldPerDestination.get(destinationId) ?? 0) < options.maxPerDestination) {
+        admit(waiter);
+      } else {
+        blockedKeys.add(key);
+        still.push(waiter);
+      }
+    }
+    waiters = still;
+  }
+
+  return {
+    note,
+    take(held, start, signal) {
+      const token = {};
+      unfinished.set(token, { before: lastHandedOver, ended: Promise.resolve() });
+      note(held.position);
+      return new Promise<void>((resolve, reject) => {
+        const abandon = () => {
+          waiters = waiters.filter((waiter) => waiter !== entry);
+          reject(signal.reason);
+        };
+        const entry: Waiter = {
+          token,
+          held,
+          start,
+          admitted: () => {
+            signal.removeEventListener('abort', abandon);
+            resolve();
+          },
+        };
+        if (signal.aborted) return reject(signal.reason);
+        signal.addEventListener('abort', abandon, { once: true });
+        waiters.push(entry);
+        admitWaiting();
+      });
+    },
+    clamp(target) {
+      const oldest = unfinished.values().next();
+      if (oldest.done) return target;
+      const { before } = oldest.value;
+      if (before === undefined) return undefined;
+      return comparePositions(before, target) < 0 ? before : target;
+    },
+    stats: () => {
+      let held = 0;
+      for (const count of heldPerDestination.values()) held += count;
+      return { held, waitingForRoom: waiters.length, unfinished: unfinished.size };
+    },
+    settled: () => Promise.all([...unfinished.values()].map((entry) => entry.ended)).then(() => {}),
+  };
+}
