@@ -31,7 +31,7 @@ function runBench(args: readonly string[]): Promise<BenchRun> {
 describe('npm run bench -- --quick --only store', () => {
   let outDir: string;
   let run: BenchRun;
-  const figures = figureDefinitions(storeWorkload({ quick: true, phaseDurationMs: 1_000, progress: () => undefined }));
+  const figures = figureDefinitions(storeWorkload({ quick: true, phaseDurationMs: 1_000, profiles: undefined, progress: () => undefined }));
 
   beforeAll(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
