@@ -4,13 +4,17 @@ import type { Position } from './position.ts';
 
 /** The position of the last event in $all (undefined for an empty store): one backwards read of one event. */
 export async function readHeadPosition(client: EventStoreDBClient): Promise<Position | undefined> {
+  let head: Position | undefined;
   try {
+    // Read to the end rather than returning from inside the loop: a read left early this way keeps
+    // the client's dispose() from ever settling once it has happened a few times.
     for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
       const position = resolved.event?.position ?? resolved.commitPosition;
-      if (typeof position === 'bigint') return { commit: position, prepare: position };
-      if (position) return { commit: position.commit, prepare: position.prepare };
+      if (head !== undefined) continue;
+      if (typeof position === 'bigint') head = { commit: position, prepare: position };
+      else if (position) head = { commit: position.commit, prepare: position.prepare };
     }
-    return undefined;
+    return head;
   } catch (error) {
     throw mapStoreError(error, { operation: 'read-head', stream: '$all' });
   }

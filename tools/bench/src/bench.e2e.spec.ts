@@ -31,7 +31,7 @@ function runBench(args: readonly string[]): Promise<BenchRun> {
 describe('npm run bench -- --quick --only store', () => {
   let outDir: string;
   let run: BenchRun;
-  const figures = figureDefinitions(storeWorkload({ quick: true, phaseDurationMs: 1_000, progress: () => undefined }));
+  const figures = figureDefinitions(storeWorkload({ quick: true, phaseDurationMs: 1_000, profiles: undefined, progress: () => undefined }));
 
   beforeAll(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
@@ -73,7 +73,7 @@ describe('npm run bench -- --quick --only store', () => {
   it('rejects an unknown suite with a message naming the known ones', async () => {
     const rejected = await runBench(['--only', 'nope', '--out-dir', outDir]);
     expect(rejected.code).toBe(1);
-    expect(rejected.stderr).toMatch(/unknown suite nope \(known: store, pipeline[,)]/);
+    expect(rejected.stderr).toContain('unknown suite nope (known: store, pipeline, faults, backfill)');
   });
 });
 
@@ -138,5 +138,45 @@ describe('npm run bench -- --quick --only pipeline', () => {
     }
     expect(Object.keys(results.peakRssBytes).sort()).toEqual(['bench', 'delivery-agent', 'export-decider', 'profile-projector', 'receiver', 'store']);
     for (const bytes of Object.values(results.peakRssBytes)) expect(bytes).toBeGreaterThan(0);
+  });
+});
+
+// A small historical backfill beside live traffic: it finishes, every seeded profile arrives once, and it reports.
+describe('npm run bench -- --quick --only backfill --profiles 300', () => {
+  let outDir: string;
+  let run: BenchRun;
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
+    run = await runBench(['--quick', '--only', 'backfill', '--profiles', '300', '--out-dir', outDir]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('exits 0 and prints the backfill figures and a CPU row per process', () => {
+    expect(run.code, run.stderr).toBe(0);
+    const rows = run.stdout.split('\n').filter((line) => line.startsWith('| '));
+    for (const label of ['backfill: every export requested', 'profiles/s delivered', '1,000,000 profiles', 'live latency during it']) {
+      expect(rows.some((row) => row.includes(label)), `no row for "${label}"`).toBe(true);
+    }
+    for (const process of ['store', 'profile-projector', 'export-decider', 'delivery-agent', 'receiver', 'bench']) {
+      expect(rows.some((row) => row.startsWith(`| ${process} `)), `no CPU row for ${process}`).toBe(true);
+    }
+  });
+
+  it('backfilled every seeded profile exactly once and lost no live change', async () => {
+    const results = JSON.parse(await readFile(join(outDir, 'latest-backfill.json'), 'utf8')) as {
+      suite: string;
+      backfill: { exported: number; received: number; duplicates: number; completedSeconds: number; live: { changes: number; missing: number; duplicates: number } };
+      baseline: { changes: number; missing: number };
+    };
+    expect(results.suite).toBe('backfill');
+    expect(results.backfill).toMatchObject({ exported: 300, received: 300, duplicates: 0 });
+    expect(results.backfill.completedSeconds).toBeGreaterThan(0);
+    expect(results.backfill.live.changes).toBeGreaterThan(0);
+    expect(results.backfill.live).toMatchObject({ missing: 0, duplicates: 0 });
+    expect(results.baseline.missing).toBe(0);
   });
 });

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const context: BenchContext = {
     quick: options.quick,
     phaseDurationMs: options.phaseDurationMs,
+    profiles: options.profiles,
     progress: (message) => process.stderr.write(`[bench] ${message}\n`),
   };
   const machine = describeMachine();
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
       finishedAt: finishedAt.toISOString(),
       machine,
       loadAverage: { before: loadAverageBefore, after: loadavg() },
-      options: { quick: options.quick, phaseDurationMs: options.phaseDurationMs },
+      options: { quick: options.quick, phaseDurationMs: options.phaseDurationMs, profiles: options.profiles },
       ...report.results,
     });
     process.stdout.write(`results: ${written.path}\n`);

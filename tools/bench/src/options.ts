@@ -7,6 +7,8 @@ export const benchOptionsSchema = z.object({
   quick: z.boolean(),
   phaseDurationMs: z.number().positive().max(600_000),
   outDir: z.string().min(1),
+  /** Profiles the backfill suite seeds and backfills; its own default when absent. */
+  profiles: z.number().int().positive().max(100_000_000).optional(),
   help: z.boolean(),
 });
 
@@ -25,6 +27,7 @@ export const usage = `npm run bench [-- options]
   --quick                   smaller counts and 1 s phases: a smoke run, not a measurement
   --duration <seconds>      length of each timed phase (default 5, or 1 with --quick)
   --out-dir <dir>           where the JSON results go (default .tmp/bench)
+  --profiles <count>        profiles the backfill suite seeds and backfills (default 1,000,000, or 2,000 with --quick)
   --help`;
 
 export function parseBenchOptions(argv: readonly string[], defaultOutDir: string, knownSuites: readonly string[]): BenchOptions {
@@ -37,6 +40,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
         quick: { type: 'boolean' },
         duration: { type: 'string' },
         'out-dir': { type: 'string' },
+        profiles: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -54,6 +58,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     quick,
     phaseDurationMs: values.duration === undefined ? (quick ? 1_000 : 5_000) : Number(values.duration) * 1000,
     outDir: values['out-dir'] ?? defaultOutDir,
+    ...(values.profiles === undefined ? {} : { profiles: Number(values.profiles.replaceAll('_', '').replaceAll(',', '')) }),
     help: values.help ?? false,
   });
   if (!parsed.success) throw new InvalidBenchOptionsError(`${z.prettifyError(parsed.error)}\n${usage}`);

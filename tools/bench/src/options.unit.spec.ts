@@ -18,6 +18,14 @@ describe('bench options', () => {
     expect(parse(['--only', 'store,pipeline']).only).toEqual(['store', 'pipeline']);
   });
 
+  it('--profiles takes a positive count, with _ or , as digit separators', () => {
+    expect(parse([]).profiles).toBeUndefined();
+    expect(parse(['--profiles', '1_000_000']).profiles).toBe(1_000_000);
+    expect(parse(['--profiles', '20,000']).profiles).toBe(20_000);
+    expect(() => parse(['--profiles', 'many'])).toThrow(InvalidBenchOptionsError);
+    expect(() => parse(['--profiles', '0'])).toThrow(InvalidBenchOptionsError);
+  });
+
   it('rejects unknown suites, unknown flags and durations that are not positive numbers', () => {
     expect(() => parse(['--only', 'stor'])).toThrow(/unknown suite stor \(known: store, pipeline\)/);
     expect(() => parse(['--fast'])).toThrow(InvalidBenchOptionsError);

@@ -1,4 +1,5 @@
 import {
+  comparePositions,
   createStreamCheckpointStore,
   isInPartition,
   isTransient,
@@ -83,6 +84,8 @@ export function runDecider(options: DeciderOptions): Decider {
   let stopping = false;
   let load: ConfigurationLoad | undefined;
   let consumer: Consumer | undefined;
+  // The end of the log when this instance started: only changes after it can be new to every decider.
+  let startHead: { readonly position: Position | undefined } | undefined;
   // Live decisions and backfill exports of one profile never interleave (see backfill/profile-gate.ts).
   const gate = createProfileGate();
   const backfill = options.backfill
@@ -105,6 +108,7 @@ export function runDecider(options: DeciderOptions): Decider {
     logger,
     now,
     ownsProfile: (profileId) => isInPartition(profileId, partition),
+    batchable: (message) => startHead !== undefined && message.position !== undefined && (startHead.position === undefined || comparePositions(message.position, startHead.position) > 0),
     ...(options.onExportRequested ? { onExportRequested: options.onExportRequested } : {}),
   });
 
@@ -116,7 +120,8 @@ export function runDecider(options: DeciderOptions): Decider {
   };
 
   const start = async (): Promise<Consumer | undefined> => {
-    const checkpoint = await loadCheckpoint(checkpoints, consumerName, logger, () => stopping);
+    const checkpoint = await retryWhileUnavailable('loading the checkpoint', () => checkpoints.load(consumerName), logger, () => stopping);
+    startHead = { position: await retryWhileUnavailable('reading the head of the log', () => store.readHeadPosition(), logger, () => stopping) };
     if (checkpoint && !stopping) {
       load = loadConfigurationUpTo(store, follower, checkpoint, { consumer: consumerName });
       const events = await load.done;
@@ -164,13 +169,13 @@ export function runDecider(options: DeciderOptions): Decider {
   };
 }
 
-async function loadCheckpoint(checkpoints: CheckpointStore, consumer: string, logger: Logger, stopping: () => boolean): Promise<Position | undefined> {
+async function retryWhileUnavailable<T>(what: string, action: () => Promise<T>, logger: Logger, stopping: () => boolean): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await checkpoints.load(consumer);
+      return await action();
     } catch (error) {
       if (!isTransient(error) || stopping()) throw error;
-      logger.warn('store unavailable while loading the checkpoint, retrying', { error, attempt });
+      logger.warn(`store unavailable while ${what}, retrying`, { error, attempt });
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
     }
   }

@@ -2,7 +2,7 @@ import { AppendTooLargeError, InvalidEventError, type EventStore, type StoredEve
 import type { ExportRequested, ProfileChanged } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
-import { exportEvents } from './export-events.ts';
+import { createExportAppender } from './export-appender.ts';
 import { OncePerVersion } from './once-per-version.ts';
 import { planExports, type DecisionProblem, type ExportPlan, type PlannedExport } from './plan-exports.ts';
 import { inconsistencyOf, profileIdOfStream } from './profile-change-checks.ts';
@@ -17,6 +17,8 @@ export interface DecisionCounts {
   readonly otherPartitions: number;
   /** Profile changes skipped as inconsistent, and exports the store refused (too large). */
   readonly skippedInvalid: number;
+  /** Appends that wrote the export requests (fewer than them when batched). */
+  readonly exportAppends: number;
 }
 
 export interface ProfileChangeDeciderOptions {
@@ -27,6 +29,11 @@ export interface ProfileChangeDeciderOptions {
   readonly ownsProfile: (profileId: string) => boolean;
   /** Told of each export once it is appended (metrics). */
   readonly onExportRequested?: (request: ExportRequested) => void;
+  /**
+   * True when no earlier decider can have decided this change (it was not in the log when this
+   * one started): its exports may then share an append (see export-appender.ts). @defaultValue never
+   */
+  readonly batchable?: (message: ProfileChangedMessage) => boolean;
 }
 
 export type ProfileChangedMessage = StoredEvent<{ readonly type: 'ProfileChanged'; readonly data: ProfileChanged }>;
@@ -41,8 +48,9 @@ export interface ProfileChangeDecider {
 
 /**
  * The imperative shell around `planExports`: partition, consistency, problems reported once per
- * configuration version, then one idempotent append per export (event id = export id), so a
- * re-decision after a crash writes nothing new, and a crash between two appends loses nothing.
+ * configuration version, then idempotent appends (event id = export id; batched only where no
+ * earlier append can hold the same id), so a re-decision after a crash writes nothing new, and a
+ * crash between two appends loses nothing.
  * Safe under keyed concurrency: the only state shared across profiles is counters and the
  * report-once memory.
  */
@@ -50,6 +58,8 @@ export function createProfileChangeDecider(options: ProfileChangeDeciderOptions)
   const { store, logger } = options;
   const reported = new OncePerVersion();
   const counts = { decided: 0, exportsRequested: 0, skippedMissingDestination: 0, otherPartitions: 0, skippedInvalid: 0 };
+  const appender = createExportAppender(store);
+  const batchable = options.batchable ?? (() => false);
 
   const report = (config: DeciderConfig, problem: DecisionProblem, where: Readonly<Record<string, unknown>>) => {
     switch (problem.kind) {
@@ -82,10 +92,10 @@ export function createProfileChangeDecider(options: ProfileChangeDeciderOptions)
     }
   };
 
-  const append = async (planned: PlannedExport, where: Readonly<Record<string, unknown>>) => {
+  const append = async (planned: PlannedExport, inBatch: boolean, where: Readonly<Record<string, unknown>>) => {
     const { request } = planned;
     try {
-      await store.appendEvents(planned.stream, exportEvents, [{ type: 'ExportRequested', data: request, id: request.exportId }]);
+      await appender.append(planned.stream, request, inBatch);
       counts.exportsRequested++;
       options.onExportRequested?.(request);
       logger.debug('export requested', { dataflowId: request.dataflowId, profileId: request.profileId, sequence: request.sequence, exportId: request.exportId });
@@ -98,7 +108,7 @@ export function createProfileChangeDecider(options: ProfileChangeDeciderOptions)
   };
 
   return {
-    counts: () => ({ ...counts }),
+    counts: () => ({ ...counts, exportAppends: appender.counts().appends }),
     owns(message) {
       // By the stream's profile id, so every event of a stream goes to one instance whatever it holds.
       const profileId = profileIdOfStream(message.streamId);
@@ -126,7 +136,8 @@ export function createProfileChangeDecider(options: ProfileChangeDeciderOptions)
       }
       for (const problem of plan.problems) report(config, problem, where);
       // Independent appends, each idempotent: concurrent is as safe as one after the other.
-      await Promise.all(plan.exports.map((planned) => append(planned, where)));
+      const inBatch = batchable(message);
+      await Promise.all(plan.exports.map((planned) => append(planned, inBatch, where)));
       counts.decided++;
     },
   };

@@ -120,13 +120,13 @@ export class PlannedChanges {
       this.settledAt[earlier] = receivedAtEpochMs;
       this.superseded++;
     }
-    if (this.received + this.superseded === this.set.changes) this.onComplete?.();
+    if (this.isSettled()) this.onComplete?.();
     return true;
   }
 
   /** Resolves once every export arrived, or after `timeoutMs` (the outcome then counts what is missing). */
   async allReceived(timeoutMs: number): Promise<void> {
-    if (this.received + this.superseded === this.set.changes) return;
+    if (this.isSettled()) return;
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.onComplete = resolve;
@@ -134,6 +134,19 @@ export class PlannedChanges {
     });
     clearTimeout(timer);
     this.onComplete = undefined;
+  }
+
+  /** Every change settled at the receiver (its export or a newer one arrived). */
+  isSettled(): boolean {
+    return this.received + this.superseded === this.set.changes;
+  }
+
+  /** Adds each settled change's ack -> receipt latency to `recorder` (to pool several plans). */
+  recordLatencies(recorder: LatencyRecorder): void {
+    for (let index = 0; index < this.set.changes; index++) {
+      const settled = this.settledAt[index]!;
+      if (!Number.isNaN(settled)) recorder.record(settled - this.ackedAt[index]!);
+    }
   }
 
   outcome(): ChangeOutcome {

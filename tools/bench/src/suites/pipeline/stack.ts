@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { connectEventStore, type EventStore } from '@spillway/event-streams';
 import { createLogger } from '@spillway/runtime';
 import { startService, startStoreProcess, type ServiceProcess, type StoreProcess } from '@spillway/testing';
@@ -24,13 +25,22 @@ export interface PipelineStack {
   stop(): Promise<void>;
 }
 
+export interface PipelineStackOptions {
+  /** A data directory already holding events (the backfill suite seeds one); removed on stop. @defaultValue a fresh temp dir */
+  readonly dataDir?: string;
+  /** Extra environment for the three services (e.g. SPILLWAY_BACKFILL_RATE). */
+  readonly serviceEnv?: Readonly<Record<string, string>>;
+  /** Runs after the configuration is written and before the services start (e.g. to store their checkpoints). */
+  readonly beforeServices?: (client: EventStore) => Promise<void>;
+}
+
 /**
  * A durable store (fresh temp data dir), the receiver process, the configuration written as a
  * user would, then the three services as real processes (`startService`: `process.execPath
  * apps/<svc>/src/main.ts`, default settings), each resolving on its `started` line.
  */
-export async function startPipelineStack(progress: (message: string) => void): Promise<PipelineStack> {
-  const store = await startStoreProcess();
+export async function startPipelineStack(progress: (message: string) => void, options: PipelineStackOptions = {}): Promise<PipelineStack> {
+  const store = await startStoreProcess(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   const started: ServiceProcess[] = [];
   let receiver: BenchReceiver | undefined;
   let client: EventStore | undefined;
@@ -40,12 +50,14 @@ export async function startPipelineStack(progress: (message: string) => void): P
     await receiver?.stop();
     await store.stop();
     await store.removeData();
+    if (options.dataDir !== undefined) await rm(options.dataDir, { recursive: true, force: true });
   };
   try {
     receiver = await startReceiver();
     client = await connectEventStore(store.connectionString, { logger: createLogger({ service: 'bench', level: 'error' }), connectTimeoutMs: 10_000 });
     await writeBenchConfiguration(client, receiver.url, new Date());
-    const env = { EVENTSTORE_CONNECTION_STRING: store.connectionString, LOG_LEVEL: 'info' };
+    await options.beforeServices?.(client);
+    const env = { ...options.serviceEnv, EVENTSTORE_CONNECTION_STRING: store.connectionString, LOG_LEVEL: 'info' };
     const services = await Promise.all(
       serviceNames.map(async (name) => {
         const service = await startService(name, env);
