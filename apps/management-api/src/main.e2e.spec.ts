@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,5 +30,15 @@ describe('spillway-api as a process', () => {
     } finally {
       expect(await api.stop()).toEqual({ code: 0, signal: null });
     }
+  });
+
+  it('keeps keys in ./api-keys.json by default, the file the API reads without SPILLWAY_API_KEYS_FILE', async () => {
+    const env = { ...process.env };
+    delete env['SPILLWAY_API_KEYS_FILE'];
+    const created = await run(process.execPath, [main, 'api-keys', 'create', '--name', 'default-file', '--permissions', 'view-destinations'], { cwd: dir, env });
+    const key = created.stdout.trim();
+    const stored = JSON.parse(await readFile(join(dir, 'api-keys.json'), 'utf8')) as unknown;
+    expect(JSON.stringify(stored)).toContain('default-file');
+    expect(JSON.stringify(stored)).not.toContain(key);
   });
 });

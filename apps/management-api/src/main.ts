@@ -5,14 +5,14 @@ import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { createKeyring } from './access/api-keys.ts';
 import { createKeyCommand } from './access/create-key-command.ts';
 import { startManagementApi } from './server.ts';
-import { parseApiSettings } from './settings.ts';
+import { defaultKeysFile, parseApiSettings } from './settings.ts';
 
 // The only place that reads argv and the environment.
 const [command, ...rest] = process.argv.slice(2);
 
 if (command === 'api-keys') {
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, permissions: { type: 'string' }, 'keys-file': { type: 'string' } } });
-  const result = await createKeyCommand(positionals, { name: values.name, permissions: values.permissions, keysFile: values['keys-file'] ?? process.env['SPILLWAY_API_KEYS_FILE'] });
+  const result = await createKeyCommand(positionals, { name: values.name, permissions: values.permissions, keysFile: values['keys-file'] ?? (process.env['SPILLWAY_API_KEYS_FILE'] || defaultKeysFile) });
   (result.exitCode === 0 ? process.stdout : process.stderr).write(`${result.output}\n`);
   process.exitCode = result.exitCode;
 } else if (command === undefined || command === 'serve') {

@@ -2,11 +2,13 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 export const defaultApiPort = 8791;
+/** Where the API (and `api-keys create`) keep the hashed keys unless SPILLWAY_API_KEYS_FILE says otherwise. */
+export const defaultKeysFile = './api-keys.json';
 
 const settingsSchema = z.object({
   SPILLWAY_API_HOST: z.string().min(1).default('127.0.0.1'),
   SPILLWAY_API_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65_535).default(defaultApiPort),
-  SPILLWAY_API_KEYS_FILE: z.string().min(1).default('./api-keys.json'),
+  SPILLWAY_API_KEYS_FILE: z.string().min(1).default(defaultKeysFile),
 });
 
 export interface ApiSettings {

@@ -7,7 +7,7 @@ export interface CreateKeyInput {
   readonly keysFile: string | undefined;
 }
 
-const usage = `usage: spillway-api api-keys create --name <name> --permissions <${permissions.join(',')}> [--keys-file <file>] (default $SPILLWAY_API_KEYS_FILE)`;
+const usage = `usage: spillway-api api-keys create --name <name> --permissions <${permissions.join(',')}> [--keys-file <file>] (default $SPILLWAY_API_KEYS_FILE, else ./api-keys.json: the file the API reads)`;
 
 /** `api-keys create`: prints the new key once; the keys file keeps only its SHA-256. */
 export async function createKeyCommand(positionals: readonly string[], input: CreateKeyInput): Promise<{ exitCode: number; output: string }> {
