@@ -31,6 +31,23 @@ describe('destination lanes', () => {
     expect(lanes.stats()).toEqual({ running: 0, queued: 0, destinations: 0 });
   });
 
+  it('given backfill exports queued at a busy destination, when a live export comes, then it starts before them', async () => {
+    const lanes = createDestinationLanes(1);
+    const log: string[] = [];
+    const gates = { running: gate(), b1: gate(), b2: gate(), live: gate() };
+    const runs = [
+      lanes.run('d', gates.running.task(log, 'running'), undefined, 'backfill'),
+      lanes.run('d', gates.b1.task(log, 'b1'), undefined, 'backfill'),
+      lanes.run('d', gates.b2.task(log, 'b2'), undefined, 'backfill'),
+      lanes.run('d', gates.live.task(log, 'live'), undefined, 'live'),
+    ];
+    await settle();
+    expect(lanes.stats()).toEqual({ running: 1, queued: 3, destinations: 1 });
+    for (const each of Object.values(gates)) each.open();
+    await Promise.all(runs);
+    expect(log.filter((line) => line.startsWith('start'))).toEqual(['start running', 'start live', 'start b1', 'start b2']);
+  });
+
   it('does not hold up another destination while one is at its bound', async () => {
     const lanes = createDestinationLanes(1);
     const log: string[] = [];

@@ -154,26 +154,29 @@ async function attemptOnce(run: ExportRun, pass: CircuitPass, options: DurableRe
 function attemptInLane(run: ExportRun, options: DurableRetryOptions): Promise<AttemptResult> {
   const { request } = run;
   const bound = options.destinations.flowSettings(request.destinationId).maxInFlight;
-  return options.lanes.run(request.destinationId, async () => {
-    const destination = options.destinations.checkout(request.destinationId);
-    if (destination.kind === 'unusable') return { kind: 'not-attempted', reason: destination.reason };
-    try {
-      const rateTurn = options.flow.rateTurn(request.destinationId, options.signal);
-      if (rateTurn !== undefined) await rateTurn;
-      const policy: RetryPolicy = { ...defaultRetryPolicy, ...definedOnly(options.retry), ...definedOnly(destination.retry) };
-      const startedAt = options.now();
-      const { exportId, sequence, dataflowId, profileId, destinationId, document } = request;
-      const outcome = await deliverExport({ exportId, sequence, dataflowId, profileId, destinationId, document }, destination.target, {
-        httpClient: destination.httpClient,
-        authorizer: destination.authorizer,
-        logger: options.logger,
-        signal: options.signal,
-      });
-      return { kind: 'attempted', outcome, target: destination.target, policy, startedAt };
-    } finally {
-      destination.release();
-    }
-  }, bound);
+  return options.lanes.run(request.destinationId, () => attemptNow(run, options), bound, request.lane);
+}
+
+async function attemptNow(run: ExportRun, options: DurableRetryOptions): Promise<AttemptResult> {
+  const { request } = run;
+  const destination = options.destinations.checkout(request.destinationId);
+  if (destination.kind === 'unusable') return { kind: 'not-attempted', reason: destination.reason };
+  try {
+    const rateTurn = options.flow.rateTurn(request.destinationId, options.signal);
+    if (rateTurn !== undefined) await rateTurn;
+    const policy: RetryPolicy = { ...defaultRetryPolicy, ...definedOnly(options.retry), ...definedOnly(destination.retry) };
+    const startedAt = options.now();
+    const { exportId, sequence, dataflowId, profileId, destinationId, document } = request;
+    const outcome = await deliverExport({ exportId, sequence, dataflowId, profileId, destinationId, document }, destination.target, {
+      httpClient: destination.httpClient,
+      authorizer: destination.authorizer,
+      logger: options.logger,
+      signal: options.signal,
+    });
+    return { kind: 'attempted', outcome, target: destination.target, policy, startedAt };
+  } finally {
+    destination.release();
+  }
 }
 
 function definedOnly(policy: Partial<RetryPolicy>): Partial<RetryPolicy> {
