@@ -47,7 +47,7 @@ dataflows:
 alerts:
   - dataflow: flow-history
     webhook: { url: "${webhook.url}/hooks", bearerToken: "env:ALERT_WEBHOOK_TOKEN" }
-    rules: ${onlyRules({ backfillStalled: '{ stalledSeconds: 6 }' })}
+    rules: ${onlyRules({ backfillStalled: '{ stalledSeconds: 6 }', deliveryDelay: '{ thresholdSeconds: 5, windowSeconds: 60, minDeliveries: 5 }', deadLettered: '{}' })}
 `);
     await waitUntil(async () => (await backfillTypes()).includes('BackfillProgress'), 'the backfill to make progress', 30_000);
     expect(await backfillTypes()).not.toContain('BackfillCompleted');
@@ -68,4 +68,13 @@ alerts:
     expect(alertTimeline(webhookAlerts(webhook, 'flow-history'))).toEqual(['AlertRaised backfill-stalled', 'AlertResolved backfill-stalled']);
     expect(await storedAlerts(stack.client, 'flow-history')).toEqual(['AlertRaised backfill-stalled', 'AlertResolved backfill-stalled']);
   }, 90_000);
+
+  it('counts no historical profile exported by the backfill as delivery delay, however long ago it was ingested', async () => {
+    // A barrier the manager can only reach after every delivery above: a live export refused with a
+    // 400 is dead-lettered, and the webhook receives that raise.
+    stack.receiver.setResponder((request) => (profileOf(request) === 'barrier' ? { status: 400 } : { status: 200 }));
+    await ingest(stack.client, ingestEvents.identitiesLinked('barrier', { crmid: [{ id: 'barrier' }] }), ingestEvents.membershipChanged('barrier', 'history-members', 'realized', '2024-05-01T09:00:00Z'));
+    await waitForWebhookAlert(webhook, 'flow-history', 'AlertRaised', 'dead-lettered', 45_000);
+    expect(alertTimeline(webhookAlerts(webhook, 'flow-history'))).toEqual(['AlertRaised backfill-stalled', 'AlertResolved backfill-stalled', 'AlertRaised dead-lettered']);
+  }, 60_000);
 });

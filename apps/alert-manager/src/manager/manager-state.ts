@@ -14,10 +14,12 @@ export const managerStateSchema = z.strictObject({
   destinations: z.record(z.string(), z.string()),
   openCircuits: z.record(z.string(), circuitOpenedSchema),
   alerts: z.record(z.string(), alertStateSchema),
+  /** When each dataflow's latest backfill started (epoch ms), subscribed or not: a later subscription starts from it. */
+  backfillsStartedAt: z.record(z.string(), z.number().int()).default({}),
 });
 export type ManagerState = z.infer<typeof managerStateSchema>;
 
-export const emptyManagerState = (): ManagerState => ({ subscriptions: {}, destinations: {}, openCircuits: {}, alerts: {} });
+export const emptyManagerState = (): ManagerState => ({ subscriptions: {}, destinations: {}, openCircuits: {}, alerts: {}, backfillsStartedAt: {} });
 
 export type InputEvent = CatalogEvent<typeof alertManagerInputEvents>;
 
@@ -45,8 +47,8 @@ export function routeEvent(known: ManagerState, eventId: string, event: InputEve
   const measured = (input: AlertInputEvent): AlertInput => ({ kind: 'event', eventId, event: input });
   switch (event.type) {
     case 'AlertSubscriptionConfigured': {
+      const next = subscriptionConfigured(known, event.data);
       const { dataflowId } = event.data;
-      const next = { ...known, subscriptions: { ...known.subscriptions, [dataflowId]: event.data } };
       // A circuit already open when the subscription came is still worth an alert.
       const destination = known.destinations[dataflowId];
       const circuit = destination === undefined || known.alerts[dataflowId] ? undefined : known.openCircuits[destination];
@@ -74,9 +76,23 @@ export function routeEvent(known: ManagerState, eventId: string, event: InputEve
       const dataflows = Object.entries(known.destinations).filter(([, destination]) => destination === destinationId);
       return { known: next, evaluations: dataflows.flatMap(([dataflowId]) => evaluate(next, dataflowId, measured(event))) };
     }
+    case 'BackfillStarted': {
+      const { dataflowId } = event.data;
+      const startedAt = Date.parse(event.data.startedAt);
+      const next = { ...known, backfillsStartedAt: { ...known.backfillsStartedAt, [dataflowId]: Math.max(known.backfillsStartedAt[dataflowId] ?? startedAt, startedAt) } };
+      return { known: next, evaluations: evaluate(next, dataflowId, measured(event)) };
+    }
     default:
       return { known, evaluations: evaluate(known, event.data.dataflowId, measured(event)) };
   }
+}
+
+/** The subscription kept; a backfill that started before it still exported history (not delay samples). */
+function subscriptionConfigured(known: ManagerState, subscription: AlertSubscription): ManagerState {
+  const { dataflowId } = subscription;
+  const historyBefore = known.backfillsStartedAt[dataflowId];
+  const alerts = known.alerts[dataflowId] || historyBefore === undefined ? known.alerts : { ...known.alerts, [dataflowId]: { ...initialAlertState, historyBefore } };
+  return { ...known, subscriptions: { ...known.subscriptions, [dataflowId]: subscription }, alerts };
 }
 
 /** A tick for every subscribed dataflow: time-based raises and resolutions. */

@@ -39,6 +39,15 @@ describe('routing events to the subscribed dataflows', () => {
     expect(evaluation?.input).toMatchObject({ kind: 'event', event: { type: 'CircuitOpened', data: { destinationId: 'dest-1' } } });
   });
 
+  it('a backfill that started before the subscription still marks the history it exports (not delay samples)', () => {
+    const started: InputEvent = {
+      type: 'BackfillStarted',
+      data: { backfillId: 'b1', dataflowId: 'df-a', partition: '0/1', audienceIds: ['a1'], configStream: 'dataflow-df-a', configEventId: 'c1', upToPosition: '10/10', startedAt: '2026-11-22T10:00:00.000Z' },
+    };
+    const [evaluation] = routeEvent(given(started), 'e1', subscribed('df-a')).evaluations;
+    expect(evaluation?.state.historyBefore).toBe(Date.parse('2026-11-22T10:00:00.000Z'));
+  });
+
   it('a closed circuit is forgotten', () => {
     const known = given(opened('dest-1'), { type: 'CircuitClosed', data: { destinationId: 'dest-1', openedAt: '2026-11-22T10:01:00.000Z', closedAt: '2026-11-22T10:02:00.000Z' } });
     expect(known.openCircuits).toEqual({});
