@@ -3,7 +3,7 @@ import { backfillEventSchemas, backfillStreamName } from '@spillway/pipeline-eve
 import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
 import { ingestEvents } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertTimeline, onlyRules, storedAlerts, waitForWebhookAlert, webhookAlerts } from './harness/alerts.ts';
+import { alertTimeline, describeAlerts, onlyRules, storedAlerts, waitForWebhookAlert, webhookAlerts } from './harness/alerts.ts';
 import { ingest, profileOf } from './harness/expectations.ts';
 import { waitForPipeline } from './harness/settle.ts';
 import { startStack, type Stack } from './harness/stack.ts';
@@ -76,5 +76,6 @@ alerts:
     await ingest(stack.client, ingestEvents.identitiesLinked('barrier', { crmid: [{ id: 'barrier' }] }), ingestEvents.membershipChanged('barrier', 'history-members', 'realized', '2024-05-01T09:00:00Z'));
     await waitForWebhookAlert(webhook, 'flow-history', 'AlertRaised', 'dead-lettered', 45_000);
     expect(alertTimeline(webhookAlerts(webhook, 'flow-history'))).toEqual(['AlertRaised backfill-stalled', 'AlertResolved backfill-stalled', 'AlertRaised dead-lettered']);
+    console.info(`alerts at the webhook:\n${describeAlerts(webhookAlerts(webhook, 'flow-history'), webhook.requests[0]?.receivedAt ?? 0)}`);
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { defineEvents } from '@spillway/event-streams';
 import { startFaultyReceiver, startHttpReceiver, noFaults, type FaultyReceiver, type HttpReceiver } from '@spillway/testing';
 import { ingestEvents } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertTimeline, onlyRules, storedAlerts, waitForWebhookAlert, webhookAlerts } from './harness/alerts.ts';
+import { alertTimeline, describeAlerts, onlyRules, storedAlerts, waitForWebhookAlert, webhookAlerts } from './harness/alerts.ts';
 import { ingest, profileOf } from './harness/expectations.ts';
 import { startStack, type Stack } from './harness/stack.ts';
 import { waitUntil } from './harness/wait.ts';
@@ -155,5 +155,7 @@ describe('alerts at the subscribed webhook', () => {
     expect(logs).not.toContain(webhookPathToken);
     expect(webhook.requests.every((request) => request.headers['authorization'] === `Bearer ${webhookToken}`)).toBe(true);
     expect(stack.errorLogs()).toEqual([]);
+    const since = webhook.requests[0]?.receivedAt ?? 0;
+    console.info(`alerts at the webhook:\n${['flow-unreachable', 'flow-failing', 'flow-slow'].map((dataflowId) => describeAlerts(webhookAlerts(webhook, dataflowId), since)).join('\n')}`);
   });
 });

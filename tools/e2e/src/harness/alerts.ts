@@ -24,6 +24,10 @@ export function webhookAlerts(webhook: HttpReceiver, dataflowId: string): Webhoo
 /** `"AlertRaised failure-rate"`, ...: what a user reads in the webhook's log, in order. */
 export const alertTimeline = (alerts: readonly WebhookAlert[]): string[] => alerts.map((alert) => `${alert.type} ${alert.alert.rule}`);
 
+/** One line per alert event, for the test's output: when it arrived (seconds after `since`), what, and its summary. */
+export const describeAlerts = (alerts: readonly WebhookAlert[], since: number): string =>
+  alerts.map((alert) => `+${((alert.request.receivedAt - since) / 1000).toFixed(1)}s ${alert.type} ${alert.alert.rule}: ${alert.alert.summary}`).join('\n');
+
 /** Waits until the webhook got this alert event of this dataflow, and returns it. */
 export async function waitForWebhookAlert(webhook: HttpReceiver, dataflowId: string, type: WebhookAlert['type'], rule: AlertRuleKind, timeoutMs: number): Promise<WebhookAlert> {
   const find = () => webhookAlerts(webhook, dataflowId).find((alert) => alert.type === type && alert.alert.rule === rule);
