@@ -18,16 +18,17 @@ const webhookPathToken = 'hook-path-secret-8a2f';
 let stack: Stack;
 let webhook: HttpReceiver;
 let faulty: FaultyReceiver;
-/** Where the unreachable destination points; nothing listens there until the test starts a receiver. */
+/** Where the unreachable destinations point; nothing listens there (until the first test starts a receiver on `downPort`). */
 let downPort: number;
+let deadPort: number;
 let revived: HttpReceiver | undefined;
 
 beforeAll(async () => {
   webhook = await startHttpReceiver();
   faulty = await startFaultyReceiver({ seed: 7, rates: { serverError: 0.9 } });
-  const probe = await startHttpReceiver();
-  downPort = probe.port;
-  await probe.close();
+  const probes = await Promise.all([startHttpReceiver(), startHttpReceiver()]);
+  [downPort, deadPort] = probes.map((probe) => probe.port) as [number, number];
+  await Promise.all(probes.map((probe) => probe.close()));
   stack = await startStack({ alertManager: true, env: { 'alert-manager': { ALERT_WEBHOOK_TOKEN: webhookToken, SPILLWAY_ALERT_TICK_MS: '200' } } });
   const subscribe = (dataflow: string, rules: string) => `
   - dataflow: ${dataflow}
@@ -36,6 +37,7 @@ beforeAll(async () => {
   await stack.apply(`
 audiences:
   - { id: unreachable-members, name: Unreachable members, mergePolicy: mp-main }
+  - { id: moved-members, name: Members of a dataflow moved to another destination, mergePolicy: mp-main }
   - { id: failing-members, name: Failing members, mergePolicy: mp-main }
   - { id: slow-members, name: Slow members, mergePolicy: mp-main }
 destinations:
@@ -44,6 +46,12 @@ destinations:
     endpoint: "http://127.0.0.1:${downPort}/exports"
     retry: { attempts: 20, baseDelayMs: 200, maxDelayMs: 1000 }
     circuit: { openAfterSeconds: 2, probeEverySeconds: 1 }
+  - id: dead-receiver
+    name: Another receiver that is not running
+    endpoint: "http://127.0.0.1:${deadPort}/exports"
+    retry: { attempts: 20, baseDelayMs: 200, maxDelayMs: 1000 }
+    circuit: { openAfterSeconds: 2, probeEverySeconds: 1 }
+  - { id: moved-receiver, name: The receiver a dataflow is moved to, endpoint: "${stack.receiver.url}/moved" }
   - id: failing-receiver
     name: A receiver answering 500 to most requests
     endpoint: "${faulty.url}/exports"
@@ -55,9 +63,10 @@ destinations:
     timeoutMs: 10000
 dataflows:
   - { id: flow-unreachable, destination: down-receiver, audiences: [unreachable-members], attributes: [person.name.firstName] }
+  - { id: flow-moved, destination: dead-receiver, audiences: [moved-members], attributes: [person.name.firstName] }
   - { id: flow-failing, destination: failing-receiver, audiences: [failing-members], attributes: [person.name.firstName] }
   - { id: flow-slow, destination: slow-receiver, audiences: [slow-members], attributes: [person.name.firstName] }
-alerts:${subscribe('flow-unreachable', onlyRules({ endpointUnreachable: '{ enabled: true }' }))}${subscribe(
+alerts:${subscribe('flow-unreachable', onlyRules({ endpointUnreachable: '{ enabled: true }' }))}${subscribe('flow-moved', onlyRules({ endpointUnreachable: '{ enabled: true }' }))}${subscribe(
     'flow-failing',
     onlyRules({ failureRate: '{ threshold: 0.5, windowSeconds: 10, minRequests: 10 }', deadLettered: '{ quietSeconds: 10 }' }),
   )}${subscribe('flow-slow', onlyRules({ deliveryDelay: '{ thresholdSeconds: 2, windowSeconds: 15, minDeliveries: 5 }' }))}
@@ -100,7 +109,19 @@ describe('alerts at the subscribed webhook', () => {
     expect(await storedAlerts(stack.client, 'flow-unreachable')).toEqual(['AlertRaised endpoint-unreachable', 'AlertResolved endpoint-unreachable']);
   }, 90_000);
 
-  it('failure-rate and dead-lettered: raised while the endpoint answers 500 to most requests, resolved after it heals (failure rate once the window passes, dead letters after the quiet period)', async () => {
+  it('endpoint-unreachable: resolved when the dataflow is moved to a destination that answers', async () => {
+    await qualify('moved-members', profiles('moved', 3));
+    const raised = await waitForWebhookAlert(webhook, 'flow-moved', 'AlertRaised', 'endpoint-unreachable', 45_000);
+    await stack.apply(`
+dataflows:
+  - { id: flow-moved, destination: moved-receiver, audiences: [moved-members], attributes: [person.name.firstName] }
+`);
+    const resolved = await waitForWebhookAlert(webhook, 'flow-moved', 'AlertResolved', 'endpoint-unreachable', 30_000);
+    expect(resolved.alert.alertId).toBe(raised.alert.alertId);
+    expect(alertTimeline(webhookAlerts(webhook, 'flow-moved'))).toEqual(['AlertRaised endpoint-unreachable', 'AlertResolved endpoint-unreachable']);
+  }, 90_000);
+
+  it('failure-rate and dead-lettered: raised while the endpoint answers 500 to most requests, resolved after it heals (failure rate once at most half the requests in its 10 s window failed, dead letters after 10 quiet seconds)', async () => {
     await qualify('failing-members', profiles('failing', 20));
     const raisedRate = await waitForWebhookAlert(webhook, 'flow-failing', 'AlertRaised', 'failure-rate', 45_000);
     const raisedDead = await waitForWebhookAlert(webhook, 'flow-failing', 'AlertRaised', 'dead-lettered', 45_000);
@@ -156,6 +177,6 @@ describe('alerts at the subscribed webhook', () => {
     expect(webhook.requests.every((request) => request.headers['authorization'] === `Bearer ${webhookToken}`)).toBe(true);
     expect(stack.errorLogs()).toEqual([]);
     const since = webhook.requests[0]?.receivedAt ?? 0;
-    console.info(`alerts at the webhook:\n${['flow-unreachable', 'flow-failing', 'flow-slow'].map((dataflowId) => describeAlerts(webhookAlerts(webhook, dataflowId), since)).join('\n')}`);
+    console.info(`alerts at the webhook:\n${['flow-unreachable', 'flow-moved', 'flow-failing', 'flow-slow'].map((dataflowId) => describeAlerts(webhookAlerts(webhook, dataflowId), since)).join('\n')}`);
   });
 });

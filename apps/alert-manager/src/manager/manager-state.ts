@@ -57,7 +57,7 @@ export function routeEvent(known: ManagerState, eventId: string, event: InputEve
       return { known: { ...known, subscriptions, alerts }, evaluations: subscription ? evaluate(known, dataflowId, { kind: 'tick' }, withRulesOff(subscription)) : [] };
     }
     case 'DataflowConfigured':
-      return { known: { ...known, destinations: { ...known.destinations, [event.data.dataflowId]: event.data.destinationId } }, evaluations: [] };
+      return destinationChosen(known, event.data.dataflowId, event.data.destinationId);
     case 'DataflowDeleted': {
       const { [event.data.dataflowId]: _destination, ...destinations } = known.destinations;
       const { [event.data.dataflowId]: _backfills, ...backfillsSeen } = known.backfillsSeen;
@@ -105,6 +105,21 @@ function subscriptionConfigured(known: ManagerState, eventId: string, subscripti
   const circuit = destination === undefined || !isNew ? undefined : known.openCircuits[destination];
   const opened: AlertInput = circuit ? { kind: 'event', eventId, event: { type: 'CircuitOpened', data: circuit } } : { kind: 'tick' };
   return { known: next, evaluations: evaluate(next, dataflowId, opened) };
+}
+
+/**
+ * The dataflow's destination kept. When it changed, the circuit the rules see becomes the new
+ * destination's: an endpoint-unreachable alert about the old one is resolved (or stays raised
+ * when the new one is open too).
+ */
+function destinationChosen(known: ManagerState, dataflowId: string, destinationId: string): Routed {
+  const next = { ...known, destinations: { ...known.destinations, [dataflowId]: destinationId } };
+  if (known.destinations[dataflowId] === destinationId || !known.subscriptions[dataflowId]) return { known: next, evaluations: [] };
+  const state = known.alerts[dataflowId] ?? initialAlertState;
+  const open = known.openCircuits[destinationId];
+  const circuit = open ? { openedAt: Date.parse(open.openedAt), failures: open.failures, lastError: open.lastError } : null;
+  const switched = { ...next, alerts: { ...next.alerts, [dataflowId]: { ...state, circuit } } };
+  return { known: switched, evaluations: evaluate(switched, dataflowId, { kind: 'tick' }) };
 }
 
 /** A tick for every subscribed dataflow: time-based raises and resolutions. */

@@ -56,6 +56,22 @@ describe('routing events to the subscribed dataflows', () => {
     expect(afterCompletion?.state.backfills).toEqual({});
   });
 
+  it('a dataflow moved off a destination whose circuit is open resolves its endpoint-unreachable alert, and one moved onto it raises', () => {
+    const opening = opened('dest-1');
+    const raisedState = (known: ManagerState) => {
+      const [evaluation] = routeEvent(known, 'e1', opening).evaluations;
+      return evaluateAlerts(evaluation!.state, evaluation!.input, { subscription: evaluation!.subscription, now: new Date('2026-11-22T10:01:00.000Z'), alertIdOf: deterministicEventId }).state;
+    };
+    const before = given(configured('df-a', 'dest-1'), subscribed('df-a'));
+    const known = keepAlertState(routeEvent(before, 'e1', opening).known, 'df-a', raisedState(before));
+    const kindsAfter = (routed: ReturnType<typeof routeEvent>) =>
+      routed.evaluations.flatMap((evaluation) => evaluateAlerts(evaluation.state, evaluation.input, { subscription: evaluation.subscription, now: new Date('2026-11-22T10:02:00.000Z'), alertIdOf: deterministicEventId }).decisions.map((decision) => `${decision.kind} ${decision.alert.rule}`));
+    expect(kindsAfter(routeEvent(known, 'e2', configured('df-a', 'dest-2')))).toEqual(['resolve endpoint-unreachable']);
+    expect(kindsAfter(routeEvent(known, 'e2', configured('df-a', 'dest-1')))).toEqual([]);
+    const elsewhere = given(configured('df-b', 'dest-2'), subscribed('df-b'), opening);
+    expect(kindsAfter(routeEvent(elsewhere, 'e3', configured('df-b', 'dest-1')))).toEqual(['raise endpoint-unreachable']);
+  });
+
   it('a closed circuit is forgotten', () => {
     const known = given(opened('dest-1'), { type: 'CircuitClosed', data: { destinationId: 'dest-1', openedAt: '2026-11-22T10:01:00.000Z', closedAt: '2026-11-22T10:02:00.000Z' } });
     expect(known.openCircuits).toEqual({});
