@@ -35,7 +35,7 @@ afterAll(async () => {
   await webhook?.close();
 });
 
-const backfillTypes = async () => (await stack.client.readStreamEvents(backfillStreamName('flow-history'), backfillEvents)).map((stored) => stored.event.type);
+const backfillTypes = async (dataflowId = 'flow-history') => (await stack.client.readStreamEvents(backfillStreamName(dataflowId), backfillEvents)).map((stored) => stored.event.type);
 
 describe('backfill-stalled at the subscribed webhook', () => {
   it('raised while the decider is down in the middle of a backfill, resolved once the restarted decider makes progress', async () => {
@@ -78,4 +78,28 @@ alerts:
     expect(alertTimeline(webhookAlerts(webhook, 'flow-history'))).toEqual(['AlertRaised backfill-stalled', 'AlertResolved backfill-stalled', 'AlertRaised dead-lettered']);
     console.info(`alerts at the webhook:\n${describeAlerts(webhookAlerts(webhook, 'flow-history'), webhook.requests[0]?.receivedAt ?? 0)}`);
   }, 60_000);
+
+  it('raised for a backfill that had already stalled when the subscription was written, resolved once the decider is back', async () => {
+    await stack.apply(`
+destinations:
+  - { id: late-receiver, name: Receiver of a dataflow subscribed late, endpoint: "${stack.receiver.url}/late" }
+dataflows:
+  - { id: flow-late, destination: late-receiver, audiences: [history-members], attributes: [person.name.firstName] }
+`);
+    await waitUntil(async () => (await backfillTypes('flow-late')).includes('BackfillProgress'), 'the backfill to make progress', 30_000);
+    let raised: Awaited<ReturnType<typeof waitForWebhookAlert>> | undefined;
+    await stack.restart('export-decider', 'SIGKILL', async () => {
+      await stack.apply(`
+alerts:
+  - dataflow: flow-late
+    webhook: { url: "${webhook.url}/hooks", bearerToken: "env:ALERT_WEBHOOK_TOKEN" }
+    rules: ${onlyRules({ backfillStalled: '{ stalledSeconds: 6 }' })}
+`);
+      raised = await waitForWebhookAlert(webhook, 'flow-late', 'AlertRaised', 'backfill-stalled', 30_000);
+    });
+    expect(raised?.alert.summary).toMatch(/^backfill \S+ \(partition \S+\) made no progress for \d+ s$/);
+    const resolved = await waitForWebhookAlert(webhook, 'flow-late', 'AlertResolved', 'backfill-stalled', 45_000);
+    expect(resolved.alert.alertId).toBe(raised?.alert.alertId);
+    expect(alertTimeline(webhookAlerts(webhook, 'flow-late'))).toEqual(['AlertRaised backfill-stalled', 'AlertResolved backfill-stalled']);
+  }, 90_000);
 });
