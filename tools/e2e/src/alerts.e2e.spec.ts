@@ -1,4 +1,4 @@
-import { deliveriesStreamName, internalEventSchemas } from '@spillway/pipeline-events';
+import { circuitEventSchemas, circuitStreamName, deliveriesStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import { defineEvents } from '@spillway/event-streams';
 import { startFaultyReceiver, startHttpReceiver, noFaults, type FaultyReceiver, type HttpReceiver } from '@spillway/testing';
 import { ingestEvents } from '@spillway/xdm';
@@ -80,6 +80,8 @@ afterAll(async () => {
 });
 
 const attemptEvents = defineEvents({ ExportAttemptFailed: internalEventSchemas.ExportAttemptFailed }, { unknownTypes: 'ignore' });
+const circuitCatalog = defineEvents(circuitEventSchemas, { unknownTypes: 'ignore' });
+const circuitEvents = async (destinationId: string) => (await stack.client.readStreamEvents(circuitStreamName(destinationId), circuitCatalog)).map((stored) => stored.event.type);
 const failedAttempts = async (dataflowId: string) => (await stack.client.readStreamEvents(deliveriesStreamName(dataflowId), attemptEvents)).length;
 
 async function qualify(audienceId: string, profileIds: readonly string[]): Promise<void> {
@@ -88,7 +90,7 @@ async function qualify(audienceId: string, profileIds: readonly string[]): Promi
 const profiles = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}-${String(index).padStart(2, '0')}`);
 
 describe('alerts at the subscribed webhook', () => {
-  it('endpoint-unreachable: raised once when the circuit of a refused endpoint opens, resolved once when the endpoint is back on its port', async () => {
+  it('endpoint-unreachable: raised once when the circuit of a refused endpoint opens, resolved once when the endpoint is back on its port (the alert manager crashed meanwhile)', async () => {
     await qualify('unreachable-members', profiles('down', 5));
     const raised = await waitForWebhookAlert(webhook, 'flow-unreachable', 'AlertRaised', 'endpoint-unreachable', 45_000);
     expect(raised.alert.summary).toMatch(/^the endpoint is unreachable \(circuit open after \d+ failed requests; last: .*ECONNREFUSED.*\)$/);
@@ -100,7 +102,12 @@ describe('alerts at the subscribed webhook', () => {
     await waitUntil(async () => (await failedAttempts('flow-unreachable')) >= attemptsAtRaise + 3, '3 failed probes after the raise', 30_000);
     expect(alertTimeline(webhookAlerts(webhook, 'flow-unreachable'))).toEqual(['AlertRaised endpoint-unreachable']);
 
-    revived = await startHttpReceiver({ port: downPort });
+    // The alert manager crashes, and the endpoint comes back while it is down: after its restart the
+    // raise is not sent again and the resolution is sent once.
+    await stack.restart('alert-manager', 'SIGKILL', async () => {
+      revived = await startHttpReceiver({ port: downPort });
+      await waitUntil(async () => (await circuitEvents('down-receiver')).includes('CircuitClosed'), 'the circuit to close', 30_000);
+    });
     const resolved = await waitForWebhookAlert(webhook, 'flow-unreachable', 'AlertResolved', 'endpoint-unreachable', 30_000);
     expect(resolved.alert.alertId).toBe(raised.alert.alertId);
     expect(resolved.alert.summary).toBe('the endpoint answers again (circuit closed)');
