@@ -1,3 +1,4 @@
+import { deterministicEventId } from '@spillway/event-streams';
 import { describe, expect, it } from 'vitest';
 import { alertStateSchema } from './alert-state.ts';
 import { event, inputs, repeat, run, subscription, tick } from './testing/alert-inputs.ts';
@@ -96,6 +97,14 @@ describe('delivery-delay (default: p95 > 60 s over 300 s, at least 10 deliveries
     const backfill = [event(100, inputs.backfillStarted(100, 'b1'))];
     expect(run([...backfill, ...slow(101, 20, 3600)]).decisions).toEqual([]);
     expect(run([...backfill, ...slow(200, 10, 90)]).kinds).toEqual(['raise delivery-delay']);
+  });
+
+  it('does not count replayed dead letters, delivered when a user asked for them', () => {
+    const replayed = repeat(20, (i) => {
+      const delivered = inputs.delivered(100 + i, 3600);
+      return event(100 + i, delivered.type === 'ExportDelivered' ? { ...delivered, data: { ...delivered.data, replayId: deterministicEventId('replay', 1) } } : delivered);
+    });
+    expect(run(replayed).decisions).toEqual([]);
   });
 
   it('still counts the deliveries of history as requests for the failure rate', () => {

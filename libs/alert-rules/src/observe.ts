@@ -54,8 +54,9 @@ function delivered(state: AlertState, data: ExportDelivered): AlertState {
   const at = Date.parse(data.deliveredAt);
   const ingestedAt = Date.parse(data.ingestedAt);
   const requests = countRequest(state.requests, at, false);
-  // A profile ingested before the latest backfill started was exported by it (history): one request, no delay sample.
-  if (state.historyBefore !== null && ingestedAt < state.historyBefore) return { ...state, requests };
+  // A profile ingested before the latest backfill started was exported by it (history), and a replay
+  // re-sends a dead letter when a user asks: one request each, no delay sample.
+  if (data.replayId !== undefined || (state.historyBefore !== null && ingestedAt < state.historyBefore)) return { ...state, requests };
   const delays = [...state.delays, { at, delayMs: Math.max(0, at - ingestedAt) }];
   return { ...state, requests, delays: delays.length > maxDelaySamples ? delays.slice(-maxDelaySamples) : delays };
 }
