@@ -27,6 +27,11 @@ export const alertStateSchema = z.strictObject({
   circuit: z.strictObject({ openedAt: epochMs, failures: z.number().int(), lastError: z.string() }).nullable(),
   /** Backfills (per partition) started and not completed, by `<backfillId> <partition>`. */
   backfills: z.record(z.string(), runningBackfillSchema),
+  /**
+   * When the dataflow's latest backfill started: a delivery of a profile ingested before it is a
+   * historical profile the backfill exported, not a delay sample (`null`: no backfill seen).
+   */
+  historyBefore: epochMs.nullable().default(null),
 });
 
 export type OpenAlert = z.infer<typeof openAlertSchema>;
@@ -35,4 +40,4 @@ export type DelaySample = z.infer<typeof delaySampleSchema>;
 export type RunningBackfill = z.infer<typeof runningBackfillSchema>;
 export type AlertState = z.infer<typeof alertStateSchema>;
 
-export const initialAlertState: AlertState = { open: {}, requests: [], delays: [], lastDeadLetter: null, circuit: null, backfills: {} };
+export const initialAlertState: AlertState = { open: {}, requests: [], delays: [], lastDeadLetter: null, circuit: null, backfills: {}, historyBefore: null };

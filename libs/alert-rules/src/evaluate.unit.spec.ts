@@ -1,3 +1,4 @@
+import { deterministicEventId } from '@spillway/event-streams';
 import { describe, expect, it } from 'vitest';
 import { alertStateSchema } from './alert-state.ts';
 import { event, inputs, repeat, run, subscription, tick } from './testing/alert-inputs.ts';
@@ -90,6 +91,25 @@ describe('delivery-delay (default: p95 > 60 s over 300 s, at least 10 deliveries
 
   it('resolves when the slow deliveries left the window', () => {
     expect(run([...slow(0, 10, 90), tick(200), tick(310)]).kinds).toEqual(['raise delivery-delay', 'resolve delivery-delay']);
+  });
+
+  it('does not count profiles ingested before the latest backfill started (history it exported), but counts live ones after it', () => {
+    const backfill = [event(100, inputs.backfillStarted(100, 'b1'))];
+    expect(run([...backfill, ...slow(101, 20, 3600)]).decisions).toEqual([]);
+    expect(run([...backfill, ...slow(200, 10, 90)]).kinds).toEqual(['raise delivery-delay']);
+  });
+
+  it('does not count replayed dead letters, delivered when a user asked for them', () => {
+    const replayed = repeat(20, (i) => {
+      const delivered = inputs.delivered(100 + i, 3600);
+      return event(100 + i, delivered.type === 'ExportDelivered' ? { ...delivered, data: { ...delivered.data, replayId: deterministicEventId('replay', 1) } } : delivered);
+    });
+    expect(run(replayed).decisions).toEqual([]);
+  });
+
+  it('still counts the deliveries of history as requests for the failure rate', () => {
+    const failures = repeat(3, (i) => event(101 + i, inputs.attemptFailed(101 + i)));
+    expect(run([event(100, inputs.backfillStarted(100, 'b1')), ...failures, ...slow(110, 17, 3600)]).kinds).toEqual(['raise failure-rate']);
   });
 });
 

@@ -19,12 +19,8 @@ export const maxDelaySamples = 1_000;
 /** Folds one event into the measurements; the open alerts are the evaluator's business. */
 export function observe(state: AlertState, event: AlertInputEvent): AlertState {
   switch (event.type) {
-    case 'ExportDelivered': {
-      const at = Date.parse(event.data.deliveredAt);
-      const delayMs = Math.max(0, at - Date.parse(event.data.ingestedAt));
-      const delays = [...state.delays, { at, delayMs }];
-      return { ...state, requests: countRequest(state.requests, at, false), delays: delays.length > maxDelaySamples ? delays.slice(-maxDelaySamples) : delays };
-    }
+    case 'ExportDelivered':
+      return delivered(state, event.data);
     case 'ExportAttemptFailed':
       // Attempt 0 is a destination that could not be used: no request was sent.
       return event.data.attempt === 0 ? state : { ...state, requests: countRequest(state.requests, Date.parse(event.data.startedAt), true) };
@@ -37,9 +33,12 @@ export function observe(state: AlertState, event: AlertInputEvent): AlertState {
       return { ...state, circuit: { openedAt: Date.parse(event.data.openedAt), failures: event.data.failures, lastError: event.data.lastError } };
     case 'CircuitClosed':
       return { ...state, circuit: null };
-    case 'BackfillStarted':
+    case 'BackfillStarted': {
+      const startedAt = Date.parse(event.data.startedAt);
+      return backfillActivity({ ...state, historyBefore: Math.max(state.historyBefore ?? startedAt, startedAt) }, event.data, startedAt);
+    }
     case 'BackfillProgress':
-      return backfillActivity(state, event.data, Date.parse(event.type === 'BackfillStarted' ? event.data.startedAt : event.data.at));
+      return backfillActivity(state, event.data, Date.parse(event.data.at));
     case 'BackfillCompleted': {
       const { [backfillKey(event.data)]: _completed, ...running } = state.backfills;
       return { ...state, backfills: running };
@@ -49,6 +48,17 @@ export function observe(state: AlertState, event: AlertInputEvent): AlertState {
       throw new Error(`unknown alert input ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+function delivered(state: AlertState, data: ExportDelivered): AlertState {
+  const at = Date.parse(data.deliveredAt);
+  const ingestedAt = Date.parse(data.ingestedAt);
+  const requests = countRequest(state.requests, at, false);
+  // A profile ingested before the latest backfill started was exported by it (history), and a replay
+  // re-sends a dead letter when a user asks: one request each, no delay sample.
+  if (data.replayId !== undefined || (state.historyBefore !== null && ingestedAt < state.historyBefore)) return { ...state, requests };
+  const delays = [...state.delays, { at, delayMs: Math.max(0, at - ingestedAt) }];
+  return { ...state, requests, delays: delays.length > maxDelaySamples ? delays.slice(-maxDelaySamples) : delays };
 }
 
 const backfillKey = (data: { readonly backfillId: string; readonly partition: string }): string => `${data.backfillId} ${data.partition}`;

@@ -43,6 +43,8 @@ export interface HttpReceiverOptions {
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer; readonly ca?: string | Buffer; readonly requestCert?: boolean; readonly rejectUnauthorized?: boolean };
   /** Default: 200 with an empty body. */
   readonly respond?: Responder;
+  /** The port to listen on (e.g. to start a receiver again where a stopped one was). Default: a free one. */
+  readonly port?: number;
 }
 
 export interface HttpReceiver {
@@ -119,7 +121,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
   const server = options.https ? https.createServer({ ...options.https }, listener) : http.createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alertStateSchema, alertSubscriptionSchema, initialAlertState, type AlertInput, type AlertInputEvent, type AlertState, type AlertSubscription } from '@spillway/alert-rules';
+import { alertStateSchema, alertSubscriptionSchema, initialAlertState, observe, type AlertInput, type AlertInputEvent, type AlertState, type AlertSubscription } from '@spillway/alert-rules';
 import { circuitOpenedSchema } from '@spillway/pipeline-events';
 import type { CatalogEvent } from '@spillway/event-streams';
 import type { alertManagerInputEvents } from './input-events.ts';
@@ -14,10 +14,15 @@ export const managerStateSchema = z.strictObject({
   destinations: z.record(z.string(), z.string()),
   openCircuits: z.record(z.string(), circuitOpenedSchema),
   alerts: z.record(z.string(), alertStateSchema),
+  /**
+   * Each dataflow's backfills (the latest start, the ones still running), subscribed or not: a
+   * later subscription starts from them, as it does from an open circuit.
+   */
+  backfillsSeen: z.record(z.string(), alertStateSchema).default({}),
 });
 export type ManagerState = z.infer<typeof managerStateSchema>;
 
-export const emptyManagerState = (): ManagerState => ({ subscriptions: {}, destinations: {}, openCircuits: {}, alerts: {} });
+export const emptyManagerState = (): ManagerState => ({ subscriptions: {}, destinations: {}, openCircuits: {}, alerts: {}, backfillsSeen: {} });
 
 export type InputEvent = CatalogEvent<typeof alertManagerInputEvents>;
 
@@ -39,20 +44,11 @@ export function withRulesOff(subscription: AlertSubscription): AlertSubscription
  * Applies the configuration part of an event to the known state, and says which evaluations it
  * calls for. Pure: the shell runs the evaluations, writes their decisions, then keeps the state.
  */
-export function routeEvent(known: ManagerState, eventId: string, event: InputEvent): { readonly known: ManagerState; readonly evaluations: Evaluation[] } {
-  const evaluate = (state: ManagerState, dataflowId: string, input: AlertInput, subscription = state.subscriptions[dataflowId]): Evaluation[] =>
-    subscription ? [{ dataflowId, subscription, state: state.alerts[dataflowId] ?? initialAlertState, input }] : [];
+export function routeEvent(known: ManagerState, eventId: string, event: InputEvent): Routed {
   const measured = (input: AlertInputEvent): AlertInput => ({ kind: 'event', eventId, event: input });
   switch (event.type) {
-    case 'AlertSubscriptionConfigured': {
-      const { dataflowId } = event.data;
-      const next = { ...known, subscriptions: { ...known.subscriptions, [dataflowId]: event.data } };
-      // A circuit already open when the subscription came is still worth an alert.
-      const destination = known.destinations[dataflowId];
-      const circuit = destination === undefined || known.alerts[dataflowId] ? undefined : known.openCircuits[destination];
-      const opened: AlertInput = circuit ? { kind: 'event', eventId, event: { type: 'CircuitOpened', data: circuit } } : { kind: 'tick' };
-      return { known: next, evaluations: evaluate(next, dataflowId, opened) };
-    }
+    case 'AlertSubscriptionConfigured':
+      return subscriptionConfigured(known, eventId, event.data);
     case 'AlertSubscriptionDeleted': {
       const { dataflowId } = event.data;
       const subscription = known.subscriptions[dataflowId];
@@ -61,10 +57,11 @@ export function routeEvent(known: ManagerState, eventId: string, event: InputEve
       return { known: { ...known, subscriptions, alerts }, evaluations: subscription ? evaluate(known, dataflowId, { kind: 'tick' }, withRulesOff(subscription)) : [] };
     }
     case 'DataflowConfigured':
-      return { known: { ...known, destinations: { ...known.destinations, [event.data.dataflowId]: event.data.destinationId } }, evaluations: [] };
+      return destinationChosen(known, event.data.dataflowId, event.data.destinationId);
     case 'DataflowDeleted': {
       const { [event.data.dataflowId]: _destination, ...destinations } = known.destinations;
-      return { known: { ...known, destinations }, evaluations: [] };
+      const { [event.data.dataflowId]: _backfills, ...backfillsSeen } = known.backfillsSeen;
+      return { known: { ...known, destinations, backfillsSeen }, evaluations: [] };
     }
     case 'CircuitOpened':
     case 'CircuitClosed': {
@@ -74,9 +71,55 @@ export function routeEvent(known: ManagerState, eventId: string, event: InputEve
       const dataflows = Object.entries(known.destinations).filter(([, destination]) => destination === destinationId);
       return { known: next, evaluations: dataflows.flatMap(([dataflowId]) => evaluate(next, dataflowId, measured(event))) };
     }
+    case 'BackfillStarted':
+    case 'BackfillProgress':
+    case 'BackfillCompleted': {
+      const { dataflowId } = event.data;
+      const seen = observe(known.backfillsSeen[dataflowId] ?? initialAlertState, event);
+      const next = { ...known, backfillsSeen: { ...known.backfillsSeen, [dataflowId]: seen } };
+      return { known: next, evaluations: evaluate(next, dataflowId, measured(event)) };
+    }
     default:
       return { known, evaluations: evaluate(known, event.data.dataflowId, measured(event)) };
   }
+}
+
+type Routed = { readonly known: ManagerState; readonly evaluations: Evaluation[] };
+
+function evaluate(state: ManagerState, dataflowId: string, input: AlertInput, subscription = state.subscriptions[dataflowId]): Evaluation[] {
+  return subscription ? [{ dataflowId, subscription, state: state.alerts[dataflowId] ?? initialAlertState, input }] : [];
+}
+
+/**
+ * The subscription kept and evaluated. A new one starts from what happened before it: an open
+ * circuit is still worth an alert, a backfill still running can stall, and the history a backfill
+ * exported is no delivery delay.
+ */
+function subscriptionConfigured(known: ManagerState, eventId: string, subscription: AlertSubscription): Routed {
+  const { dataflowId } = subscription;
+  const isNew = known.alerts[dataflowId] === undefined;
+  const seen = known.backfillsSeen[dataflowId];
+  const alerts = !isNew || seen === undefined ? known.alerts : { ...known.alerts, [dataflowId]: seen };
+  const next = { ...known, subscriptions: { ...known.subscriptions, [dataflowId]: subscription }, alerts };
+  const destination = known.destinations[dataflowId];
+  const circuit = destination === undefined || !isNew ? undefined : known.openCircuits[destination];
+  const opened: AlertInput = circuit ? { kind: 'event', eventId, event: { type: 'CircuitOpened', data: circuit } } : { kind: 'tick' };
+  return { known: next, evaluations: evaluate(next, dataflowId, opened) };
+}
+
+/**
+ * The dataflow's destination kept. When it changed, the circuit the rules see becomes the new
+ * destination's: an endpoint-unreachable alert about the old one is resolved (or stays raised
+ * when the new one is open too).
+ */
+function destinationChosen(known: ManagerState, dataflowId: string, destinationId: string): Routed {
+  const next = { ...known, destinations: { ...known.destinations, [dataflowId]: destinationId } };
+  if (known.destinations[dataflowId] === destinationId || !known.subscriptions[dataflowId]) return { known: next, evaluations: [] };
+  const state = known.alerts[dataflowId] ?? initialAlertState;
+  const open = known.openCircuits[destinationId];
+  const circuit = open ? { openedAt: Date.parse(open.openedAt), failures: open.failures, lastError: open.lastError } : null;
+  const switched = { ...next, alerts: { ...next.alerts, [dataflowId]: { ...state, circuit } } };
+  return { known: switched, evaluations: evaluate(switched, dataflowId, { kind: 'tick' }) };
 }
 
 /** A tick for every subscribed dataflow: time-based raises and resolutions. */

@@ -1,5 +1,5 @@
 import { deterministicEventId } from '@spillway/event-streams';
-import { parseAlertSubscription } from '@spillway/alert-rules';
+import { evaluateAlerts, parseAlertSubscription } from '@spillway/alert-rules';
 import { describe, expect, it } from 'vitest';
 import { emptyManagerState, keepAlertState, routeEvent, tickEvaluations, type InputEvent, type ManagerState } from './manager-state.ts';
 
@@ -37,6 +37,39 @@ describe('routing events to the subscribed dataflows', () => {
     const known = given(configured('df-a', 'dest-1'), opened('dest-1'));
     const [evaluation] = routeEvent(known, 'e1', subscribed('df-a')).evaluations;
     expect(evaluation?.input).toMatchObject({ kind: 'event', event: { type: 'CircuitOpened', data: { destinationId: 'dest-1' } } });
+  });
+
+  it('a subscription starts from the backfills seen before it: a running one can stall, the history it exported is no delay', () => {
+    const backfill = { backfillId: 'b1', dataflowId: 'df-a', partition: '0/1' };
+    const started: InputEvent = {
+      type: 'BackfillStarted',
+      data: { ...backfill, audienceIds: ['a1'], configStream: 'dataflow-df-a', configEventId: 'c1', upToPosition: '10/10', startedAt: '2026-11-22T10:00:00.000Z' },
+    };
+    const progress: InputEvent = { type: 'BackfillProgress', data: { ...backfill, scanned: 5, exported: 5, position: '5/5', ratePerSecond: 1, at: '2026-11-22T10:00:05.000Z' } };
+    const [evaluation] = routeEvent(given(started, progress), 'e1', subscribed('df-a')).evaluations;
+    expect(evaluation?.state.historyBefore).toBe(Date.parse('2026-11-22T10:00:00.000Z'));
+    const { decisions } = evaluateAlerts(evaluation!.state, evaluation!.input, { subscription: evaluation!.subscription, now: new Date('2026-11-22T10:10:00.000Z'), alertIdOf: deterministicEventId });
+    expect(decisions.map((decision) => `${decision.kind} ${decision.alert.rule}`)).toEqual(['raise backfill-stalled']);
+
+    const completed: InputEvent = { type: 'BackfillCompleted', data: { ...backfill, scanned: 9, exported: 9, completedAt: '2026-11-22T10:00:09.000Z' } };
+    const [afterCompletion] = routeEvent(given(started, progress, completed), 'e2', subscribed('df-a')).evaluations;
+    expect(afterCompletion?.state.backfills).toEqual({});
+  });
+
+  it('a dataflow moved off a destination whose circuit is open resolves its endpoint-unreachable alert, and one moved onto it raises', () => {
+    const opening = opened('dest-1');
+    const raisedState = (known: ManagerState) => {
+      const [evaluation] = routeEvent(known, 'e1', opening).evaluations;
+      return evaluateAlerts(evaluation!.state, evaluation!.input, { subscription: evaluation!.subscription, now: new Date('2026-11-22T10:01:00.000Z'), alertIdOf: deterministicEventId }).state;
+    };
+    const before = given(configured('df-a', 'dest-1'), subscribed('df-a'));
+    const known = keepAlertState(routeEvent(before, 'e1', opening).known, 'df-a', raisedState(before));
+    const kindsAfter = (routed: ReturnType<typeof routeEvent>) =>
+      routed.evaluations.flatMap((evaluation) => evaluateAlerts(evaluation.state, evaluation.input, { subscription: evaluation.subscription, now: new Date('2026-11-22T10:02:00.000Z'), alertIdOf: deterministicEventId }).decisions.map((decision) => `${decision.kind} ${decision.alert.rule}`));
+    expect(kindsAfter(routeEvent(known, 'e2', configured('df-a', 'dest-2')))).toEqual(['resolve endpoint-unreachable']);
+    expect(kindsAfter(routeEvent(known, 'e2', configured('df-a', 'dest-1')))).toEqual([]);
+    const elsewhere = given(configured('df-b', 'dest-2'), subscribed('df-b'), opening);
+    expect(kindsAfter(routeEvent(elsewhere, 'e3', configured('df-b', 'dest-1')))).toEqual(['raise endpoint-unreachable']);
   });
 
   it('a closed circuit is forgotten', () => {
