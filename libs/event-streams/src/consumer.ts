@@ -9,6 +9,7 @@ import { comparePositions, formatPosition, type Position } from './position.ts';
 import { createProgressTracker } from './progress-tracker.ts';
 import { recordRejection } from './rejection-stream.ts';
 import type { AllFilter, EventMessage, RejectedMessage, SubscriptionMessage } from './subscriptions.ts';
+import { createOutageReporter, type OutageReporter } from './store-outage.ts';
 
 export interface ConsumerOptions<C extends EventCatalog> {
   readonly store: EventStore;
@@ -31,6 +32,8 @@ export interface ConsumerOptions<C extends EventCatalog> {
   readonly recordRejections?: boolean;
   readonly backoff?: BackoffOptions;
   readonly logger?: Logger;
+  /** Where store outages are told (once, not per waiting event). @defaultValue one of its own */
+  readonly outage?: OutageReporter;
 }
 
 export interface ConsumerConcurrency<E> {
@@ -86,6 +89,7 @@ export interface Consumer {
 export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>): Consumer {
   const { store, consumer } = options;
   const logger = (options.logger ?? store.logger).child({ consumer });
+  const outage = options.outage ?? createOutageReporter(logger);
   const checkpoints = options.checkpoints ?? createStreamCheckpointStore(store);
   const everyEvents = options.checkpointEvery?.events ?? 100;
   const everyMs = options.checkpointEvery?.ms ?? 1000;
@@ -132,6 +136,7 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
     for (let attempt = 0; ; attempt++) {
       try {
         await action();
+        outage.succeeded(what);
         return true;
       } catch (error) {
         if (!isTransient(error)) throw error;
@@ -140,7 +145,7 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
           return false;
         }
         const delayMs = backoffDelay(attempt, options.backoff);
-        logger.warn(`store unavailable while ${what}, retrying`, { error, attempt: attempt + 1, delayMs });
+        outage.failed(what, error, attempt + 1, delayMs);
         await sleep(delayMs, stopping.signal);
       }
     }

@@ -41,3 +41,4 @@ export * from './errors.ts';
 export { defaultConnectionString, parseStoreEnvironment, storeEndpoint, InvalidEnvironmentError } from './environment.ts';
 export { deterministicEventId } from './deterministic-id.ts';
 export { readLatest, readLatestByStream, eachStreamEvent } from './read-latest.ts';
+export { createOutageReporter, retryWhileUnavailable, type OutageReporter } from './store-outage.ts';

@@ -1,12 +1,12 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { RetryPolicy, SecretSources } from '@spillway/delivery';
 import {
   comparePositions,
+  createOutageReporter,
   createStreamCheckpointStore,
   HandlerFailedError,
   isInPartition,
-  isTransient,
   partitionConsumerName,
+  retryWhileUnavailable,
   runConsumer,
   type CheckpointStore,
   type Consumer,
@@ -118,6 +118,8 @@ export function runAgent(options: AgentOptions): Agent {
   const consumerName = options.consumerName ?? partitionConsumerName(agentServiceName, settings.partition);
   const streams = agentStreamPrefixes(options.idPrefix ?? '');
   const logFields = { consumer: consumerName };
+  // One outage, told once: the consumer, the exports out of its window and the start share it.
+  const outage = createOutageReporter(logger.child(logFields));
   const stopping = new AbortController();
   const abandoning = new AbortController();
   const registry = createDestinationRegistry({
@@ -204,23 +206,16 @@ export function runAgent(options: AgentOptions): Agent {
 
   /** Delivers an export out of the consumer's window: a store outage is retried here, as the consumer would. */
   async function deliver(run: ExportRun, message: AgentInputMessage): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await exportHandler.handle(run);
-      } catch (error) {
-        if (stopping.signal.aborted || isAbort(error)) throw error;
-        if (!isTransient(error)) {
-          // As the consumer does for a handler error: stop, the checkpoint staying before this export.
-          failure ??= new HandlerFailedError(consumerName, message, error);
-          logger.error('consumer failed', { ...logFields, error: failure });
-          stopping.abort();
-          void consumer?.stop();
-          throw error;
-        }
-        const delayMs = Math.min(5_000, 100 * 2 ** attempt);
-        logger.warn(`store unavailable while handling ${message.eventId}, retrying`, { ...logFields, error, attempt, delayMs });
-        await delay(delayMs, undefined, { signal: stopping.signal });
-      }
+    try {
+      await retryWhileUnavailable(`handling ${message.eventId}`, () => exportHandler.handle(run), { outage, signal: stopping.signal });
+    } catch (error) {
+      if (stopping.signal.aborted || isAbort(error)) throw error;
+      // As the consumer does for a handler error: stop, the checkpoint staying before this export.
+      failure ??= new HandlerFailedError(consumerName, message, error);
+      logger.error('consumer failed', { ...logFields, error: failure });
+      stopping.abort();
+      void consumer?.stop();
+      throw error;
     }
   }
 
@@ -246,7 +241,7 @@ export function runAgent(options: AgentOptions): Agent {
 
   /** Circuits open before the restart stay open: their exports keep waiting for a probe to be answered. */
   async function restoreCircuits(): Promise<void> {
-    const circuits = await untilLoaded(() => loadCircuits(store, options.idPrefix ?? ''), stopping.signal, logger);
+    const circuits = await retryWhileUnavailable('starting', () => loadCircuits(store, options.idPrefix ?? ''), { outage, signal: stopping.signal });
     for (const { destinationId, event } of circuits) {
       if (event.type !== 'CircuitOpened') continue;
       flow.restore(destinationId, event);
@@ -256,7 +251,7 @@ export function runAgent(options: AgentOptions): Agent {
   }
 
   async function start(): Promise<void> {
-    const from = await untilLoaded(() => checkpointStore.load(consumerName), stopping.signal, logger);
+    const from = await retryWhileUnavailable('starting', () => checkpointStore.load(consumerName), { outage, signal: stopping.signal });
     held = createHeldExports({ maxPerDestination: settings.maxQueuedPerDestination, from });
     checkpointSaved = from;
     if (from !== undefined) {
@@ -276,6 +271,7 @@ export function runAgent(options: AgentOptions): Agent {
     const running = runConsumer({
       store,
       logger,
+      outage,
       consumer: consumerName,
       catalog: agentInputEvents,
       filter: { streamNamePrefixes: [streams.destinations, streams.exports] },
@@ -360,20 +356,6 @@ export function runAgent(options: AgentOptions): Agent {
       await done.catch(() => {});
     },
   };
-}
-
-/** Retries a startup read while the store is away (the consumer does the same for its own reads). */
-async function untilLoaded<T>(load: () => Promise<T>, signal: AbortSignal, logger: Logger): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await load();
-    } catch (error) {
-      if (!isTransient(error) || signal.aborted) throw error;
-      const delayMs = Math.min(5_000, 100 * 2 ** attempt);
-      logger.warn('store unavailable while starting, retrying', { error, attempt, delayMs });
-      await delay(delayMs);
-    }
-  }
 }
 
 function isAbort(error: unknown): boolean {

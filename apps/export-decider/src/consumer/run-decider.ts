@@ -2,7 +2,8 @@ import {
   comparePositions,
   createStreamCheckpointStore,
   isInPartition,
-  isTransient,
+  createOutageReporter,
+  retryWhileUnavailable,
   partitionConsumerName,
   runConsumer,
   wholePartition,
@@ -82,6 +83,9 @@ export function runDecider(options: DeciderOptions): Decider {
   const checkpoints = options.checkpoints ?? createStreamCheckpointStore(store);
   const now = options.now ?? (() => new Date());
   let stopping = false;
+  const stopSignal = new AbortController();
+  // One outage, told once: the consumer and the reads at start share it.
+  const outage = createOutageReporter(logger);
   let load: ConfigurationLoad | undefined;
   let consumer: Consumer | undefined;
   // The end of the log when this instance started: only changes after it can be new to every decider.
@@ -120,8 +124,8 @@ export function runDecider(options: DeciderOptions): Decider {
   };
 
   const start = async (): Promise<Consumer | undefined> => {
-    const checkpoint = await retryWhileUnavailable('loading the checkpoint', () => checkpoints.load(consumerName), logger, () => stopping);
-    startHead = { position: await retryWhileUnavailable('reading the head of the log', () => store.readHeadPosition(), logger, () => stopping) };
+    const checkpoint = await retryWhileUnavailable('loading the checkpoint', () => checkpoints.load(consumerName), { outage, signal: stopSignal.signal });
+    startHead = { position: await retryWhileUnavailable('reading the head of the log', () => store.readHeadPosition(), { outage, signal: stopSignal.signal }) };
     if (checkpoint && !stopping) {
       load = loadConfigurationUpTo(store, follower, checkpoint, { consumer: consumerName });
       const events = await load.done;
@@ -132,6 +136,7 @@ export function runDecider(options: DeciderOptions): Decider {
     return (consumer = runConsumer({
       store,
       logger,
+      outage,
       consumer: consumerName,
       catalog: deciderInputEvents,
       filter: deciderInputFilter,
@@ -158,6 +163,7 @@ export function runDecider(options: DeciderOptions): Decider {
     backfill,
     async stop() {
       stopping = true;
+      stopSignal.abort();
       await backfill?.stop();
       await load?.close();
       const running = await started.catch(() => undefined);
@@ -169,14 +175,3 @@ export function runDecider(options: DeciderOptions): Decider {
   };
 }
 
-async function retryWhileUnavailable<T>(what: string, action: () => Promise<T>, logger: Logger, stopping: () => boolean): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await action();
-    } catch (error) {
-      if (!isTransient(error) || stopping()) throw error;
-      logger.warn(`store unavailable while ${what}, retrying`, { error, attempt });
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
-    }
-  }
-}
