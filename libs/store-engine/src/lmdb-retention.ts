@@ -28,7 +28,8 @@ export function removeHiddenEvents(tables: Tables, streamId: string): void {
   const head = readHead(tables, streamId);
   const below = removableBelow(streamId, head);
   if (below <= 0) return;
-  const hidden = tables.streamIndex.getRange({ start: [streamId, 0], end: [streamId, below], limit: maxRemovedPerAppend });
+  // Collected before removing: the range's cursor must not walk rows being removed.
+  const hidden = [...tables.streamIndex.getRange({ start: [streamId, 0], end: [streamId, below], limit: maxRemovedPerAppend })];
   for (const { key, value: position } of hidden) {
     const id = tables.logIds.get(position);
     if (id !== undefined && tables.eventIds.get(id) === position) tables.eventIds.remove(id);
@@ -57,15 +58,13 @@ function latestLimits(tables: Tables, metastreamId: string): StreamLimits {
  * carry limits are left alone, so later opens only scan the metadata streams' keys.
  */
 export function backfillLimits(tables: Tables): number {
-  let backfilled = 0;
-  tables.root.transactionSync(() => {
-    for (const metastreamId of tables.streams.getKeys({ start: '$$', end: '$%' })) {
-      const baseStream = baseStreamOf(metastreamId);
-      const row = tables.streams.get(baseStream);
-      if (row !== undefined && row.length >= 5) continue;
-      storeLimits(tables, baseStream, latestLimits(tables, metastreamId));
-      backfilled += 1;
-    }
+  const missing = [...tables.streams.getKeys({ start: '$$', end: '$%' })].filter((metastreamId) => {
+    const row = tables.streams.get(baseStreamOf(metastreamId));
+    return row === undefined || row.length < 5;
   });
-  return backfilled;
+  if (missing.length === 0) return 0;
+  tables.root.transactionSync(() => {
+    for (const metastreamId of missing) storeLimits(tables, baseStreamOf(metastreamId), latestLimits(tables, metastreamId));
+  });
+  return missing.length;
 }
