@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from './engine.ts';
 import { openLmdbEngine } from './lmdb-engine.ts';
 import type { Acknowledged, CrashEventData } from './testing/crash-writer.ts';
-import { allEvents, capturingLogger, proposed, tempDir } from './testing/fixtures.ts';
+import { allEvents, capturingLogger, proposed, streamEvents, tempDir } from './testing/fixtures.ts';
 
 const writerScript = fileURLToPath(new URL('./testing/crash-writer.ts', import.meta.url));
 
 /** Starts the writer, lets it run for a random time after its first acknowledgement, then kills it with SIGKILL. */
-async function runAndKill(dataDir: string): Promise<Acknowledged[]> {
-  const child = spawn(process.execPath, [writerScript, dataDir, '32'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function runAndKill(dataDir: string, maxCount?: number): Promise<Acknowledged[]> {
+  const args = maxCount === undefined ? [] : [String(maxCount)];
+  const child = spawn(process.execPath, [writerScript, dataDir, '32', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -76,6 +77,36 @@ describe('kill -9 during appends', () => {
         for (const [stream, next] of nextRevision) expect(engine.currentRevision(stream)).toBe(next - 1n);
         const after = await engine.append('after-restart', 'any', [proposed()]);
         expect(after).toMatchObject({ kind: 'success' });
+        await engine.close();
+      } finally {
+        dir.remove();
+      }
+    }
+  });
+
+  it('with $maxCount on every stream, reopens with each stream its newest events, contiguous, and nothing else kept', async () => {
+    const maxCount = 3;
+    for (let round = 0; round < 2; round++) {
+      const dir = tempDir('store-engine-crash-maxcount-');
+      try {
+        const acknowledged = await runAndKill(dir.path, maxCount);
+        expect(acknowledged.length).toBeGreaterThan(0);
+        const engine = await openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger });
+        const newestAcknowledged = new Map<string, bigint>();
+        for (const ack of acknowledged) newestAcknowledged.set(ack.stream, BigInt(ack.nextRevision));
+
+        for (const [stream, acknowledgedRevision] of newestAcknowledged) {
+          const current = engine.currentRevision(stream) as bigint;
+          expect(current).toBeGreaterThanOrEqual(acknowledgedRevision);
+          const kept = streamEvents(engine, stream).map((event) => event.revision);
+          expect(kept).toEqual([current - 2n, current - 1n, current].filter((revision) => revision >= 0n));
+        }
+        const events = allEvents(engine);
+        events.forEach((event, index) => index > 0 && expect(event.position).toBeGreaterThan(events[index - 1]!.position));
+        const streams = new Set(events.filter((event) => !event.streamId.startsWith('$$')).map((event) => event.streamId));
+        // hidden events are gone from $all too: each stream keeps its newest 3, each metadata stream its newest 1
+        expect(events.length).toBe(streams.size * maxCount + streams.size);
+        expect(await engine.append('after-restart', 'any', [proposed()])).toMatchObject({ kind: 'success' });
         await engine.close();
       } finally {
         dir.remove();

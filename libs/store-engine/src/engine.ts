@@ -95,6 +95,10 @@ export interface StoreEngine {
   deleteStream(streamId: string, expected: ExpectedRevision): Promise<DeleteOutcome>;
   /** Hard delete: the stream can never be read or written again. */
   tombstoneStream(streamId: string, expected: ExpectedRevision): Promise<DeleteOutcome>;
+  /**
+   * Honours the `$maxCount` and `$tb` of the stream's latest metadata (`$$stream`): reads start at
+   * the first visible revision, and revisions keep their numbers.
+   */
   readStream(streamId: string, options: ReadStreamOptions): ReadStreamOutcome;
   readAll(options: ReadAllOptions): Iterable<RecordedEvent>;
   /**

@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@spillway/runtime';
 import { StoreDataDamagedError } from './errors.ts';
-import { asDamage, checkEnvironment, openEnvironment } from './lmdb-file-checks.ts';
-import type { ProbeReport } from './lmdb-probe.ts';
+import { asDamage, checkEnvironment, openEnvironment, truncatedError } from './lmdb-file-checks.ts';
+import type { ProbeReport, ProbeSize } from './lmdb-probe.ts';
 import type { Tables } from './lmdb-tables.ts';
 import { openTables } from './lmdb-tables.ts';
 
@@ -58,14 +58,14 @@ async function createEmptyDataFile(file: string): Promise<void> {
   }
 }
 
-/** A file this process has just created needs no probe. */
+/** A file this process has just created needs no probe; a short file the probe read whole is accepted. */
 async function openChecked(file: string, probeFirst: boolean): Promise<Tables> {
   const size = statSync(file).size;
   if (size < 2 * 4096) throw new StoreDataDamagedError(file, `the file has ${size} bytes, too few for an LMDB environment`);
   if (probeFirst) await probe(file, size);
   const root = openEnvironment(file);
   try {
-    return checkEnvironment(file, root, size);
+    return checkEnvironment(file, root, size, probeFirst ? 'accept' : 'refuse');
   } catch (error) {
     await root.close();
     throw asDamage(file, error);
@@ -83,16 +83,19 @@ async function probe(file: string, size: number): Promise<void> {
     child.on('error', reject);
     child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
   });
-  if (signal !== null) throw new StoreDataDamagedError(file, `opening it made LMDB crash (${signal})`);
-  const report = parseReport(stdout);
+  if (signal !== null) {
+    const needed = parseLine<ProbeSize>(stdout, 0)?.needed ?? 0;
+    throw needed > size ? truncatedError(file, needed, size) : new StoreDataDamagedError(file, `opening it made LMDB crash (${signal})`);
+  }
+  const report = parseLine<ProbeReport>(stdout, -1);
   if (report?.ok) return;
   if (report?.damaged) throw new StoreDataDamagedError(file, report.reason);
   throw new Error(`could not check the store data file ${file}: ${report?.reason ?? `probe exited with ${code}: ${stderr.trim()}`}`);
 }
 
-function parseReport(stdout: string): ProbeReport | undefined {
+function parseLine<T>(stdout: string, index: number): T | undefined {
   try {
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ProbeReport;
+    return JSON.parse(stdout.trim().split('\n').at(index) ?? '') as T;
   } catch {
     return undefined;
   }

@@ -10,6 +10,7 @@ import { readAllEvents, readAllSelected, readStreamEvents } from './lmdb-reads.t
 import { appendInTransaction, deleteInTransaction, positionOrNone } from './lmdb-writes.ts';
 import { readHead } from './lmdb-tables.ts';
 import { createWriter } from './lmdb-writer.ts';
+import { backfillLimits } from './lmdb-retention.ts';
 import { currentRevisionOf } from './stream-head.ts';
 
 export interface LmdbEngineOptions {
@@ -44,11 +45,13 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
     maxAppendEventSize: options.maxEventSize ?? Number.MAX_SAFE_INTEGER,
   };
   const nowMicros = options.nowMicros ?? (() => Date.now() * 1_000);
+  const backfilled = backfillLimits(tables);
   const writer = createWriter(tables, logger, options.dataDir);
   logger.info('store opened', {
     dataDir: options.dataDir,
     headPosition: writer.durableHead(),
     streams: (tables.streams.getStats() as { entryCount: number }).entryCount,
+    ...(backfilled > 0 ? { streamMetadataBackfilled: backfilled } : {}),
     openMs: Math.round(performance.now() - started),
   });
 

@@ -21,16 +21,44 @@ export function openEnvironment(file: string, readOnly = false): RootDatabase {
   return open({ path: file, overlappingSync: false, noSync: false, noMetaSync: false, cache: false, readOnly, mapSize: MAP_SIZE });
 }
 
-/** Checks the file size against the newest transaction, then the newest event against the indexes. */
-export function checkEnvironment(file: string, root: RootDatabase, fileSize: number): Tables {
+/**
+ * What to do when the newest transaction's last page lies past the end of the file. That is not
+ * always damage: LMDB does not write the pages a transaction allocated and freed again ("loose"
+ * pages, common once events are removed) yet counts them in its last page number. Only reading
+ * every page the tables refer to tells a short but whole file from a truncated one (a page past
+ * the end crashes the reader with SIGBUS, which is why the probe does it in a child process).
+ */
+export type ShortFile = 'refuse' | 'read-everything' | 'accept';
+
+/** Bytes up to the end of the newest transaction's last page. */
+export function bytesNeeded(root: RootDatabase): number {
   const stats = root.getStats() as { pageSize: number; lastPageNumber: number };
-  const needed = (stats.lastPageNumber + 1) * stats.pageSize;
-  if (needed > fileSize) {
-    throw new StoreDataDamagedError(file, `the newest transaction ends at byte ${needed} but the file has only ${fileSize} bytes (truncated)`);
-  }
+  return (stats.lastPageNumber + 1) * stats.pageSize;
+}
+
+export function truncatedError(file: string, needed: number, fileSize: number): StoreDataDamagedError {
+  return new StoreDataDamagedError(file, `the newest transaction ends at byte ${needed} but the file has only ${fileSize} bytes (truncated)`);
+}
+
+/** Checks the file size against the newest transaction, then the newest event against the indexes. */
+export function checkEnvironment(file: string, root: RootDatabase, fileSize: number, shortFile: ShortFile = 'refuse'): Tables {
+  const needed = bytesNeeded(root);
+  const short = needed > fileSize;
+  if (short && shortFile === 'refuse') throw truncatedError(file, needed, fileSize);
   const tables = openTables(root);
-  checkTail(file, tables);
+  try {
+    checkTail(file, tables);
+    if (short && shortFile === 'read-everything') readEverything(tables);
+  } catch (error) {
+    throw short ? truncatedError(file, needed, fileSize) : error;
+  }
   return tables;
+}
+
+function readEverything(tables: Tables): void {
+  for (const table of [tables.log, tables.streams, tables.streamIndex, tables.eventIds] as const) {
+    for (const entry of (table as { getRange(options: object): Iterable<unknown> }).getRange({ snapshot: false })) void entry;
+  }
 }
 
 function checkTail(file: string, tables: Tables): void {

@@ -6,18 +6,24 @@
  * usage: node lmdb-probe.ts <file> <size>
  */
 import { StoreDataDamagedError, messageOf } from './errors.ts';
-import { asDamage, checkEnvironment, openEnvironment } from './lmdb-file-checks.ts';
+import { asDamage, bytesNeeded, checkEnvironment, openEnvironment } from './lmdb-file-checks.ts';
 
+/** The last line the probe prints; a first line gives the bytes the newest transaction needs, for a probe that crashes. */
 export type ProbeReport =
   | { readonly ok: true }
   | { readonly ok: false; readonly damaged: boolean; readonly reason: string };
+
+export interface ProbeSize {
+  readonly needed: number;
+}
 
 const [file, size] = process.argv.slice(2);
 let report: ProbeReport;
 try {
   const root = openEnvironment(file!, true);
   try {
-    checkEnvironment(file!, root, Number(size));
+    process.stdout.write(JSON.stringify({ needed: bytesNeeded(root) } satisfies ProbeSize) + '\n');
+    checkEnvironment(file!, root, Number(size), 'read-everything');
   } finally {
     await root.close();
   }

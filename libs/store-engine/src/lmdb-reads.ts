@@ -1,26 +1,30 @@
 import type { EventSelector, ReadAllOptions, ReadStreamOptions, ReadStreamOutcome, RecordedEvent, SelectedPage } from './engine.ts';
 import type { StreamHead } from './stream-head.ts';
 import { currentRevisionOf } from './stream-head.ts';
+import { firstVisibleRevision, isDeletedByMetadata } from './stream-metadata.ts';
 import type { Tables } from './lmdb-tables.ts';
 import { readHead, toRecordedEvent } from './lmdb-tables.ts';
 
 /**
  * Reads are lazy range scans. They do not pin a snapshot (snapshot: false): a slow reader must not
- * stop LMDB from reusing pages, and the log and the stream index are append-only, so a scan that
- * moves to a newer snapshot only ever sees more of the same sequence. Everything LMDB shows a
+ * stop LMDB from reusing pages, and rows of the log and the stream index are only appended, or
+ * removed once hidden by metadata, so a scan that moves to a newer snapshot sees the same sequence
+ * with more at its end and perhaps fewer hidden events. Everything LMDB shows a
  * reader is durable: commits are fsynced before they become visible (overlappingSync is off).
+ * Events hidden by a stream's metadata (`$maxCount`, `$tb`) are skipped here even while still
+ * stored; once removed (lmdb-retention.ts) their positions are simply absent from $all scans.
  */
 export function readStreamEvents(tables: Tables, streamId: string, options: ReadStreamOptions): ReadStreamOutcome {
   const head = readHead(tables, streamId);
   if (head.tombstoned) return { kind: 'stream_deleted' };
-  if (currentRevisionOf(head) === 'no_stream') return { kind: 'stream_not_found' };
+  if (currentRevisionOf(head) === 'no_stream' || isDeletedByMetadata(streamId, head)) return { kind: 'stream_not_found' };
   return { kind: 'events', events: streamEvents(tables, streamId, head, options) };
 }
 
 function* streamEvents(tables: Tables, streamId: string, head: StreamHead, options: ReadStreamOptions): Generator<RecordedEvent> {
   const limit = countOf(options.maxCount);
   if (limit === 0) return;
-  const firstVisible = head.truncateBefore;
+  const firstVisible = firstVisibleRevision(streamId, head);
   let range;
   if (options.direction === 'forwards') {
     if (options.from === 'end') return;

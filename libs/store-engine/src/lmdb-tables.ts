@@ -4,6 +4,7 @@ import type { LogRowField } from './log-row-fields.ts';
 import type { ProposedEvent, RecordedEvent } from './engine.ts';
 import type { RecordedRef, StreamHead } from './stream-head.ts';
 import { newStreamHead } from './stream-head.ts';
+import { noLimits } from './stream-metadata.ts';
 
 /**
  * The LMDB layout: one environment, four sub-databases. Keys use lmdb's ordered-binary encoding,
@@ -12,14 +13,16 @@ import { newStreamHead } from './stream-head.ts';
  * - streams:     stream id -> HeadRow
  * - streamIndex: [stream id, revision] -> position
  * - eventIds:    event id -> position           (newest event with that id; idempotent re-append)
- * `logStreamIds` and `logTypes` are read-only views of the log whose values are one field of each
- * row, read without decoding the row: filtered scans of $all use them (log-row-fields.ts).
+ * `logStreamIds`, `logTypes` and `logIds` are read-only views of the log whose values are one field
+ * of each row, read without decoding the row: filtered scans of $all use them, and removing hidden
+ * events reads their ids through `logIds` (log-row-fields.ts).
  */
 export interface Tables {
   readonly root: RootDatabase;
   readonly log: Database<LogRow, number>;
   readonly logStreamIds: Database<string | undefined, number>;
   readonly logTypes: Database<string | undefined, number>;
+  readonly logIds: Database<string | undefined, number>;
   readonly streams: Database<HeadRow, string>;
   readonly streamIndex: Database<number, [string, number]>;
   readonly eventIds: Database<number, string>;
@@ -28,8 +31,11 @@ export interface Tables {
 /** [streamId, revision, id, type, contentType, data, metadata, created (µs since the epoch)] */
 export type LogRow = [string, number, string, string, string, Uint8Array, Uint8Array, number];
 
-/** [lastRevision, truncateBefore, tombstoned (0 | 1)] */
-export type HeadRow = [number, number, number];
+/**
+ * [lastRevision, truncateBefore, tombstoned (0 | 1), metadata $maxCount (-1: none), metadata $tb].
+ * Rows written before metadata was enforced have the first three only (backfilled on open).
+ */
+export type HeadRow = [number, number, number, number?, number?];
 
 export function openTables(root: RootDatabase): Tables {
   return {
@@ -37,6 +43,7 @@ export function openTables(root: RootDatabase): Tables {
     log: root.openDB<LogRow, number>({ name: 'log' }),
     logStreamIds: openFieldView(root, 'streamId'),
     logTypes: openFieldView(root, 'type'),
+    logIds: openFieldView(root, 'id'),
     streams: root.openDB<HeadRow, string>({ name: 'streams' }),
     streamIndex: root.openDB<number, [string, number]>({ name: 'streamIndex' }),
     eventIds: root.openDB<number, string>({ name: 'eventIds' }),
@@ -74,11 +81,14 @@ export function toRecordedRef(position: number, row: LogRow): RecordedRef {
 
 export function readHead(tables: Tables, streamId: string): StreamHead {
   const row = tables.streams.get(streamId);
-  return row === undefined ? newStreamHead : { lastRevision: row[0], truncateBefore: row[1], tombstoned: row[2] === 1 };
+  if (row === undefined) return newStreamHead;
+  const [lastRevision, truncateBefore, tombstoned, maxCount = -1, metadataTb = 0] = row;
+  const limits = maxCount < 0 && metadataTb === 0 ? noLimits : { maxCount: maxCount < 0 ? undefined : maxCount, truncateBefore: metadataTb };
+  return { lastRevision, truncateBefore, tombstoned: tombstoned === 1, limits };
 }
 
 export function toHeadRow(head: StreamHead): HeadRow {
-  return [head.lastRevision, head.truncateBefore, head.tombstoned ? 1 : 0];
+  return [head.lastRevision, head.truncateBefore, head.tombstoned ? 1 : 0, head.limits.maxCount ?? -1, head.limits.truncateBefore];
 }
 
 /** The newest position in the log, 0 when empty (positions start at 1). */

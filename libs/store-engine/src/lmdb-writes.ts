@@ -4,6 +4,7 @@ import { decideAppend, decideSoftDelete, decideTombstone, metadataStreamOf } fro
 import type { Tables } from './lmdb-tables.ts';
 import { readHead, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
 import type { WriteEffect } from './lmdb-writer.ts';
+import { afterAppend } from './lmdb-retention.ts';
 
 /**
  * The write operations. Each runs inside one LMDB write transaction, so it decides on exactly the
@@ -39,6 +40,7 @@ export function appendInTransaction(
     }
     case 'write': {
       const written = writeEvents(tables, log, streamId, head, decision.firstRevision, events, createdMicros);
+      afterAppend(tables, streamId);
       return { outcome: success(BigInt(written.lastRevision), written.lastPosition), lastWritten: written.lastPosition };
     }
     default:

@@ -4,7 +4,7 @@
  * each row to decide, so it reads that one string straight from the row's bytes instead of
  * decoding the whole row (data and metadata copied out) for events it then drops.
  */
-export type LogRowField = 'streamId' | 'type';
+export type LogRowField = 'streamId' | 'id' | 'type';
 
 /**
  * An lmdb-js value encoder for a read-only view of the log whose values are one field of each
@@ -28,6 +28,7 @@ export function peekLogRowField(row: Buffer, field: LogRowField): string | undef
   if (field === 'streamId') return row.toString('utf8', streamId.start, streamId.end);
   const afterRevision = skipNumber(row, streamId.end);
   const id = afterRevision === undefined ? undefined : stringAt(row, afterRevision);
+  if (field === 'id') return id === undefined ? undefined : row.toString('utf8', id.start, id.end);
   const type = id === undefined ? undefined : stringAt(row, id.end);
   return type === undefined ? undefined : row.toString('utf8', type.start, type.end);
 }

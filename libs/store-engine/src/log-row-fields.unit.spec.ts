@@ -18,6 +18,7 @@ describe('peekLogRowField', () => {
     for (const revision of [[0x05], [0xcc, 200], [0xcd, 1, 0], [0xce, 0, 1, 0, 0], [0xcb, 0x43, 0x30, 0, 0, 0, 0, 0, 0]]) {
       const bytes = row('profile-1', revision, 'c0ffee00-0000-4000-8000-000000000001', 'ProfileChanged');
       expect(peekLogRowField(bytes, 'streamId')).toBe('profile-1');
+      expect(peekLogRowField(bytes, 'id')).toBe('c0ffee00-0000-4000-8000-000000000001');
       expect(peekLogRowField(bytes, 'type')).toBe('ProfileChanged');
     }
   });

@@ -11,6 +11,10 @@ import type {
   StoreEngine,
 } from './engine.ts';
 import { selectEvents } from './selected-page.ts';
+import { metadataStreamOf } from './stream-head.ts';
+import type { StreamHead } from './stream-head.ts';
+import { firstVisibleRevision, isDeletedByMetadata, limitsFromMetadataEvent, noLimits } from './stream-metadata.ts';
+import type { StreamLimits } from './stream-metadata.ts';
 
 interface StreamState {
   /** Index in this array is the revision. */
@@ -40,6 +44,12 @@ export function createMemoryEngine(): StoreEngine {
     const state = streams.get(streamId);
     const last = lastRevision(state);
     return state === undefined || last < state.truncateBefore ? 'no_stream' : last;
+  };
+
+  /** Read-time only: this engine keeps hidden events (it lives as long as a benchmark). */
+  const metadataLimits = (streamId: string): StreamLimits => {
+    const latest = streams.get(metadataStreamOf(streamId))?.events.at(-1);
+    return latest === undefined ? noLimits : limitsFromMetadataEvent(latest.type, latest.data);
   };
 
   const notify = () => {
@@ -88,7 +98,7 @@ export function createMemoryEngine(): StoreEngine {
       const current = currentRevision(streamId);
       if (!expectationHolds(expected, current)) return { kind: 'wrong_expected_version', currentRevision: current, expected };
       // EventStoreDB refuses to soft-delete a stream that has neither events nor metadata.
-      if (lastRevision(state) < 0n && lastRevision(streams.get(`$$${streamId}`)) < 0n) {
+      if (lastRevision(state) < 0n && lastRevision(streams.get(metadataStreamOf(streamId))) < 0n) {
         return { kind: 'wrong_expected_version', currentRevision: current, expected };
       }
       if (state !== undefined) state.truncateBefore = lastRevision(state) + 1n;
@@ -112,7 +122,9 @@ export function createMemoryEngine(): StoreEngine {
       const state = streams.get(streamId);
       if (state?.tombstoned) return { kind: 'stream_deleted' };
       if (state === undefined || currentRevision(streamId) === 'no_stream') return { kind: 'stream_not_found' };
-      return { kind: 'events', events: readStreamEvents(state, options) };
+      const head = headOf(state, metadataLimits(streamId));
+      if (isDeletedByMetadata(streamId, head)) return { kind: 'stream_not_found' };
+      return { kind: 'events', events: readStreamEvents(state, firstVisibleRevision(streamId, head), options) };
     },
 
     readAll(options) {
@@ -180,9 +192,13 @@ function findIdempotentReplay(
   return state.events[startIndex + events.length - 1];
 }
 
-function* readStreamEvents(state: StreamState, options: ReadStreamOptions): Generator<RecordedEvent> {
+function headOf(state: StreamState, limits: StreamLimits): StreamHead {
+  return { lastRevision: state.events.length - 1, truncateBefore: Number(state.truncateBefore), tombstoned: state.tombstoned, limits };
+}
+
+/** Index in `events` is the revision. */
+function* readStreamEvents(state: StreamState, firstIndex: number, options: ReadStreamOptions): Generator<RecordedEvent> {
   const visible = state.events;
-  const firstIndex = Number(state.truncateBefore);
   if (firstIndex >= visible.length) return;
   const indexOf = (revision: bigint) => firstIndex + Number(revision - visible[firstIndex]!.revision);
   let remaining = options.maxCount;

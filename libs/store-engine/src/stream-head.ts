@@ -1,4 +1,6 @@
 import type { CurrentRevision, ExpectedRevision, ProposedEvent } from './engine.ts';
+import { noLimits } from './stream-metadata.ts';
+import type { StreamLimits } from './stream-metadata.ts';
 
 /**
  * Pure decisions of the durable engine: what an append or a delete does to a stream, given its
@@ -10,9 +12,11 @@ export interface StreamHead {
   /** A soft delete hides the revisions below this one; later appends continue the numbering. */
   readonly truncateBefore: number;
   readonly tombstoned: boolean;
+  /** From the latest event of the stream's metadata stream, kept with the head so reads need no lookup. */
+  readonly limits: StreamLimits;
 }
 
-export const newStreamHead: StreamHead = { lastRevision: -1, truncateBefore: 0, tombstoned: false };
+export const newStreamHead: StreamHead = { lastRevision: -1, truncateBefore: 0, tombstoned: false, limits: noLimits };
 
 export interface RecordedRef {
   readonly streamId: string;

@@ -39,7 +39,7 @@ describe('decideAppend', () => {
   });
 
   it('treats a soft-deleted stream as absent and continues its revisions', () => {
-    const head: StreamHead = { lastRevision: 4, truncateBefore: 5, tombstoned: false };
+    const head: StreamHead = { ...newStreamHead, lastRevision: 4, truncateBefore: 5 };
     expect(currentRevisionOf(head)).toBe('no_stream');
     expect(decideAppend(head, 's', 'no_stream', [event('x')], recorded().lookup)).toEqual({ kind: 'write', firstRevision: 5 });
     expect(decideAppend(head, 's', 4n, [event('x')], recorded().lookup)).toEqual({ kind: 'wrong_expected_version', current: 'no_stream' });
@@ -47,7 +47,7 @@ describe('decideAppend', () => {
 
   it('refuses everything on a tombstoned stream, before looking at ids', () => {
     const { lookup } = recorded('a');
-    const head: StreamHead = { lastRevision: 0, truncateBefore: 0, tombstoned: true };
+    const head: StreamHead = { ...newStreamHead, lastRevision: 0, tombstoned: true };
     expect(decideAppend(head, 's', 'no_stream', [event('a')], lookup)).toEqual({ kind: 'stream_deleted' });
   });
 

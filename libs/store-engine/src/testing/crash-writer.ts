@@ -3,7 +3,9 @@
  * acknowledged append. Every event carries its append's id and size, so a reader can tell whether
  * an append survived whole, without trusting stdout (lines still buffered at the kill are lost).
  *
- * usage: node crash-writer.ts <dataDir> [concurrency]
+ * With a maxCount, every stream gets that `$maxCount` first, so appends also remove events.
+ *
+ * usage: node crash-writer.ts <dataDir> [concurrency] [maxCount]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger } from '@spillway/runtime';
@@ -23,8 +25,8 @@ export interface CrashEventData {
   readonly of: number;
 }
 
-const [dataDir, concurrencyArg] = process.argv.slice(2);
-if (dataDir === undefined) throw new Error('usage: crash-writer.ts <dataDir> [concurrency]');
+const [dataDir, concurrencyArg, maxCountArg] = process.argv.slice(2);
+if (dataDir === undefined) throw new Error('usage: crash-writer.ts <dataDir> [concurrency] [maxCount]');
 const concurrency = Number(concurrencyArg ?? 32);
 const engine = await openLmdbEngine({ dataDir, logger: createLogger({ service: 'crash-writer', level: 'warn' }) });
 
@@ -44,7 +46,7 @@ function batch(): ProposedEvent[] {
 /** Half of the workers own a stream and append at exact revisions; the rest share streams with any. */
 async function worker(index: number): Promise<never> {
   const owned = index % 2 === 0;
-  const stream = owned ? `owned-${index}` : `shared-${index % 3}`;
+  const stream = streamOf(index);
   let expected: ExpectedRevision = owned ? 'no_stream' : 'any';
   for (;;) {
     const events = batch();
@@ -58,6 +60,17 @@ async function worker(index: number): Promise<never> {
       position: String(outcome.position),
     };
     process.stdout.write(JSON.stringify(line) + '\n');
+  }
+}
+
+function streamOf(worker: number): string {
+  return worker % 2 === 0 ? `owned-${worker}` : `shared-${worker % 3}`;
+}
+
+if (maxCountArg !== undefined) {
+  const data = Buffer.from(JSON.stringify({ $maxCount: Number(maxCountArg) }));
+  for (const stream of new Set(Array.from({ length: concurrency }, (_, index) => streamOf(index)))) {
+    await engine.append(`$$${stream}`, 'any', [{ id: randomUUID(), type: '$metadata', contentType: 'application/json', data, metadata: new Uint8Array() }]);
   }
 }
 

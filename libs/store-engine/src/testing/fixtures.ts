@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@spillway/runtime';
 import type { Logger } from '@spillway/runtime';
-import type { ProposedEvent, RecordedEvent, StoreEngine } from '../engine.ts';
+import type { ProposedEvent, ReadStreamOptions, RecordedEvent, StoreEngine } from '../engine.ts';
 
 export function proposed(overrides: Partial<ProposedEvent> = {}): ProposedEvent {
   return {
@@ -49,4 +49,17 @@ export function capturingLogger(): { logger: Logger; lines: () => Record<string,
   const lines: string[] = [];
   const logger = createLogger({ service: 'store-engine-test', level: 'debug', write: (line) => lines.push(line) });
   return { logger, lines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+/** Stream metadata as the client's setStreamMetadata writes it: a `$metadata` event in `$$stream`. */
+export function setMetadata(engine: StoreEngine, streamId: string, metadata: Record<string, unknown>) {
+  const data = new TextEncoder().encode(JSON.stringify(metadata));
+  return engine.append(`$$${streamId}`, 'any', [proposed({ type: '$metadata', data })]);
+}
+
+/** Revisions of a stream read with these options; an error for a missing or deleted stream. */
+export function revisionsRead(engine: StoreEngine, streamId: string, options: Partial<ReadStreamOptions> = {}): bigint[] {
+  const outcome = engine.readStream(streamId, { direction: 'forwards', from: 'start', maxCount: 1_000_000n, ...options });
+  if (outcome.kind !== 'events') throw new Error(`${streamId}: ${outcome.kind}`);
+  return [...outcome.events].map((event) => event.revision);
 }
