@@ -1,7 +1,7 @@
 import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironment, partitionConsumerName, type EventStore } from '@spillway/event-streams';
 import { counterFromTotal, createDeciderMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
-import { parseBackfillRate } from './backfill/backfill-settings.ts';
+import { parseBackfillRate, parseLiveLagTarget } from './backfill/backfill-settings.ts';
 import { deciderService, runDecider, type Decider } from './consumer/run-decider.ts';
 
 const logger = createLogger({ service: 'export-decider', level: parseLogLevel(process.env['LOG_LEVEL']) });
@@ -18,12 +18,13 @@ try {
   const metrics = createDeciderMetrics(registry);
   store = await connectEventStore(connectionString, { logger });
   const backfillRate = parseBackfillRate(process.env['SPILLWAY_BACKFILL_RATE']);
+  const liveLagTargetMs = parseLiveLagTarget(process.env['SPILLWAY_BACKFILL_LIVE_LAG_MS']);
   decider = runDecider({
     store,
     logger,
     partition,
     onExportRequested: (request) => metrics.exportRequested(request.dataflowId, request.triggers, request.lane),
-    ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate } }),
+    ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate, liveLagTargetMs } }),
   });
   const counted = decider;
   const consumerName = partitionConsumerName(deciderService, partition);
@@ -36,7 +37,7 @@ try {
   counterFromTotal(registry, 'spillway_backfills_completed_total', 'Backfills this instance finished', () => counted.backfill?.counts().completed);
   counterFromTotal(registry, 'spillway_backfills_failed_total', 'Backfills this instance gave up', () => counted.backfill?.counts().failed);
   metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(registry, { port: metricsPort });
-  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, backfillRate, metrics: metricsServer?.url ?? null });
+  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, backfillRate, liveLagTargetMs, metrics: metricsServer?.url ?? null });
   const running = decider;
   running.done.then(
     () => logger.info('decider stopped', { counts: running.counts() }),

@@ -5,6 +5,7 @@ import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { backfillEvents, backfillIdFor, positionText } from './backfill-events.ts';
 import type { BackfillHookRequest } from './backfill-hook.ts';
 import type { ProfileGate } from './profile-gate.ts';
+import { createLiveFirstPace } from './live-first-pace.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { runBackfill, type BackfillContext } from './run-backfill.ts';
 
@@ -16,8 +17,13 @@ export interface BackfillRunnerOptions {
   readonly config: () => DeciderConfig;
   readonly gate: ProfileGate;
   readonly livePosition: () => Position | undefined;
-  /** Profiles per second (SPILLWAY_BACKFILL_RATE). */
+  /** Profiles per second at most (SPILLWAY_BACKFILL_RATE). */
   readonly ratePerSecond: number;
+  /**
+   * The pace gives way to live traffic: it halves while live changes reach the decider later than
+   * this after their ingest (SPILLWAY_BACKFILL_LIVE_LAG_MS), `off` keeps the rate fixed. @defaultValue 250
+   */
+  readonly liveLagTargetMs?: number | 'off';
   /** Profiles exported side by side (the rate limit still applies). @defaultValue 32 */
   readonly batchSize?: number;
   /** @defaultValue 500 profiles or 1000 ms, whichever comes first */
@@ -39,6 +45,8 @@ export interface BackfillRunner {
   counts(): { readonly completed: number; readonly failed: number };
   /** Interrupts the running backfill (its progress is saved) and drops the queue. */
   stop(): Promise<void>;
+  /** A live profile change reached the decider; `ingestedAt` is when its ingest event was appended. */
+  observeLiveChange(ingestedAt: string): void;
 }
 
 /**
@@ -54,7 +62,9 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
   const { store } = options;
   const partitionText = `${options.partition.index}/${options.partition.count}`;
   const logger = options.logger.child({ lane: 'backfill' });
-  const limiter = createRateLimiter(options.ratePerSecond);
+  const liveLag = options.liveLagTargetMs ?? 250;
+  const pace = liveLag === 'off' ? undefined : createLiveFirstPace({ ceilingPerSecond: options.ratePerSecond, targetLagMs: liveLag }, Date.now());
+  const limiter = createRateLimiter(pace ? () => pace.current(Date.now()) : options.ratePerSecond);
   let stopping = false;
   let closeScan: (() => Promise<void>) | undefined;
   let queue: Promise<void> = Promise.resolve();
@@ -129,6 +139,10 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
     },
     settled: () => queue,
     counts: () => ({ ...counts }),
+    observeLiveChange(ingestedAt) {
+      const now = Date.now();
+      pace?.observeLiveLag(now - Date.parse(ingestedAt), now);
+    },
     async stop() {
       stopping = true;
       await closeScan?.();

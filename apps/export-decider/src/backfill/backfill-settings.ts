@@ -19,3 +19,15 @@ export function parseBackfillRate(value: string | undefined): number | 'off' {
   if (!Number.isFinite(rate) || rate <= 0) throw new InvalidBackfillRateError(value);
   return rate;
 }
+
+/** The live lag the backfill lane gives way at: live changes later than this slow it down. */
+export const defaultLiveLagTargetMs = 250;
+
+/** SPILLWAY_BACKFILL_LIVE_LAG_MS: milliseconds, or `off` (the backfill keeps SPILLWAY_BACKFILL_RATE whatever the live lag). */
+export function parseLiveLagTarget(value: string | undefined): number | 'off' {
+  if (value === undefined || value.trim() === '') return defaultLiveLagTargetMs;
+  if (value.trim().toLowerCase() === 'off') return 'off';
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`SPILLWAY_BACKFILL_LIVE_LAG_MS must be a positive number of milliseconds, or 'off', not '${value}'`);
+  return ms;
+}

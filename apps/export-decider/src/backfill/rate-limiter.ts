@@ -7,13 +7,19 @@ export interface RateLimiter {
   take(): Promise<void>;
 }
 
-export function createRateLimiter(perSecond: number, now: () => number = () => performance.now(), sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))): RateLimiter {
-  if (!(perSecond > 0)) throw new RangeError(`backfill rate must be a positive number of profiles per second, not ${perSecond}`);
-  const interval = 1000 / perSecond;
+export function createRateLimiter(
+  perSecond: number | ((nowMs: number) => number),
+  now: () => number = () => performance.now(),
+  sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+): RateLimiter {
+  const rateAt = typeof perSecond === 'number' ? () => perSecond : perSecond;
+  const first = rateAt(now());
+  if (!(first > 0)) throw new RangeError(`backfill rate must be a positive number of profiles per second, not ${first}`);
   let next = now();
   return {
     async take() {
       const at = now();
+      const interval = 1000 / rateAt(at);
       // An idle limiter does not bank more than a few slots: bursts stay short.
       next = Math.max(next, at - interval * 8);
       const wait = next - at;

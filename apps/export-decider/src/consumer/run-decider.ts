@@ -42,7 +42,7 @@ export interface DeciderOptions {
    * The historical backfill lane (section 8): on, when given, at this many profiles per second.
    * @defaultValue off: `onBackfillRequested` is called instead
    */
-  readonly backfill?: Pick<BackfillRunnerOptions, 'ratePerSecond' | 'progressEvery' | 'dataflows'>;
+  readonly backfill?: Pick<BackfillRunnerOptions, 'ratePerSecond' | 'liveLagTargetMs' | 'progressEvery' | 'dataflows'>;
   /** Without `backfill`. @defaultValue logs `backfill requested` */
   readonly onBackfillRequested?: BackfillHook;
   /** @defaultValue `export-decider-<k>-of-<n>` */
@@ -119,6 +119,7 @@ export function runDecider(options: DeciderOptions): Decider {
   const handle = async (message: DeciderMessage): Promise<void> => {
     if (!isProfileChanged(message)) return sequencer.applyConfig(message as ConfigMessage);
     if (!decisions.owns(message)) return;
+    backfill?.observeLiveChange(message.event.data.ingestedAt);
     const config = await sequencer.configAt(message);
     if (config) await gate.run(message.streamId, () => decisions.decide(message, config));
   };
