@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createTestPki, httpsReceiverOptions, startHttpReceiver, testClientCommonName, type HttpReceiver, type TestPki } from '@spillway/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentWorld, type AgentWorld } from '../test-setup/agent-harness.ts';
+import { createTestPki, httpsReceiverOptions, testClientCommonName, type TestPki } from '@spillway/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 import { loadAgentConnections, type AgentConnections } from './agent-connections.ts';
 import { parseConnectionSettings } from './connection-settings.ts';
 
@@ -9,24 +9,12 @@ import { parseConnectionSettings } from './connection-settings.ts';
 // TLS receivers on loopback made with a PKI generated for this file.
 let pki: TestPki;
 let world: AgentWorld;
-const receivers: HttpReceiver[] = [];
-const receiver = async (...args: Parameters<typeof startHttpReceiver>) => {
-  const started = await startHttpReceiver(...args);
-  receivers.push(started);
-  return started;
-};
+const receiver = worldForEachTest((created) => (world = created));
 
 beforeAll(async () => {
   pki = await createTestPki();
 });
 afterAll(() => pki?.remove());
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await Promise.all(receivers.splice(0).map((started) => started.close()));
-});
 
 function connectionsFrom(env: Record<string, string>): Promise<AgentConnections> {
   const settings = parseConnectionSettings({ SPILLWAY_AGENT_HTTP_PORT: 'off', ...env });

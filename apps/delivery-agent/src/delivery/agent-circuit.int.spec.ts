@@ -1,25 +1,13 @@
 import { createAgentMetrics, createMetricsRegistry, readSample, type Registry } from '@spillway/metrics';
 import { circuitStreamName } from '@spillway/pipeline-events';
-import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@spillway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHttpReceiver, type ReceivedRequest } from '@spillway/testing';
+import { describe, expect, it } from 'vitest';
 import { circuitEvents } from '../flow-control/circuit-journal.ts';
-import { createAgentWorld, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
+import { worldForEachTest, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
 
 let world: AgentWorld;
-const receivers: HttpReceiver[] = [];
-const receiver = async (...args: Parameters<typeof startHttpReceiver>) => {
-  const started = await startHttpReceiver(...args);
-  receivers.push(started);
-  return started;
-};
+const receiver = worldForEachTest((created) => (world = created));
 
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await Promise.all(receivers.splice(0).map((started) => started.close()));
-});
 
 // Many quick retries, so that failures go on long enough for the circuit to open.
 const patientRetry = { attempts: 20, baseDelayMs: 50, maxDelayMs: 200 };

@@ -1,23 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentWorld, type AgentWorld } from '../test-setup/agent-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 
 let world: AgentWorld;
-const receivers: HttpReceiver[] = [];
-const receiver = async (...args: Parameters<typeof startHttpReceiver>) => {
-  const started = await startHttpReceiver(...args);
-  receivers.push(started);
-  return started;
-};
+const receiver = worldForEachTest((created) => (world = created));
 
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await Promise.all(receivers.splice(0).map((started) => started.close()));
-});
 
 /** The most requests received within any `windowMs` (each window starting at a request). */
 function busiestWindow(receivedAt: readonly number[], windowMs: number): number {

@@ -1,25 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@spillway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentWorld, type AgentWorld } from '../test-setup/agent-harness.ts';
+import { type ReceivedRequest } from '@spillway/testing';
+import { describe, expect, it } from 'vitest';
+import { worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 
 let world: AgentWorld;
-const receivers: HttpReceiver[] = [];
-const receiver = async (...args: Parameters<typeof startHttpReceiver>) => {
-  const started = await startHttpReceiver(...args);
-  receivers.push(started);
-  return started;
-};
+const receiver = worldForEachTest((created) => (world = created));
 
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await Promise.all(receivers.splice(0).map((started) => started.close()));
-});
 
 /** What a receiver can check: everything but the connection-level headers, which vary. */
 function exportHeaders(request: ReceivedRequest) {

@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { defineEvents } from '@spillway/event-streams';
 import { exportsStreamName, internalEventSchemas, type ExportRequested } from '@spillway/pipeline-events';
-import { startHttpReceiver, type HttpReceiver, type ReceiverAnswer, type ReceivedRequest } from '@spillway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentWorld, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
+import type { ReceiverAnswer, ReceivedRequest } from '@spillway/testing';
+import { describe, expect, it } from 'vitest';
+import { worldForEachTest, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
 
 let world: AgentWorld;
-const receivers: HttpReceiver[] = [];
+const startReceiver = worldForEachTest((created) => (world = created));
+/** A receiver whose answer may depend on the request's index. */
 const receiver = async (respond?: (request: ReceivedRequest, index: number) => ReceiverAnswer) => {
   let index = 0;
-  const started = await startHttpReceiver(respond ? { respond: (request) => respond(request, index++) } : {});
-  receivers.push(started);
-  return started;
+  return startReceiver(respond ? { respond: (request) => respond(request, index++) } : {});
 };
-
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await Promise.all(receivers.splice(0).map((started) => started.close()));
-});
 
 const replayEvents = defineEvents({ ExportReplayRequested: internalEventSchemas.ExportReplayRequested });
 const sequenceOf = (request: ReceivedRequest) => Number(request.headers['x-export-sequence']);

@@ -14,7 +14,8 @@ import {
 } from '@spillway/pipeline-events';
 import { createLogger, type Logger } from '@spillway/runtime';
 import { destinationStreamName, type DestinationConfig } from '@spillway/xdm';
-import { inject } from 'vitest';
+import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { runAgent, type Agent, type AgentOptions } from '../delivery/agent.ts';
 import { agentInputEvents } from '../delivery/agent-input-events.ts';
 import { agentOutputEvents } from '../delivery/outcome-events.ts';
@@ -147,4 +148,26 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Gives each test of the file a fresh AgentWorld (through `use`) and closes it after the test,
+ * with every receiver the test started through the returned function.
+ */
+export function worldForEachTest(use: (world: AgentWorld) => void): (...args: Parameters<typeof startHttpReceiver>) => Promise<HttpReceiver> {
+  let world: AgentWorld | undefined;
+  const receivers: HttpReceiver[] = [];
+  beforeEach(async () => {
+    world = await createAgentWorld();
+    use(world);
+  });
+  afterEach(async () => {
+    await world?.close();
+    await Promise.all(receivers.splice(0).map((started) => started.close()));
+  });
+  return async (...args) => {
+    const started = await startHttpReceiver(...args);
+    receivers.push(started);
+    return started;
+  };
 }
