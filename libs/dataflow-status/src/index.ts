@@ -17,3 +17,4 @@ export { deadLetterStreamEvents, readDeadLetters } from './dead-letters/read-dea
 export { replayDeadLetters, type Replay, type ReplayOptions, type ReplayResult } from './dead-letters/replay-dead-letters.ts';
 export { circuitStateOf, openAlertsOf, type AlertEvent, type CircuitEvent, type CircuitState } from './state/dataflow-state-fold.ts';
 export { readDataflowHealth, type DataflowHealth } from './state/read-dataflow-state.ts';
+export { deadLetteredEvents, deliveryOutcomeEvents, exportRequestEvents } from './outcome-catalogs.ts';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineEvents, deterministicEventId } from '@spillway/event-streams';
-import { deadlettersStreamName, deliveriesStreamName, exportsStreamName, internalEventSchemas, type ExportRequested } from '@spillway/pipeline-events';
+import { deadlettersStreamName, deliveriesStreamName, exportsStreamName, type ExportRequested } from '@spillway/pipeline-events';
 import { seededRandom, startFaultyReceiver, type FaultyReceiver, type FaultyRequestRecord } from '@spillway/testing';
 import { ingestEvents, ingestStreamName, publicEventDataSchemas, type IngestEvent } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { exportIdOf, ingestUntilAcknowledged } from './harness/expectations.ts';
 import { waitForPipeline } from './harness/settle.ts';
 import type { ServiceName } from './harness/stack.ts';
 import { startSupervisedStack, type SupervisedStack } from './harness/supervised-stack.ts';
+import { deadLetteredEvents, deliveryOutcomeEvents, exportRequestEvents } from '@spillway/dataflow-status';
 
 // A fixed seed (override with SPILLWAY_CRASH_SEED to explore): fault draws and crash moments follow from it.
 const seed = Number(process.env['SPILLWAY_CRASH_SEED'] ?? 20_261_122);
@@ -24,17 +25,6 @@ const ingestCatalog = defineEvents({
   IdentitiesUnlinked: publicEventDataSchemas.IdentitiesUnlinked,
   SegmentMembershipChanged: publicEventDataSchemas.SegmentMembershipChanged,
 });
-const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }, { unknownTypes: 'ignore' });
-const outcomeEvents = defineEvents(
-  {
-    ExportDelivered: internalEventSchemas.ExportDelivered,
-    ExportFailed: internalEventSchemas.ExportFailed,
-    ExportSuperseded: internalEventSchemas.ExportSuperseded,
-    ExportAttemptFailed: internalEventSchemas.ExportAttemptFailed,
-  },
-  { unknownTypes: 'ignore' },
-);
-const deadLetterEvents = defineEvents({ ExportDeadLettered: internalEventSchemas.ExportDeadLettered }, { unknownTypes: 'ignore' });
 
 let stack: SupervisedStack;
 let testStartedAt = Date.now();
@@ -157,10 +147,10 @@ function checkProfile({ dataflowId, id, mine, acceptedHere, deadLettered, lastMa
  * `lastMayBeDeadLettered`, the newest export of a profile may have been given up (then it is a dead letter).
  */
 async function checkDataflow(dataflowId: string, lastMayBeDeadLettered: boolean, problems: string[]): Promise<string> {
-  const requested = (await stack.client.readStreamEvents(exportsStreamName(dataflowId), exportEvents)).map((stored) => stored.event.data);
-  const outcomes = (await stack.client.readStreamEvents(deliveriesStreamName(dataflowId), outcomeEvents)).map((stored) => stored.event);
+  const requested = (await stack.client.readStreamEvents(exportsStreamName(dataflowId), exportRequestEvents)).map((stored) => stored.event.data);
+  const outcomes = (await stack.client.readStreamEvents(deliveriesStreamName(dataflowId), deliveryOutcomeEvents)).map((stored) => stored.event);
   const superseded = new Set(outcomes.flatMap((event) => (event.type === 'ExportSuperseded' ? [event.data.exportId] : [])));
-  const deadLetters = (await stack.client.readStreamEvents(deadlettersStreamName(dataflowId), deadLetterEvents)).map((stored) => stored.event.data);
+  const deadLetters = (await stack.client.readStreamEvents(deadlettersStreamName(dataflowId), deadLetteredEvents)).map((stored) => stored.event.data);
   const deadLettered = new Set(deadLetters.map((data) => data.exportId));
   const accepted = receiver.accepted().filter((record) => record.path === `/${dataflowId}`);
   const report = (problem: string) => problems.push(`${dataflowId} ${problem}`);

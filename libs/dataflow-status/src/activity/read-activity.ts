@@ -1,17 +1,8 @@
-import { defineEvents, type CatalogEvent, type EventCatalog, type EventStore, type StoredEvent } from '@spillway/event-streams';
-import { deadlettersStreamName, deliveriesStreamName, internalEventSchemas } from '@spillway/pipeline-events';
+import type { CatalogEvent, EventCatalog, EventStore, StoredEvent } from '@spillway/event-streams';
+import { deadlettersStreamName, deliveriesStreamName } from '@spillway/pipeline-events';
+import { deadLetteredEvents, deliveryOutcomeEvents } from '../outcome-catalogs.ts';
 import { createActivityFold, type ActivityEvent, type ActivityWindow, type DataflowActivity } from './activity-fold.ts';
 
-const deliveryEvents = defineEvents(
-  {
-    ExportDelivered: internalEventSchemas.ExportDelivered,
-    ExportFailed: internalEventSchemas.ExportFailed,
-    ExportSuperseded: internalEventSchemas.ExportSuperseded,
-    ExportAttemptFailed: internalEventSchemas.ExportAttemptFailed,
-  },
-  { unknownTypes: 'ignore' },
-);
-const deadLetterEvents = defineEvents({ ExportDeadLettered: internalEventSchemas.ExportDeadLettered }, { unknownTypes: 'ignore' });
 
 /** Events read per backwards page. */
 const pageSize = 500;
@@ -24,8 +15,8 @@ const pageSize = 500;
  */
 export async function readDataflowActivity(store: EventStore, dataflowId: string, window: ActivityWindow): Promise<DataflowActivity> {
   const fold = createActivityFold(window);
-  await readBackUntil(store, deliveriesStreamName(dataflowId), deliveryEvents, fold.fromMs, fold.add);
-  await readBackUntil(store, deadlettersStreamName(dataflowId), deadLetterEvents, fold.fromMs, fold.add);
+  await readBackUntil(store, deliveriesStreamName(dataflowId), deliveryOutcomeEvents, fold.fromMs, fold.add);
+  await readBackUntil(store, deadlettersStreamName(dataflowId), deadLetteredEvents, fold.fromMs, fold.add);
   return fold.result();
 }
 

@@ -1,25 +1,15 @@
-import { defineEvents, type EventStore } from '@spillway/event-streams';
-import { deadlettersStreamName, deliveriesStreamName, exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
+import type { EventStore } from '@spillway/event-streams';
+import { deadlettersStreamName, deliveriesStreamName, exportsStreamName } from '@spillway/pipeline-events';
 import type { RecordedOutcomes } from './fault-figures.ts';
+import { deadLetteredEvents, deliveryOutcomeEvents, exportRequestEvents } from '@spillway/dataflow-status';
 
-const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested }, { unknownTypes: 'ignore' });
-const outcomeEvents = defineEvents(
-  {
-    ExportDelivered: internalEventSchemas.ExportDelivered,
-    ExportFailed: internalEventSchemas.ExportFailed,
-    ExportSuperseded: internalEventSchemas.ExportSuperseded,
-    ExportAttemptFailed: internalEventSchemas.ExportAttemptFailed,
-  },
-  { unknownTypes: 'ignore' },
-);
-const deadLetterEvents = defineEvents({ ExportDeadLettered: internalEventSchemas.ExportDeadLettered }, { unknownTypes: 'ignore' });
 
 /** Reads what the decider requested and what the agent recorded for one dataflow. */
 export async function readRecordedOutcomes(store: EventStore, dataflowId: string): Promise<RecordedOutcomes & { readonly final: number }> {
   const readOrNothing = async <T>(read: () => Promise<T[]>): Promise<T[]> => read().catch(() => []);
-  const requested = await readOrNothing(() => store.readStreamEvents(exportsStreamName(dataflowId), exportEvents));
-  const outcomes = (await readOrNothing(() => store.readStreamEvents(deliveriesStreamName(dataflowId), outcomeEvents))).map((stored) => stored.event);
-  const deadLetters = await readOrNothing(() => store.readStreamEvents(deadlettersStreamName(dataflowId), deadLetterEvents));
+  const requested = await readOrNothing(() => store.readStreamEvents(exportsStreamName(dataflowId), exportRequestEvents));
+  const outcomes = (await readOrNothing(() => store.readStreamEvents(deliveriesStreamName(dataflowId), deliveryOutcomeEvents))).map((stored) => stored.event);
+  const deadLetters = await readOrNothing(() => store.readStreamEvents(deadlettersStreamName(dataflowId), deadLetteredEvents));
   const deliveredAttempts = outcomes.flatMap((event) => (event.type === 'ExportDelivered' ? [event.data.attempts] : []));
   const count = (type: (typeof outcomes)[number]['type']) => outcomes.filter((event) => event.type === type).length;
   return {
