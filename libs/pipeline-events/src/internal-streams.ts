@@ -120,6 +120,8 @@ export const exportAttemptFailedSchema = z.strictObject({
   profileId: idSchema,
   ...attemptRecordSchema.shape,
   nextAttemptAt: isoInstantSchema,
+  /** The destination's circuit was open: the attempt does not count against the retry limit, after a restart either. */
+  whileCircuitOpen: z.literal(true).optional(),
 });
 
 /** Not sent (any more): a newer export of the same (dataflow, profile) came or was delivered. */

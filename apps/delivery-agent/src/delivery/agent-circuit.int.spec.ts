@@ -1,5 +1,6 @@
 import { createAgentMetrics, createMetricsRegistry, readSample, type Registry } from '@spillway/metrics';
-import { circuitStreamName } from '@spillway/pipeline-events';
+import { defineEvents } from '@spillway/event-streams';
+import { circuitStreamName, deliveriesStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import { startHttpReceiver, type ReceivedRequest } from '@spillway/testing';
 import { describe, expect, it } from 'vitest';
 import { circuitEvents } from '../flow-control/circuit-journal.ts';
@@ -7,7 +8,6 @@ import { worldForEachTest, waitUntil, type AgentWorld } from '../test-setup/agen
 
 let world: AgentWorld;
 const receiver = worldForEachTest((created) => (world = created));
-
 
 // Many quick retries, so that failures go on long enough for the circuit to open.
 const patientRetry = { attempts: 20, baseDelayMs: 50, maxDelayMs: 200 };
@@ -28,6 +28,8 @@ async function waitForTransitions(destinationId: string, count: number, timeoutM
   }
   return found;
 }
+
+const attemptEvents = defineEvents({ ExportAttemptFailed: internalEventSchemas.ExportAttemptFailed });
 
 const circuitGauge = async (registry: Registry, destinationId: string) => readSample(await registry.metrics(), 'spillway_destination_circuit_open', { destination: destinationId });
 
@@ -135,6 +137,42 @@ describe('delivery agent: circuit breaker', () => {
     const outcomes = await world.waitForOutcomes(dataflowId, 3, 20_000);
     expect(outcomes.map((outcome) => outcome.type)).toEqual(['ExportDelivered', 'ExportDelivered', 'ExportDelivered']);
     expect((await waitForTransitions(destinationId, 2)).map((event) => event.type)).toEqual(['CircuitOpened', 'CircuitClosed']);
+    expect(await world.deadLetters(dataflowId)).toEqual([]);
+    // The failed probes are recorded as failed while the circuit was open: a later restart does not charge them.
+    expect((await world.failedAttempts(dataflowId)).some((failed) => failed.whileCircuitOpen === true)).toBe(true);
+  });
+
+  it('after a restart, attempts that failed while the circuit was open still do not count against the retry limit', async () => {
+    let answered = 0;
+    const endpoint = await receiver({ respond: () => (answered++ === 0 ? { status: 503 } : { status: 200 }) });
+    const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
+    await world.configureDestination({ destinationId, endpoint: endpoint.url, auth: { type: 'none' }, retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 } });
+    const exportId = await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 1 });
+    // What an agent process stopped during an outage left: four probes failed while the circuit was open.
+    const failedWhileOpen = [1, 2, 3, 4].map((attempt) => ({
+      type: 'ExportAttemptFailed' as const,
+      data: {
+        exportId,
+        sequence: 1,
+        dataflowId,
+        destinationId,
+        profileId: 'p-1',
+        attempt,
+        startedAt: new Date(Date.now() - 10_000 + attempt * 1_000).toISOString(),
+        durationMs: 3,
+        status: 503,
+        reason: 'the endpoint answered HTTP 503',
+        nextAttemptAt: new Date(Date.now() - 1_000).toISOString(),
+        whileCircuitOpen: true as const,
+      },
+    }));
+    await world.store.appendEvents(deliveriesStreamName(dataflowId), attemptEvents, failedWhileOpen);
+
+    // The restarted agent's attempt fails once more (503), now with the circuit closed: one retry is left, and it delivers.
+    world.startAgent();
+    const [outcome] = await world.waitForOutcomes(dataflowId, 1, 20_000);
+    expect(outcome).toMatchObject({ type: 'ExportDelivered', data: { exportId, attempts: 6 } });
+    expect(endpoint.requests).toHaveLength(2);
     expect(await world.deadLetters(dataflowId)).toEqual([]);
   });
 

@@ -51,8 +51,8 @@ export async function runDurableRetries(
   const last = prior.at(-1);
   let attempt = (last?.attempt ?? 0) + 1;
   let nextAttemptAt = last === undefined ? undefined : new Date(last.nextAttemptAt);
-  /** Attempts that failed while the circuit was open: they do not count against the retry limit. */
-  let uncharged = 0;
+  /** Attempts that failed while the circuit was open (recorded so, before a restart too): they do not count against the retry limit. */
+  let uncharged = prior.filter((failed) => failed.whileCircuitOpen === true).length;
   const superseded = (by: NonNullable<ReturnType<Turn['supersededBy']>>) => [supersededEvent(run, by, attempts.length, options.now())];
 
   for (;; attempt++) {
@@ -78,7 +78,7 @@ export async function runDurableRetries(
     const { outcome, target, policy } = result;
     if (outcome.kind === 'failed' && outcome.retryable && options.flow.isOpen(request.destinationId)) {
       uncharged++;
-      nextAttemptAt = await planRetry(run, attempts.at(-1), 0, options);
+      nextAttemptAt = await planRetry(run, attempts.at(-1), 0, options, true);
       continue;
     }
     const decision = nextRetryDelay(attempt - uncharged, outcome, policy, options.random ?? Math.random);
@@ -91,11 +91,11 @@ export async function runDurableRetries(
 }
 
 /** Records the failed attempt with the time of the next one, and only then lets the export wait. */
-async function planRetry(run: ExportRun, failedAttempt: AttemptRecord | undefined, delayMs: number, options: DurableRetryOptions): Promise<Date> {
+async function planRetry(run: ExportRun, failedAttempt: AttemptRecord | undefined, delayMs: number, options: DurableRetryOptions, whileCircuitOpen = false): Promise<Date> {
   if (failedAttempt === undefined) throw new Error('a retry follows a failed attempt');
   const { request } = run;
   const nextAttemptAt = new Date(options.now().getTime() + delayMs);
-  await options.outcomes.record(deliveriesStreamName(request.dataflowId), attemptFailedEvent(run, failedAttempt, nextAttemptAt));
+  await options.outcomes.record(deliveriesStreamName(request.dataflowId), attemptFailedEvent(run, failedAttempt, nextAttemptAt, whileCircuitOpen));
   options.onRetry();
   options.logger.info('export attempt failed, retry planned', {
     exportId: request.exportId,

@@ -27,11 +27,11 @@ export function attemptRecord(attempt: number, startedAt: Date, outcome: FailedO
 }
 
 /** Recorded before the export waits for its retry; its id makes a re-record after a crash a no-op. */
-export function attemptFailedEvent(run: ExportRun, record: AttemptRecord, nextAttemptAt: Date): Event<'ExportAttemptFailed'> {
+export function attemptFailedEvent(run: ExportRun, record: AttemptRecord, nextAttemptAt: Date, whileCircuitOpen = false): Event<'ExportAttemptFailed'> {
   return {
     type: 'ExportAttemptFailed',
     id: runEventId('attempt', run.request.exportId, run.replayId, record.attempt),
-    data: { ...idsOf(run), ...record, nextAttemptAt: nextAttemptAt.toISOString() },
+    data: { ...idsOf(run), ...record, nextAttemptAt: nextAttemptAt.toISOString(), ...(whileCircuitOpen ? { whileCircuitOpen } : {}) },
   };
 }
 
