@@ -138,7 +138,7 @@ export function runAgent(options: AgentOptions): Agent {
   };
   const lanes = createDestinationLanes(settings.maxInFlightPerDestination);
   const now = options.now ?? (() => new Date());
-  const circuitJournal = createCircuitJournal({ store, logger, signal: stopping.signal });
+  const circuitJournal = createCircuitJournal({ store, logger, signal: stopping.signal, outage });
   const flow = createFlowControl({
     settingsOf: (destinationId) => registry.flowSettings(destinationId),
     now,
@@ -183,7 +183,7 @@ export function runAgent(options: AgentOptions): Agent {
   let resolveCaughtUp: () => void = () => {};
   const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
 
-  const outcomes = createOutcomeRecorder({ store, logger, signal: abandoning.signal });
+  const outcomes = createOutcomeRecorder({ store, logger, signal: abandoning.signal, outage });
   const exportHandler = createExportHandler({
     outcomes: options.metrics ? withOutcomeMetrics(outcomes, options.metrics) : outcomes,
     destinations: registry,

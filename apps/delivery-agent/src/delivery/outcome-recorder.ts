@@ -1,5 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { isTransient, type EventStore } from '@spillway/event-streams';
+import { createOutageReporter, retryWhileUnavailable, type EventStore, type OutageReporter } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import { agentOutputEvents, type AgentOutputEvent } from './outcome-events.ts';
 
@@ -14,6 +13,8 @@ export interface OutcomeRecorderOptions {
   readonly logger: Logger;
   /** Ends retries of a batch on shutdown (its records reject; they are handled again after the restart). */
   readonly signal: AbortSignal;
+  /** Where a store outage is told. @defaultValue one of its own */
+  readonly outage?: OutageReporter;
   /** @defaultValue 256 */
   readonly maxBatch?: number;
 }
@@ -36,18 +37,9 @@ export function createOutcomeRecorder(options: OutcomeRecorderOptions): OutcomeR
   const waiting = new Map<string, Pending[]>();
   const appending = new Set<string>();
 
-  const appendWithRetry = async (stream: string, events: AgentOutputEvent[]) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await store.appendEvents(stream, agentOutputEvents, events);
-      } catch (error) {
-        if (!isTransient(error) || signal.aborted) throw error;
-        const delayMs = Math.min(5_000, 50 * 2 ** attempt);
-        logger.warn('store unavailable while recording outcomes, retrying', { stream, events: events.length, attempt, delayMs, error });
-        await delay(delayMs, undefined, { signal }).catch(() => {});
-      }
-    }
-  };
+  const outage = options.outage ?? createOutageReporter(logger);
+  const appendWithRetry = (stream: string, events: AgentOutputEvent[]) =>
+    retryWhileUnavailable(`recording ${events.length} outcomes in ${stream}`, () => store.appendEvents(stream, agentOutputEvents, events), { outage, signal });
 
   const drain = async (stream: string) => {
     appending.add(stream);

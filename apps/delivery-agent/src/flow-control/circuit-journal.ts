@@ -1,5 +1,12 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { defineEvents, deterministicEventId, isTransient, readLatestByStream, type EventStore } from '@spillway/event-streams';
+import {
+  createOutageReporter,
+  defineEvents,
+  deterministicEventId,
+  readLatestByStream,
+  retryWhileUnavailable,
+  type EventStore,
+  type OutageReporter,
+} from '@spillway/event-streams';
 import { circuitEventSchemas, circuitStreamName, circuitStreamPrefix } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { CircuitEvent } from './circuit-breaker.ts';
@@ -17,27 +24,19 @@ export interface CircuitJournal {
   flushed(): Promise<void>;
 }
 
-export function createCircuitJournal(options: { readonly store: EventStore; readonly logger: Logger; readonly signal: AbortSignal }): CircuitJournal {
+export function createCircuitJournal(options: { readonly store: EventStore; readonly logger: Logger; readonly signal: AbortSignal; readonly outage?: OutageReporter }): CircuitJournal {
   const { store, logger, signal } = options;
+  const outage = options.outage ?? createOutageReporter(logger);
   const chains = new Map<string, Promise<void>>();
 
   const append = async (destinationId: string, event: CircuitEvent) => {
     const stream = circuitStreamName(destinationId);
     // The same transition written twice (a retry that hid a success) is recognised by its id.
     const id = deterministicEventId('circuit', destinationId, event.type, event.data.openedAt);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await store.appendEvents(stream, circuitEvents, [{ ...event, id }]);
-        return;
-      } catch (error) {
-        if (!isTransient(error) || signal.aborted) {
-          logger.error('circuit transition not written', { stream, eventType: event.type, error });
-          return;
-        }
-        const delayMs = Math.min(5_000, 50 * 2 ** attempt);
-        logger.warn('store unavailable while writing a circuit transition, retrying', { stream, attempt, delayMs, error });
-        await delay(delayMs, undefined, { signal }).catch(() => {});
-      }
+    try {
+      await retryWhileUnavailable(`writing a circuit transition to ${stream}`, () => store.appendEvents(stream, circuitEvents, [{ ...event, id }]), { outage, signal });
+    } catch (error) {
+      logger.error('circuit transition not written', { stream, eventType: event.type, error });
     }
   };
 
