@@ -31,20 +31,22 @@ export type DeliveryResult =
   | { readonly kind: 'attempted'; readonly delivery: RetriedDelivery; readonly timeoutMs: number }
   | { readonly kind: 'not-attempted'; readonly reason: string; /** HTTP attempts made before (a destination deleted between retries). */ readonly attempts?: number };
 
+/** The ids every event of an export run carries (a replay has its own `replayId`). */
+export const runIds = (request: ExportRequested, replayId: string | undefined) => ({
+  exportId: request.exportId,
+  ...(replayId === undefined ? {} : { replayId }),
+  sequence: request.sequence,
+  dataflowId: request.dataflowId,
+  destinationId: request.destinationId,
+  profileId: request.profileId,
+});
+
 /**
  * The outcome event of one export. Its id is derived from the export id and the outcome kind, so
  * recording the same outcome again (a re-handle after a crash) writes nothing new.
  */
 export function outcomeEvent(request: ExportRequested, result: DeliveryResult, at: Date, replayId?: string): OutcomeEvent {
-  const base = {
-    exportId: request.exportId,
-    ...(replayId === undefined ? {} : { replayId }),
-    sequence: request.sequence,
-    dataflowId: request.dataflowId,
-    destinationId: request.destinationId,
-    profileId: request.profileId,
-    ingestedAt: request.ingestedAt,
-  };
+  const base = { ...runIds(request, replayId), ingestedAt: request.ingestedAt };
   const atIso = at.toISOString();
   if (result.kind === 'not-attempted') {
     return failed(request.exportId, replayId, { ...base, attempts: result.attempts ?? 0, reason: result.reason, failedAt: atIso });

@@ -1,6 +1,6 @@
 import { buildExportHeaders, buildExportUrl, redactHeaders, type DeliveryTarget, type FailedOutcome } from '@spillway/delivery';
 import type { AttemptRecord, ExportDeadLettered, ExportRequested } from '@spillway/pipeline-events';
-import { describeLastAttempt, runEventId, type AgentOutputEvent, type FinalOutcome } from './outcome-events.ts';
+import { describeLastAttempt, runEventId, runIds, type AgentOutputEvent, type FinalOutcome } from './outcome-events.ts';
 import type { SequencedExport } from './export-sequencer.ts';
 
 type Event<T extends AgentOutputEvent['type']> = Extract<AgentOutputEvent, { type: T }>;
@@ -11,14 +11,7 @@ export interface ExportRun {
   readonly replayId?: string;
 }
 
-const idsOf = ({ request, replayId }: ExportRun) => ({
-  exportId: request.exportId,
-  ...(replayId === undefined ? {} : { replayId }),
-  sequence: request.sequence,
-  dataflowId: request.dataflowId,
-  destinationId: request.destinationId,
-  profileId: request.profileId,
-});
+const idsOf = ({ request, replayId }: ExportRun) => runIds(request, replayId);
 
 /** What one failed attempt met: codes and timing only (messages may quote URLs with keys). */
 export function attemptRecord(attempt: number, startedAt: Date, outcome: FailedOutcome, timeoutMs: number): AttemptRecord {
