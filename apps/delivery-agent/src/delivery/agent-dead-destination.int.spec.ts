@@ -89,14 +89,20 @@ function expectedNewest(updated: number): Map<string, number> {
   return new Map(Array.from({ length: deadProfiles }, (_, index) => [`d-${index + 1}`, index < updated ? 2 : 1]));
 }
 
+/** A dead endpoint with `deadProfiles` exports requested for it, and a healthy one with nothing yet. */
+async function givenDeadAndHealthyDestinations() {
+  const dead = await deadEndpoint();
+  const healthy = await healthyEndpoint();
+  const [deadDest, aliveDest, deadFlow, aliveFlow] = [world.id('dead'), world.id('alive'), world.id('dead-df'), world.id('alive-df')];
+  await world.configureDestination({ destinationId: deadDest, endpoint: dead.url, auth: { type: 'none' }, retry: patientRetry, circuit });
+  await world.configureDestination({ destinationId: aliveDest, endpoint: healthy.url, auth: { type: 'none' } });
+  for (let profile = 1; profile <= deadProfiles; profile++) await world.requestExport({ dataflowId: deadFlow, destinationId: deadDest, profileId: `d-${profile}`, sequence: 1 });
+  return { dead, healthy, deadDest, aliveDest, deadFlow, aliveFlow };
+}
+
 describe('delivery agent: a dead destination holds up no other dataflow', () => {
   it('keeps delivering another dataflow promptly while more profiles than the reading window wait for a dead endpoint, then delivers each waiting profile’s latest state', async () => {
-    const dead = await deadEndpoint();
-    const healthy = await healthyEndpoint();
-    const [deadDest, aliveDest, deadFlow, aliveFlow] = [world.id('dead'), world.id('alive'), world.id('dead-df'), world.id('alive-df')];
-    await world.configureDestination({ destinationId: deadDest, endpoint: dead.url, auth: { type: 'none' }, retry: patientRetry, circuit });
-    await world.configureDestination({ destinationId: aliveDest, endpoint: healthy.url, auth: { type: 'none' } });
-    for (let profile = 1; profile <= deadProfiles; profile++) await world.requestExport({ dataflowId: deadFlow, destinationId: deadDest, profileId: `d-${profile}`, sequence: 1 });
+    const { dead, healthy, deadDest, aliveDest, deadFlow, aliveFlow } = await givenDeadAndHealthyDestinations();
     const agent = world.startAgent({ maxInFlight });
     await waitForCircuit(deadDest, 'CircuitOpened');
 
@@ -131,12 +137,7 @@ describe('delivery agent: a dead destination holds up no other dataflow', () => 
   });
 
   it('after a restart, keeps the waiting exports (the checkpoint stayed before them) and delivers new exports of the other dataflow at once, without re-sending the delivered ones', async () => {
-    const dead = await deadEndpoint();
-    const healthy = await healthyEndpoint();
-    const [deadDest, aliveDest, deadFlow, aliveFlow] = [world.id('dead'), world.id('alive'), world.id('dead-df'), world.id('alive-df')];
-    await world.configureDestination({ destinationId: deadDest, endpoint: dead.url, auth: { type: 'none' }, retry: patientRetry, circuit });
-    await world.configureDestination({ destinationId: aliveDest, endpoint: healthy.url, auth: { type: 'none' } });
-    for (let profile = 1; profile <= deadProfiles; profile++) await world.requestExport({ dataflowId: deadFlow, destinationId: deadDest, profileId: `d-${profile}`, sequence: 1 });
+    const { dead, healthy, deadDest, aliveDest, deadFlow, aliveFlow } = await givenDeadAndHealthyDestinations();
     const first = world.startAgent({ maxInFlight, stopGraceMs: 0 });
     await waitForCircuit(deadDest, 'CircuitOpened');
     const before = await deliverPromptly(healthy, aliveFlow, aliveDest, 'before', 20);
