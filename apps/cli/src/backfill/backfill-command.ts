@@ -3,7 +3,7 @@ import { idSchema } from '@spillway/xdm';
 import { z } from 'zod';
 import type { CliContext, CommandResult } from '../cli/context.ts';
 import { withStore } from '../cli/store-connection.ts';
-import { backfillJson, backfillLine, readBackfills } from './backfill-status.ts';
+import { backfillLine, readBackfills } from './backfill-status.ts';
 
 export interface BackfillStatusRequest {
   readonly dataflowId: string;
@@ -47,6 +47,6 @@ export function runBackfillStatus(context: CliContext, request: BackfillStatusRe
       }
       if (tty && drawn > 0) process.stderr.write(`\u001b[${drawn}A\u001b[J`);
     }
-    return { text: linesOf(request.dataflowId, statuses), json: { dataflowId: request.dataflowId, backfills: backfillJson(statuses) } };
+    return { text: linesOf(request.dataflowId, statuses), json: { dataflowId: request.dataflowId, backfills: statuses } };
   });
 }

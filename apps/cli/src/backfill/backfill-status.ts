@@ -9,9 +9,6 @@ export async function readBackfills(store: EventStore, dataflowId: string): Prom
   return summarizeBackfills(events.map((stored) => stored.event));
 }
 
-/** How far the scan is, 0..1 (see BackfillStatus.shareDone). */
-export const shareDone = (status: BackfillStatus): number => status.shareDone;
-
 export function progressBar(share: number, width = 30): string {
   const filled = Math.floor(share * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
@@ -25,8 +22,6 @@ export function backfillLine(status: BackfillStatus): string {
       ? `, about ${status.remainingEstimate} left${status.secondsLeftEstimate !== undefined ? ` (~${status.secondsLeftEstimate} s)` : ''}`
       : '';
   const partition = status.partition === '0/1' ? '' : ` partition ${status.partition}`;
-  return `${status.state.padEnd(9)} ${progressBar(shareDone(status))}  audiences ${status.audienceIds.join(', ')}${partition}: scanned ${status.scanned}, exported ${status.exported}${rate}${left} (since ${status.startedAt})`;
+  return `${status.state.padEnd(9)} ${progressBar(status.shareDone)}  audiences ${status.audienceIds.join(', ')}${partition}: scanned ${status.scanned}, exported ${status.exported}${rate}${left} (since ${status.startedAt})`;
 }
 
-/** For `--json`: each status as it is (share done and estimates included). */
-export const backfillJson = (statuses: readonly BackfillStatus[]) => statuses;

@@ -7,7 +7,7 @@ import { audienceEvents, dataflowEvents, destinationEvents } from '../config-str
 import { readLatest, readLatestByStream } from '@spillway/event-streams';
 import { describeAuth, table } from '../destinations/format-destination.ts';
 import { readDataflowCounts } from '@spillway/dataflow-status';
-import { backfillJson, backfillLine, readBackfills } from '../backfill/backfill-status.ts';
+import { backfillLine, readBackfills } from '../backfill/backfill-status.ts';
 import { circuitJson, circuitLine, readCircuitStatus } from './circuit-status.ts';
 import { countsLine } from './counts-line.ts';
 
@@ -64,7 +64,7 @@ export function runShowDataflow(context: CliContext, dataflowId: string): Promis
       audiences: Object.fromEntries(dataflow.audiences.map((m) => [m.audienceId, audiences.get(m.audienceId) ?? null])),
       counts: counts ?? null,
       ...(counts === undefined ? { countsNote: 'not available yet' } : {}),
-      backfills: backfillJson(backfills),
+      backfills,
     };
     return { text, json };
   });
