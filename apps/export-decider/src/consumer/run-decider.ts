@@ -82,8 +82,7 @@ export function runDecider(options: DeciderOptions): Decider {
   const logger = options.logger.child({ consumer: consumerName });
   const checkpoints = options.checkpoints ?? createStreamCheckpointStore(store);
   const now = options.now ?? (() => new Date());
-  let stopping = false;
-  const stopSignal = new AbortController();
+  const stopping = new AbortController();
   // One outage, told once: the consumer and the reads at start share it.
   const outage = createOutageReporter(logger);
   let load: ConfigurationLoad | undefined;
@@ -125,14 +124,14 @@ export function runDecider(options: DeciderOptions): Decider {
   };
 
   const start = async (): Promise<Consumer | undefined> => {
-    const checkpoint = await retryWhileUnavailable('loading the checkpoint', () => checkpoints.load(consumerName), { outage, signal: stopSignal.signal });
-    startHead = { position: await retryWhileUnavailable('reading the head of the log', () => store.readHeadPosition(), { outage, signal: stopSignal.signal }) };
-    if (checkpoint && !stopping) {
+    const checkpoint = await retryWhileUnavailable('loading the checkpoint', () => checkpoints.load(consumerName), { outage, signal: stopping.signal });
+    startHead = { position: await retryWhileUnavailable('reading the head of the log', () => store.readHeadPosition(), { outage, signal: stopping.signal }) };
+    if (checkpoint && !stopping.signal.aborted) {
       load = loadConfigurationUpTo(store, follower, checkpoint, { consumer: consumerName });
       const events = await load.done;
       logger.info('configuration loaded up to the checkpoint', { events, configVersion: follower.current().version });
     }
-    if (stopping) return undefined;
+    if (stopping.signal.aborted) return undefined;
     logger.info('deciding', { partition: `${partition.index}/${partition.count}` });
     return (consumer = runConsumer({
       store,
@@ -163,8 +162,7 @@ export function runDecider(options: DeciderOptions): Decider {
     counts: () => ({ ...decisions.counts(), configurationApplied: follower.counts().applied, configurationRefused: follower.counts().refused }),
     backfill,
     async stop() {
-      stopping = true;
-      stopSignal.abort();
+      stopping.abort();
       await backfill?.stop();
       await load?.close();
       const running = await started.catch(() => undefined);
