@@ -6,3 +6,4 @@ export * from './token-server.ts';
 export * from './faulty-receiver.ts';
 export * from './small-disk.ts';
 export * from './dns-server.ts';
+export * from './script-run.ts';

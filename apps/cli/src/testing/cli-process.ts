@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runScriptToEnd } from '@spillway/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,19 +19,7 @@ export interface CliRun {
 
 /** Runs `spillway <args>` as a real process against the suite's store (or `env` overrides). */
 export function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [cliMain, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, EVENTSTORE_CONNECTION_STRING: inject('eventstoreConnectionString'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
+  return runScriptToEnd(cliMain, args, { cwd: repoRoot, env: { ...process.env, EVENTSTORE_CONNECTION_STRING: inject('eventstoreConnectionString'), ...env } });
 }
 
 /** A fresh id prefix: the store is shared by every test of the run (and earlier runs against an external store). */

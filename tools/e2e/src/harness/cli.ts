@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runScriptToEnd } from '@spillway/testing';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,20 +15,9 @@ export interface CliRun {
 }
 
 /** Runs `spillway <args>` as a real process against `connectionString`. */
-export function runCli(connectionString: string, args: readonly string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, [cliMain, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, EVENTSTORE_CONNECTION_STRING: connectionString },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (exitCode) => resolve({ args, exitCode, stdout, stderr }));
-  });
+export async function runCli(connectionString: string, args: readonly string[]): Promise<CliRun> {
+  const run = await runScriptToEnd(cliMain, args, { cwd: repoRoot, env: { ...process.env, EVENTSTORE_CONNECTION_STRING: connectionString } });
+  return { args, ...run };
 }
 
 /** Like runCli, but a non-zero exit is an error carrying the CLI's output. */

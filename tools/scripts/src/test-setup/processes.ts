@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { runScriptToEnd } from '@spillway/testing';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -122,14 +123,7 @@ export interface TextRun {
 }
 
 /** Runs a script to its end and returns its whole output (for the CLI, whose output is text). */
-export function runToEnd(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<TextRun> {
-  const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+export async function runToEnd(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<TextRun> {
+  const { exitCode, stdout, stderr } = await runScriptToEnd(script, args, { cwd: repoRoot, env });
+  return { code: exitCode, stdout, stderr };
 }
