@@ -1,22 +1,16 @@
 import type { FailedOutcome } from '@spillway/delivery';
 import { defineEvents } from '@spillway/event-streams';
 import { deadlettersStreamName, deliveriesStreamName, exportsStreamName, internalEventSchemas, type ExportRequested } from '@spillway/pipeline-events';
-import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentWorld, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
+import type { HttpReceiver } from '@spillway/testing';
+import { describe, expect, it } from 'vitest';
+import { worldForEachTest, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
 import { agentOutputEvents, outcomeEvent, runEventId } from './outcome-events.ts';
 import { attemptFailedEvent, attemptRecord, deadLetteredEvent } from './retry-events.ts';
 
 let world: AgentWorld;
 let endpoint: HttpReceiver | undefined;
 
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await endpoint?.close();
-});
+const receiver = worldForEachTest((created) => (world = created));
 
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested });
 
@@ -44,7 +38,7 @@ async function leaveDeadLetterWithoutOutcome(request: ExportRequested, timeoutMs
 
 describe('delivery agent: crash between the dead letter and ExportFailed', () => {
   it('does not send a dead-lettered export again, and records its missing ExportFailed once', async () => {
-    endpoint = await startHttpReceiver({ respond: () => ({ status: 200 }) });
+    endpoint = await receiver({ respond: () => ({ status: 200 }) });
     const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
     await world.configureDestination({ destinationId, endpoint: endpoint.url, auth: { type: 'none' }, retry: { attempts: 2, baseDelayMs: 1 } });
     const deadExportId = await world.requestExport({ dataflowId, destinationId, profileId: 'p-dead', sequence: 1 });

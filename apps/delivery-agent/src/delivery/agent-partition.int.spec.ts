@@ -1,22 +1,16 @@
 import { partitionOf } from '@spillway/event-streams';
-import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentWorld, type AgentWorld } from '../test-setup/agent-harness.ts';
+import type { HttpReceiver } from '@spillway/testing';
+import { describe, expect, it } from 'vitest';
+import { worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 
 let world: AgentWorld;
 let endpoint: HttpReceiver;
 
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await endpoint?.close();
-});
+const receiver = worldForEachTest((created) => (world = created));
 
 describe('delivery agent: scale-out', () => {
   it('two instances (0/2 and 1/2) share the profiles: each export is sent once, by the instance of its profile', async () => {
-    endpoint = await startHttpReceiver();
+    endpoint = await receiver();
     const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
     await world.configureDestination({ destinationId, endpoint: endpoint.url, auth: { type: 'none' } });
     const profiles = Array.from({ length: 12 }, (_, index) => `p-${index}`);

@@ -1,17 +1,11 @@
-import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@spillway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentWorld, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
+import type { HttpReceiver, ReceivedRequest } from '@spillway/testing';
+import { describe, expect, it } from 'vitest';
+import { worldForEachTest, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
 
 let world: AgentWorld;
 let endpoint: HttpReceiver;
 
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await endpoint?.close();
-});
+const receiver = worldForEachTest((created) => (world = created));
 
 const exportIdOf = (request: ReceivedRequest) => String(request.headers['x-export-id']);
 
@@ -26,7 +20,7 @@ describe('delivery agent: stop and restart', () => {
     // Profiles p-1 and p-5 hang until the agent stops; the others are answered at once.
     const hanging = new Set(['p-1', 'p-5']);
     let hang = true;
-    endpoint = await startHttpReceiver({
+    endpoint = await receiver({
       respond: (request) => {
         const profile = request.path.slice(1);
         return hang && hanging.has(profile) ? { status: 200, delayMs: 30_000 } : { status: 200 };

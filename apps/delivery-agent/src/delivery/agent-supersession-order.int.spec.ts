@@ -1,21 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore } from '@spillway/event-streams';
 import { deliveriesStreamName } from '@spillway/pipeline-events';
-import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentWorld, type AgentWorld } from '../test-setup/agent-harness.ts';
+import type { HttpReceiver } from '@spillway/testing';
+import { describe, expect, it } from 'vitest';
+import { worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 import { agentOutputEvents } from './outcome-events.ts';
 
 let world: AgentWorld;
 let endpoint: HttpReceiver | undefined;
 
-beforeEach(async () => {
-  world = await createAgentWorld();
-});
-afterEach(async () => {
-  await world.close();
-  await endpoint?.close();
-});
+const receiver = worldForEachTest((created) => (world = created));
 
 /** The agent's store, with every append to a deliveries- stream taking `delayMs` longer (a busy store), and a hook when one starts. */
 function slowOutcomeWrites(store: EventStore, delayMs: number, onOutcomeAppend: (types: readonly string[]) => void): EventStore {
@@ -35,7 +29,7 @@ describe('delivery agent: an export superseded while queued', () => {
   it('has its ExportSuperseded in the store before the newer export of its profile reaches the endpoint (a crash in between would otherwise send the older one after the newer)', async () => {
     const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
     const supersededInStoreWhenNewestArrived: boolean[] = [];
-    endpoint = await startHttpReceiver({
+    endpoint = await receiver({
       respond: async (request) => {
         if (request.headers['x-export-sequence'] === '3') {
           const recorded = await world.store.readStreamEvents(deliveriesStreamName(dataflowId), agentOutputEvents);
