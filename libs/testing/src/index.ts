@@ -7,3 +7,4 @@ export * from './faulty-receiver.ts';
 export * from './small-disk.ts';
 export * from './dns-server.ts';
 export * from './script-run.ts';
+export * from './chromium.ts';

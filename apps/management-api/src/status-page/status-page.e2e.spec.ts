@@ -6,14 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { defineEvents } from '@spillway/event-streams';
 import { runCliOk, startStack, waitForPipeline, waitUntil, type Stack } from '@spillway/e2e';
 import { alertEventSchemas, alertStreamName, circuitEventSchemas, circuitStreamName } from '@spillway/pipeline-events';
-import { startService, type ServiceProcess } from '@spillway/testing';
+import { chromiumPath, startService, type ServiceProcess } from '@spillway/testing';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../access/api-keys.ts';
 
 // The whole stack as processes (store, projector, decider, agent, management API), a small real
 // run, and Debian's chromium driven by playwright-core looking at the page as a person would.
-const chromiumPath = '/usr/bin/chromium';
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // The README's picture is refreshed only on request, so a test run leaves the checkout clean.
 const screenshotPath = fileURLToPath(
@@ -32,7 +31,7 @@ let page: Page;
 let downAccepts = false;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) throw new Error(`no browser at ${chromiumPath}: install Debian's chromium (apt-get install --no-install-recommends chromium; .ci/run does)`);
+  if (!existsSync(chromiumPath)) throw new Error(`no browser at ${chromiumPath}: install Debian's chromium (apt-get install --no-install-recommends chromium; the test setup does as root)`);
   dir = await mkdtemp(join(tmpdir(), 'spillway-status-page-'));
   // /ok answers after a few ms (so latencies differ), /down answers 503 until the test lets it through.
   stack = await startStack({ respond: (request) => (request.path === '/down' && !downAccepts ? { status: 503 } : { status: 200, delayMs: 5 + Math.floor(Math.random() * 60) }) });
