@@ -8,11 +8,19 @@ export interface LatencySummary {
   readonly count: () => number;
   /** The smallest bucket value at or below which `fraction` of the values lie; undefined when empty. */
   percentile(fraction: number): number | undefined;
+  /** Every bucket as `[ms, count]`, smallest first: what `createLatencySummary` restores from. */
+  buckets(): LatencyBucket[];
 }
 
-export function createLatencySummary(): LatencySummary {
+export type LatencyBucket = readonly [ms: number, count: number];
+
+export function createLatencySummary(restored: readonly LatencyBucket[] = []): LatencySummary {
   const buckets = new Map<number, number>();
   let count = 0;
+  for (const [bucket, bucketCount] of restored) {
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + bucketCount);
+    count += bucketCount;
+  }
   return {
     add(ms) {
       const bucket = bucketOf(Math.max(0, ms));
@@ -30,6 +38,7 @@ export function createLatencySummary(): LatencySummary {
       }
       return undefined;
     },
+    buckets: () => [...buckets.entries()].sort(([a], [b]) => a - b),
   };
 }
 

@@ -28,4 +28,21 @@ describe('latency summary', () => {
     for (let index = 0; index < 1_000_000; index++) summary.add(index % 2000);
     expect(summary.percentile(0.5)).toBe(999);
   });
+
+  it('given a summary restored from another one\'s buckets, when more values come, then its percentiles are those of one summary of all values', () => {
+    const first = createLatencySummary();
+    const whole = createLatencySummary();
+    for (const ms of [5, 5, 12_345, 900]) [first, whole].forEach((summary) => summary.add(ms));
+    const restored = createLatencySummary(JSON.parse(JSON.stringify(first.buckets())));
+    for (const ms of [1, 2_000, 5]) [restored, whole].forEach((summary) => summary.add(ms));
+    expect(restored.buckets()).toEqual(whole.buckets());
+    expect(restored.count()).toBe(7);
+    expect([restored.percentile(0.5), restored.percentile(0.95)]).toEqual([whole.percentile(0.5), whole.percentile(0.95)]);
+  });
+
+  it('given values, then the buckets are listed smallest first', () => {
+    const summary = createLatencySummary();
+    for (const ms of [1_500, 3, 3, 0.4]) summary.add(ms);
+    expect(summary.buckets()).toEqual([[0, 1], [3, 2], [1_500, 1]]);
+  });
 });
