@@ -11,7 +11,7 @@ import { idSchema, isoInstantSchema } from '@spillway/xdm';
 export const backfillStreamPrefix = 'backfill-';
 export const backfillStreamName = (dataflowId: string): string => `${backfillStreamPrefix}${dataflowId}`;
 
-const positionTextSchema = z.string().regex(/^\d+\/\d+$/, 'a $all position as commit/prepare');
+export const positionTextSchema = z.string().regex(/^\d+\/\d+$/, 'a $all position as commit/prepare');
 
 const backfillBaseSchema = {
   backfillId: z.uuid(),
