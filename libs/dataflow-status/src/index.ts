@@ -1,5 +1,13 @@
-export { readDataflowCounts, type DataflowCounts, type DataflowCountsReader } from './dataflow-counts.ts';
-export { createLatencySummary } from './latency-summary.ts';
+export {
+  readDataflowCounts,
+  scanDataflowCounts,
+  type CountsReading,
+  type DataflowCountsReader,
+  type ReadCountsOptions,
+} from './counts/read-dataflow-counts.ts';
+export { createCountsTally, type CountsScan, type CountsTally, type DataflowCounts } from './counts/counts-tally.ts';
+export { countsSnapshotsKept, loadCountsSnapshot } from './counts/counts-snapshots.ts';
+export { createLatencySummary, type LatencyBucket } from './latency-summary.ts';
 export {
   createActivityFold,
   defaultActivityWindow,

@@ -12,9 +12,9 @@ export interface LatencySummary {
   buckets(): LatencyBucket[];
 }
 
-export type LatencyBucket = readonly [ms: number, count: number];
+export type LatencyBucket = [ms: number, count: number];
 
-export function createLatencySummary(restored: readonly LatencyBucket[] = []): LatencySummary {
+export function createLatencySummary(restored: readonly (readonly [ms: number, count: number])[] = []): LatencySummary {
   const buckets = new Map<number, number>();
   let count = 0;
   for (const [bucket, bucketCount] of restored) {
