@@ -32,10 +32,16 @@ export interface DataflowCounts {
   readonly latencyMs?: { readonly p50: number; readonly p95: number };
 }
 
-/** What one reading went through: the events the filtered scan handed over since the snapshot it started from. */
+/** What one reading went through since the snapshot it started from. */
 export interface CountsScan {
+  /** Events the filtered scan handed over (profile changes included). */
   readonly events: number;
   readonly profileChanges: number;
+  /**
+   * Checkpoints of the filtered scan: the store sends one every so many events it scanned, matching
+   * or not (32 with the client's defaults), so they measure the part of the log the filter left out.
+   */
+  readonly checkpoints: number;
 }
 
 export interface CountsTally {
@@ -44,8 +50,10 @@ export interface CountsTally {
   /** Where the scan continues: after the restored snapshot's position, or from the start. */
   readonly from: Position | 'start';
   see(streamId: string, event: CountedEvent, position: Position | undefined): void;
-  /** Everything up to `position` was scanned (a checkpoint, or an event that could not be read). */
+  /** Everything up to `position` was scanned: an event that could not be read. */
   passed(position: Position | undefined): void;
+  /** Everything up to `position` was scanned: a checkpoint of the filtered scan. */
+  checkpoint(position: Position): void;
   counts(): DataflowCounts;
   scanned(): CountsScan;
   /** The state to restore from, as of the last position scanned; undefined while nothing was scanned at all. */
@@ -68,7 +76,7 @@ export function createCountsTally(dataflowId: string, restored?: DataflowCountsS
   let enabled = restored?.enabled ?? false;
   let position = restored ? parsePositionText(restored.position) : undefined;
   const from = position ?? 'start';
-  const scanned = { events: 0, profileChanges: 0 };
+  const scanned = { events: 0, profileChanges: 0, checkpoints: 0 };
   const counted = {
     ExportRequested: [streams.exports, 'exported'],
     ExportFailed: [streams.deliveries, 'failed'],
@@ -117,6 +125,10 @@ export function createCountsTally(dataflowId: string, restored?: DataflowCountsS
       passed(at);
     },
     passed,
+    checkpoint(at) {
+      scanned.checkpoints++;
+      passed(at);
+    },
     counts() {
       const p50 = latency.percentile(0.5);
       const p95 = latency.percentile(0.95);

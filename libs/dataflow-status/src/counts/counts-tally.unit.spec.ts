@@ -59,7 +59,7 @@ describe('counts tally', () => {
   it('given a history of configuration and outcomes, then profile changes count only while the dataflow is enabled', () => {
     const tally = given(createCountsTally(dataflowId), history);
     expect(tally.counts()).toEqual({ received: 2, exported: 2, delivered: 2, failed: 1, superseded: 1, deadLettered: 1, latencyMs: { p50: 18, p95: 1_500 } });
-    expect(tally.scanned()).toEqual({ events: history.length, profileChanges: 5 });
+    expect(tally.scanned()).toEqual({ events: history.length, profileChanges: 5, checkpoints: 0 });
   });
 
   it('given events of a dataflow whose id starts with this one, then none of them count', () => {
@@ -85,7 +85,8 @@ describe('counts tally', () => {
       given(restored, history.slice(split), split);
       expect(restored.counts()).toEqual(onePass.counts());
       expect(restored.snapshot()).toEqual(onePass.snapshot());
-      expect(restored.scanned()).toEqual({ events: history.length - split, profileChanges: history.slice(split).filter(([, e]) => e.type === 'ProfileChanged').length });
+      const profileChanges = history.slice(split).filter(([, event]) => event.type === 'ProfileChanged').length;
+      expect(restored.scanned()).toEqual({ events: history.length - split, profileChanges, checkpoints: 0 });
     },
   );
 
@@ -93,14 +94,15 @@ describe('counts tally', () => {
     const stored = given(createCountsTally(dataflowId), history).snapshot()!;
     const restored = createCountsTally(dataflowId, stored);
     expect(restored.snapshot()).toEqual(stored);
-    expect(restored.scanned()).toEqual({ events: 0, profileChanges: 0 });
+    expect(restored.scanned()).toEqual({ events: 0, profileChanges: 0, checkpoints: 0 });
   });
 
   it('given a checkpoint past the last event, when snapshotted, then the snapshot covers up to the checkpoint, and an older one does not move it back', () => {
     const tally = given(createCountsTally(dataflowId), history.slice(0, 3));
-    tally.passed(at(40));
-    tally.passed(at(7));
+    tally.checkpoint(at(40));
+    tally.checkpoint(at(7));
     tally.passed(undefined);
     expect(tally.snapshot()?.position).toBe('40/40');
+    expect(tally.scanned()).toEqual({ events: 3, profileChanges: 2, checkpoints: 2 });
   });
 });

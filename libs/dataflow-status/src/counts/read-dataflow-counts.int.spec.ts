@@ -61,7 +61,7 @@ describe('reading dataflow counts with snapshots', () => {
 
     const second = await scanDataflowCounts(store, dataflowId);
     expect(second.from).not.toBe('start');
-    expect(second.scanned).toEqual({ events: 0, profileChanges: 0 });
+    expect(second.scanned).toMatchObject({ events: 0, profileChanges: 0 });
     expect(second.counts).toEqual(first.counts);
     expect(second.counts).toEqual(await fullScan(dataflowId));
   });
@@ -85,6 +85,25 @@ describe('reading dataflow counts with snapshots', () => {
     const whole = await fullScan(dataflowId);
     expect(next.counts).toEqual(whole);
     expect(whole).toMatchObject({ exported: 8, delivered: 8, failed: 4, deadLettered: 0, latencyMs: { p50: 20, p95: 1_400 } });
+  });
+
+  it('given a snapshot, when the log grows only with events the filter leaves out, then a reading stores a snapshot all the same, and the next one starts there', async () => {
+    const dataflowId = `flow-${randomUUID().slice(0, 8)}`;
+    await store.appendUncheckedEvents(dataflowStreamName(dataflowId), [configured(dataflowId, true)]);
+    await someTraffic(dataflowId, 1_000);
+    const first = await scanDataflowCounts(store, dataflowId);
+    expect(first.snapshotStored).toBe(true);
+    for (let batch = 0; batch < 8; batch++) {
+      await store.appendUncheckedEvents(`ingest-${randomUUID()}`, Array.from({ length: 500 }, () => ({ type: 'ProfileAttributesWritten', data: {} })));
+    }
+    const second = await scanDataflowCounts(store, dataflowId);
+    expect(second.scanned).toMatchObject({ events: 0, profileChanges: 0 });
+    expect(second.scanned.checkpoints).toBeGreaterThanOrEqual(100);
+    expect(second.snapshotStored).toBe(true);
+    const third = await scanDataflowCounts(store, dataflowId);
+    expect(third.from).not.toBe(second.from);
+    expect(third.scanned.checkpoints).toBeLessThan(5);
+    expect(third.counts).toEqual(first.counts);
   });
 
   it('given a snapshot that does not parse, when read, then it is ignored and the whole log is scanned', async () => {
