@@ -33,9 +33,9 @@ export const agentServiceName = 'delivery-agent';
 
 export interface AgentSettings {
   readonly partition: Partition;
-  /** Events the consumer reads ahead of the oldest one not yet taken in hand (an export waiting for room in its destination's queue). */
+  /** Events each dataflow's consumer reads ahead of the oldest one not yet taken in hand (an export waiting for room in its destination's queue). */
   readonly maxInFlight: number;
-  /** Exports one destination holds at once (sending, or waiting for a request slot, the rate limit, a retry or its circuit), out of the consumer's window. */
+  /** Exports one destination holds at once per dataflow (sending, or waiting for a request slot, the rate limit, a retry or its circuit), out of that dataflow consumer's window. */
   readonly maxQueuedPerDestination: number;
   /** Requests running at once per destination (and its connection pool size); a destination's `maxInFlight` can lower it. */
   readonly maxInFlightPerDestination: number;
@@ -64,20 +64,24 @@ export interface AgentOptions extends Partial<AgentSettings> {
   readonly now?: () => Date;
   /** Follow only the destinations and dataflows whose id starts with this (a dedicated agent; tests sharing a store). @defaultValue all */
   readonly idPrefix?: string;
-  /** @defaultValue `delivery-agent-<k>-of-<n>` */
+  /**
+   * Names the dataflow consumers' checkpoints (`<name>-dataflow-<dataflowId>`); the checkpoint of
+   * this name, the single consumer's of an agent from before, is where a dataflow consumer with
+   * none of its own starts. @defaultValue `delivery-agent-<k>-of-<n>`
+   */
   readonly consumerName?: string;
   /** Counts each outcome once it is recorded. @defaultValue none */
   readonly metrics?: AgentMetrics;
 }
 
 export interface AgentStats {
-  /** Events handled by the consumer (destinations, and exports of every partition). */
+  /** Events handled by the dataflow consumers (each reads every destination event, and its exports of every partition). */
   readonly handled: number;
   /** This instance's exports. */
   readonly exports: ExportCounts;
-  /** Events in the consumer's window plus exports held by their destinations' queues. */
+  /** Events in the dataflow consumers' windows plus exports held by their destinations' queues. */
   readonly inFlight: number;
-  /** Exports held by their destinations' queues (out of the consumer's window). */
+  /** Exports held by their destinations' queues (out of their consumers' windows). */
   readonly queued: number;
   readonly delivering: number;
   readonly queuedForDestination: number;
@@ -86,15 +90,15 @@ export interface AgentStats {
   readonly destinations: { readonly usable: number; readonly unusable: number; readonly deleted: number };
   /** OAuth token requests sent. */
   readonly tokenRequests: number;
-  /** Events the consumer skipped as not parsing. */
+  /** Events the dataflow consumers skipped as not parsing. */
   readonly rejected: number;
-  /** The consumer's low watermark. */
+  /** The lowest of the dataflow consumers' low watermarks. */
   readonly position: Position | undefined;
 }
 
 export interface Agent {
   readonly consumerName: string;
-  /** Resolves once the consumer has handled everything that was in the store when it started. */
+  /** Resolves once the consumer of every dataflow in the store at the start has handled everything that was in the store when it started. */
   readonly caughtUp: Promise<void>;
   /** Resolves once stopped; rejects if the agent failed. */
   readonly done: Promise<void>;
