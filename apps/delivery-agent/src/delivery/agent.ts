@@ -225,7 +225,10 @@ export function runAgent(options: AgentOptions): Agent {
     if (stopping.signal.aborted) return;
     const dataflow = runDataflowConsumer(dataflowContext, dataflowId);
     dataflows.set(dataflowId, dataflow);
-    dataflow.done.catch(fail);
+    // Once stopping, an error is no failure (as in runConsumer): e.g. a store outage cut short at start.
+    dataflow.done.catch((error: unknown) => {
+      if (!stopping.signal.aborted) fail(error);
+    });
   }
 
   /** Circuits open before the restart stay open: their exports keep waiting for a probe to be answered. */
