@@ -1,7 +1,8 @@
-import { comparePositions, createStreamCheckpointStore, defineEvents, formatPosition, type Position } from '@spillway/event-streams';
-import { exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { comparePositions, createStreamCheckpointStore, defineEvents, formatPosition, HandlerFailedError, type Position } from '@spillway/event-streams';
+import { deliveriesStreamName, exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import type { ReceivedRequest } from '@spillway/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { waitUntil, worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 import { dataflowConsumerName } from './dataflow-consumer.ts';
 
@@ -112,6 +113,33 @@ describe('delivery agent: one export consumer per dataflow', () => {
     expect(new Set(sent).size).toBe(103);
     expect(sent.slice(-2).sort()).toEqual([...sentAfter].sort());
     expect(second.stats().exports.alreadyRecorded).toBe(0);
+  });
+
+  it('stops the whole agent when one dataflow consumer fails (an outcome that cannot be recorded), every checkpoint before what it had not finished', async () => {
+    const endpoint = await receiver();
+    const [destinationId, brokenFlow, otherFlow] = [world.id('dest'), world.id('broken-df'), world.id('other-df')];
+    await world.configureDestination({ destinationId, endpoint: endpoint.url, auth: { type: 'none' } });
+    await world.requestExport({ dataflowId: otherFlow, destinationId, profileId: 'p-1', sequence: 1 });
+    const agent = world.startAgent();
+    await world.waitForOutcomes(otherFlow, 1);
+    // A deleted (tombstoned) outcome stream refuses every append: not an outage, so not waited out.
+    const client = EventStoreDBClient.connectionString(inject('eventstoreConnectionString'));
+    try {
+      await client.tombstoneStream(deliveriesStreamName(brokenFlow));
+    } finally {
+      await client.dispose();
+    }
+    await world.requestExport({ dataflowId: brokenFlow, destinationId, profileId: 'p-1', sequence: 1 });
+
+    const failure = await agent.done.catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(HandlerFailedError);
+    expect(failure).toMatchObject({ consumer: dataflowConsumerName(agent.consumerName, brokenFlow) });
+    // The other dataflow's consumer stopped with it: an export requested now is not sent.
+    await world.requestExport({ dataflowId: otherFlow, destinationId, profileId: 'p-2', sequence: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(endpoint.requests.map(profileOf)).toEqual(['p-1', 'p-1']);
+    const brokenCheckpoint = await createStreamCheckpointStore(world.store).load(dataflowConsumerName(agent.consumerName, brokenFlow));
+    expect(brokenCheckpoint === undefined || comparePositions(brokenCheckpoint, await lastPositionOf(brokenFlow)) < 0).toBe(true);
   });
 });
 
