@@ -1,8 +1,8 @@
-import { connectEventStore, deterministicEventId, type EventStore } from '@spillway/event-streams';
+import { connectEventStore, defineEvents, deterministicEventId, type EventStore } from '@spillway/event-streams';
 import { deliveriesStreamName, exportsStreamName } from '@spillway/pipeline-events';
 import { createLogger } from '@spillway/runtime';
 import { startHttpReceiver, startService, startStoreProcess, type HttpReceiver, type StoreProcess } from '@spillway/testing';
-import { destinationStreamName } from '@spillway/xdm';
+import { dataflowConfiguredSchema, dataflowStreamName, destinationStreamName } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentInputEvents } from './agent-input-events.ts';
 import { agentOutputEvents } from './outcome-events.ts';
@@ -43,6 +43,9 @@ describe('delivery agent killed between attempts', () => {
         type: 'DestinationConfigured',
         data: { destinationId, name: 'crash', endpoint: endpoint.url, auth: { type: 'none' }, includeSegmentNames: false, includeSegmentTimestamps: false },
       },
+    ]);
+    await client.appendEvents(dataflowStreamName(dataflowId), defineEvents({ DataflowConfigured: dataflowConfiguredSchema }), [
+      { type: 'DataflowConfigured', data: { dataflowId, destinationId, audiences: [], attributes: [], enabled: true } },
     ]);
     const exportId = deterministicEventId('export', dataflowId, 'p-1', 3);
     const now = new Date().toISOString();

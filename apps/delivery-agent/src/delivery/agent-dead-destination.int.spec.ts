@@ -4,6 +4,7 @@ import { circuitStreamName, exportsStreamName, internalEventSchemas } from '@spi
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@spillway/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { circuitEvents } from '../flow-control/circuit-journal.ts';
+import { dataflowConsumerName } from './dataflow-consumer.ts';
 import { createAgentWorld, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
 
 let world: AgentWorld;
@@ -129,7 +130,7 @@ describe('delivery agent: a dead destination holds up no other dataflow', () => 
     const [lastWaiting] = await world.store.readStreamEvents(exportsStreamName(deadFlow), exportEvents, { direction: 'backwards', maxCount: 1 });
     const deadline = Date.now() + 5_000;
     for (;;) {
-      const checkpoint = await createStreamCheckpointStore(world.store).load(agent.consumerName);
+      const checkpoint = await createStreamCheckpointStore(world.store).load(dataflowConsumerName(agent.consumerName, deadFlow));
       if (checkpoint !== undefined && comparePositions(checkpoint, lastWaiting!.position!) >= 0) break;
       if (Date.now() > deadline) throw new Error('the checkpoint did not move past the exports that waited');
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -144,9 +145,9 @@ describe('delivery agent: a dead destination holds up no other dataflow', () => 
     expect(Math.max(...before)).toBeLessThan(1_500);
     await world.waitForOutcomes(aliveFlow, 20);
 
-    // What a kill -9 would leave: the stored checkpoint is before the first waiting export.
+    // What a kill -9 would leave: the dead dataflow's stored checkpoint is before its first waiting export.
     const [firstWaiting] = await world.store.readStreamEvents(exportsStreamName(deadFlow), exportEvents, { maxCount: 1 });
-    const checkpoint = await createStreamCheckpointStore(world.store).load(first.consumerName);
+    const checkpoint = await createStreamCheckpointStore(world.store).load(dataflowConsumerName(first.consumerName, deadFlow));
     expect(checkpoint).toBeDefined();
     expect(comparePositions(checkpoint!, firstWaiting!.position!)).toBeLessThan(0);
     await first.stop();

@@ -48,7 +48,7 @@ export function classifyInput(message: AgentInputMessage): AgentInput {
     case 'DestinationConfigured':
     case 'DestinationDeleted':
       if (!streamId.startsWith(destinationStreamPrefix)) return { kind: 'misplaced', reason: `${event.type} belongs in a ${destinationStreamPrefix} stream` };
-      return { kind: 'destination', message: { streamId, eventId: message.eventId, event } };
+      return { kind: 'destination', message: { streamId, eventId: message.eventId, event, position: message.position } };
     case 'ExportRequested':
     case 'ExportReplayRequested': {
       if (streamId !== exportsStreamName(event.data.dataflowId)) {

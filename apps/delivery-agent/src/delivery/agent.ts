@@ -2,13 +2,9 @@ import type { RetryPolicy, SecretSources } from '@spillway/delivery';
 import {
   comparePositions,
   createOutageReporter,
-  createStreamCheckpointStore,
   HandlerFailedError,
-  isInPartition,
   partitionConsumerName,
   retryWhileUnavailable,
-  runConsumer,
-  type CheckpointStore,
   type Consumer,
   type EventStore,
   type Partition,
@@ -18,26 +14,28 @@ import type { AgentMetrics } from '@spillway/metrics';
 import type { Logger } from '@spillway/runtime';
 import { destinationClients, plainConnections, type AgentConnections } from '../connections/agent-connections.ts';
 import { createDestinationRegistry, type DestinationRegistry } from '../destinations/destination-registry.ts';
-import { loadDestinationsUpTo } from '../destinations/load-destinations.ts';
+import { createDestinationLoader } from '../destinations/load-destinations.ts';
 import { createCircuitJournal, loadCircuits } from '../flow-control/circuit-journal.ts';
 import { createFlowControl } from '../flow-control/flow-control.ts';
-import { agentInputEvents, agentStreamPrefixes, classifyInput, inputKey, type AgentInputMessage } from './agent-input-events.ts';
+import { agentStreamPrefixes, type AgentInputMessage } from './agent-input-events.ts';
+import { runDataflowConsumer, type DataflowConsumer, type DataflowConsumerContext } from './dataflow-consumer.ts';
+import { followDataflows } from './dataflow-discovery.ts';
 import { createDestinationLanes } from './destination-lanes.ts';
 import { createExportHandler, type ExportCounts } from './export-handler.ts';
-import { createHeldExports, type HeldExports } from './held-exports.ts';
+import { isAbort } from './is-abort.ts';
 import type { ExportRun } from './retry-events.ts';
 import { withOutcomeMetrics } from './outcome-metrics.ts';
 import { createOutcomeRecorder } from './outcome-recorder.ts';
-import { loadRecordedOutcomes, noRecordedOutcomes, type RecordedOutcomes } from './recorded-outcomes.ts';
+import { createRecordedOutcomesByDataflow } from './recorded-outcomes-by-dataflow.ts';
 import { newestDeliveredIn } from './newest-delivered.ts';
 
 export const agentServiceName = 'delivery-agent';
 
 export interface AgentSettings {
   readonly partition: Partition;
-  /** Events the consumer reads ahead of the oldest one not yet taken in hand (an export waiting for room in its destination's queue). */
+  /** Events each dataflow's consumer reads ahead of the oldest one not yet taken in hand (an export waiting for room in its destination's queue). */
   readonly maxInFlight: number;
-  /** Exports one destination holds at once (sending, or waiting for a request slot, the rate limit, a retry or its circuit), out of the consumer's window. */
+  /** Exports one destination holds at once per dataflow (sending, or waiting for a request slot, the rate limit, a retry or its circuit), out of that dataflow consumer's window. */
   readonly maxQueuedPerDestination: number;
   /** Requests running at once per destination (and its connection pool size); a destination's `maxInFlight` can lower it. */
   readonly maxInFlightPerDestination: number;
@@ -66,20 +64,24 @@ export interface AgentOptions extends Partial<AgentSettings> {
   readonly now?: () => Date;
   /** Follow only the destinations and dataflows whose id starts with this (a dedicated agent; tests sharing a store). @defaultValue all */
   readonly idPrefix?: string;
-  /** @defaultValue `delivery-agent-<k>-of-<n>` */
+  /**
+   * Names the dataflow consumers' checkpoints (`<name>-dataflow-<dataflowId>`); the checkpoint of
+   * this name, the single consumer's of an agent from before, is where a dataflow consumer with
+   * none of its own starts. @defaultValue `delivery-agent-<k>-of-<n>`
+   */
   readonly consumerName?: string;
   /** Counts each outcome once it is recorded. @defaultValue none */
   readonly metrics?: AgentMetrics;
 }
 
 export interface AgentStats {
-  /** Events handled by the consumer (destinations, and exports of every partition). */
+  /** Events handled by the dataflow consumers (each reads every destination event, and its exports of every partition). */
   readonly handled: number;
   /** This instance's exports. */
   readonly exports: ExportCounts;
-  /** Events in the consumer's window plus exports held by their destinations' queues. */
+  /** Events in the dataflow consumers' windows plus exports held by their destinations' queues. */
   readonly inFlight: number;
-  /** Exports held by their destinations' queues (out of the consumer's window). */
+  /** Exports held by their destinations' queues (out of their consumers' windows). */
   readonly queued: number;
   readonly delivering: number;
   readonly queuedForDestination: number;
@@ -88,15 +90,15 @@ export interface AgentStats {
   readonly destinations: { readonly usable: number; readonly unusable: number; readonly deleted: number };
   /** OAuth token requests sent. */
   readonly tokenRequests: number;
-  /** Events the consumer skipped as not parsing. */
+  /** Events the dataflow consumers skipped as not parsing. */
   readonly rejected: number;
-  /** The consumer's low watermark. */
+  /** The lowest of the dataflow consumers' low watermarks. */
   readonly position: Position | undefined;
 }
 
 export interface Agent {
   readonly consumerName: string;
-  /** Resolves once the consumer has handled everything that was in the store when it started. */
+  /** Resolves once the consumer of every dataflow in the store at the start has handled everything that was in the store when it started. */
   readonly caughtUp: Promise<void>;
   /** Resolves once stopped; rejects if the agent failed. */
   readonly done: Promise<void>;
@@ -105,7 +107,11 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
-/** Follows destinations and export requests of its partition, delivers each export and records the outcome. */
+/**
+ * Follows destinations and export requests of its partition, delivers each export and records
+ * the outcome: one export consumer per dataflow (found by a control consumer of the dataflow
+ * configuration streams), sharing the destinations, their lanes and circuits, and the recorder.
+ */
 export function runAgent(options: AgentOptions): Agent {
   const settings: AgentSettings = {
     partition: options.partition ?? defaultAgentSettings.partition,
@@ -115,10 +121,11 @@ export function runAgent(options: AgentOptions): Agent {
     stopGraceMs: options.stopGraceMs ?? defaultAgentSettings.stopGraceMs,
   };
   const { store, logger } = options;
+  const idPrefix = options.idPrefix ?? '';
   const consumerName = options.consumerName ?? partitionConsumerName(agentServiceName, settings.partition);
-  const streams = agentStreamPrefixes(options.idPrefix ?? '');
+  const streams = agentStreamPrefixes(idPrefix);
   const logFields = { consumer: consumerName };
-  // One outage, told once: the consumer, the exports out of its window and the start share it.
+  // One outage, told once: the consumers, the exports out of their windows and the start share it.
   const outage = createOutageReporter(logger.child(logFields));
   const stopping = new AbortController();
   const abandoning = new AbortController();
@@ -150,36 +157,10 @@ export function runAgent(options: AgentOptions): Agent {
       circuitJournal.write(destinationId, event);
     },
   });
-  let recorded: RecordedOutcomes = noRecordedOutcomes;
-  let consumer: Consumer | undefined;
-  // Replaced at start, once the checkpoint is loaded.
-  let held: HeldExports = createHeldExports({ maxPerDestination: settings.maxQueuedPerDestination, from: undefined });
-  let failure: HandlerFailedError | undefined;
-  const checkpointStore = createStreamCheckpointStore(store);
-  let checkpointSaved: Position | undefined;
-  let saving: Promise<void> = Promise.resolve();
-  /** The consumer's checkpoint, kept before the oldest export not finished (held exports are done for the consumer, not for us). */
-  const checkpoints: CheckpointStore = {
-    load: (name) => checkpointStore.load(name),
-    save(name, target) {
-      // One at a time, so a lower position is never stored after a higher one.
-      const next = saving.then(async () => {
-        const at = held.clamp(target);
-        if (at === undefined || (checkpointSaved !== undefined && comparePositions(at, checkpointSaved) <= 0)) return;
-        await checkpointStore.save(name, at);
-        checkpointSaved = at;
-      });
-      saving = next.catch(() => {});
-      return next;
-    },
-  };
-  // The consumer stores its checkpoint when it reads on; once it is idle, held exports that
-  // finish must still move the checkpoint past them.
-  const catchUpCheckpoint = setInterval(() => {
-    const position = consumer?.stats().position;
-    if (position !== undefined) void checkpoints.save(consumerName, position).catch(() => {});
-  }, options.checkpointEvery?.ms ?? 1_000);
-  catchUpCheckpoint.unref();
+  const recorded = createRecordedOutcomesByDataflow();
+  let failure: unknown;
+  let control: Consumer | undefined;
+  const dataflows = new Map<string, DataflowConsumer>();
   let resolveCaughtUp: () => void = () => {};
   const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
 
@@ -189,14 +170,7 @@ export function runAgent(options: AgentOptions): Agent {
     destinations: registry,
     lanes,
     flow,
-    // Filled in at start, before the consumer hands over the first export.
-    recorded: {
-      consume: (runKey) => recorded.consume(runKey),
-      takeAttempts: (runKey) => recorded.takeAttempts(runKey),
-      takeDeadLetter: (runKey) => recorded.takeDeadLetter(runKey),
-      size: () => recorded.size(),
-      clear: () => recorded.clear(),
-    },
+    recorded,
     loadDelivered: (dataflowId, profileId) => newestDeliveredIn(store, dataflowId, profileId),
     retry: options.retry ?? {},
     signal: abandoning.signal,
@@ -204,44 +178,62 @@ export function runAgent(options: AgentOptions): Agent {
     now,
   });
 
-  /** Delivers an export out of the consumer's window: a store outage is retried here, as the consumer would. */
-  async function deliver(run: ExportRun, message: AgentInputMessage): Promise<void> {
+  /** A failure of any consumer stops the whole agent, as the single consumer did: deliveries are abandoned, every checkpoint stays before them. */
+  function fail(error: unknown): void {
+    if (failure !== undefined) return;
+    failure = error;
+    logger.error('consumer failed', { ...logFields, error });
+    stopping.abort();
+    abandoning.abort();
+    void control?.stop();
+    for (const dataflow of dataflows.values()) void dataflow.stop();
+  }
+
+  /** Delivers an export out of its consumer's window: a store outage is retried here, as the consumer would. */
+  async function deliver(run: ExportRun, message: AgentInputMessage, consumer: string): Promise<void> {
     try {
       await retryWhileUnavailable(`handling ${message.eventId}`, () => exportHandler.handle(run), { outage, signal: stopping.signal });
     } catch (error) {
       if (stopping.signal.aborted || isAbort(error)) throw error;
       // As the consumer does for a handler error: stop, the checkpoint staying before this export.
-      failure ??= new HandlerFailedError(consumerName, message, error);
-      logger.error('consumer failed', { ...logFields, error: failure });
-      stopping.abort();
-      void consumer?.stop();
+      fail(new HandlerFailedError(consumer, message, error));
       throw error;
     }
   }
 
-  const handle = (message: AgentInputMessage): Promise<void> | void => {
-    const input = classifyInput(message);
-    if (input.kind !== 'export' || !isInPartition(input.run.request.profileId, settings.partition)) held.note(message.position);
-    switch (input.kind) {
-      case 'destination':
-        return destinations.apply(input.message);
-      case 'export': {
-        const { request } = input.run;
-        if (!isInPartition(request.profileId, settings.partition)) return;
-        const key = { position: message.position, destinationId: request.destinationId, key: `${request.dataflowId}/${request.profileId}` };
-        return held.take(key, () => deliver(input.run, message), stopping.signal);
-      }
-      case 'misplaced':
-        logger.warn('event skipped', { stream: message.streamId, eventId: message.eventId, eventType: message.event.type, reason: input.reason });
-        return;
-      default:
-        return assertNever(input);
-    }
+  const dataflowContext: DataflowConsumerContext = {
+    store,
+    logger,
+    outage,
+    partition: settings.partition,
+    maxInFlight: settings.maxInFlight,
+    maxQueuedPerDestination: settings.maxQueuedPerDestination,
+    agentConsumer: consumerName,
+    destinationStreamPrefix: streams.destinations,
+    destinations,
+    loadDestinationsUpTo: createDestinationLoader(store, destinations, { streamPrefix: streams.destinations, logger, logFields }).upTo,
+    recorded,
+    deliver,
+    fail,
+    failed: () => failure !== undefined,
+    stopping: stopping.signal,
+    abandoning: abandoning.signal,
+    checkpointEvery: options.checkpointEvery,
   };
+
+  function startDataflow(dataflowId: string): void {
+    if (stopping.signal.aborted) return;
+    const dataflow = runDataflowConsumer(dataflowContext, dataflowId);
+    dataflows.set(dataflowId, dataflow);
+    // Once stopping, an error is no failure (as in runConsumer): e.g. a store outage cut short at start.
+    dataflow.done.catch((error: unknown) => {
+      if (!stopping.signal.aborted) fail(error);
+    });
+  }
 
   /** Circuits open before the restart stay open: their exports keep waiting for a probe to be answered. */
   async function restoreCircuits(): Promise<void> {
-    const circuits = await retryWhileUnavailable('starting', () => loadCircuits(store, options.idPrefix ?? ''), { outage, signal: stopping.signal });
+    const circuits = await retryWhileUnavailable('starting', () => loadCircuits(store, idPrefix), { outage, signal: stopping.signal });
     for (const { destinationId, event } of circuits) {
       if (event.type !== 'CircuitOpened') continue;
       flow.restore(destinationId, event);
@@ -251,72 +243,24 @@ export function runAgent(options: AgentOptions): Agent {
   }
 
   async function start(): Promise<void> {
-    const from = await retryWhileUnavailable('starting', () => checkpointStore.load(consumerName), { outage, signal: stopping.signal });
-    held = createHeldExports({ maxPerDestination: settings.maxQueuedPerDestination, from });
-    checkpointSaved = from;
-    if (from !== undefined) {
-      const applied = await loadDestinationsUpTo(store, destinations, { upTo: from, streamPrefix: streams.destinations, logFields });
-      logger.info('destinations loaded up to the checkpoint', { ...logFields, applied, ...registry.counts() });
-    }
-    recorded = await loadRecordedOutcomes(store, {
-      after: from,
-      streamPrefix: streams.deliveries,
-      deadLetterStreamPrefix: streams.deadletters,
-      partition: settings.partition,
-      logFields,
-    });
-    if (recorded.size() > 0) logger.info('outcomes recorded after the checkpoint will not be sent again', { ...logFields, exports: recorded.size() });
     await restoreCircuits();
     if (stopping.signal.aborted) return;
-    const running = runConsumer({
-      store,
-      logger,
-      outage,
-      consumer: consumerName,
-      catalog: agentInputEvents,
-      filter: { streamNamePrefixes: [streams.destinations, streams.exports] },
-      concurrency: { key: inputKey, maxInFlight: settings.maxInFlight },
-      checkpoints,
-      handle,
-      ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
-    });
-    consumer = running;
-    running.caughtUp.then(
+    const following = followDataflows({ store, logger, outage, consumer: `${consumerName}-dataflows`, idPrefix, found: startDataflow });
+    control = following;
+    following.caughtUp.then(
       async () => {
-        // Everything recorded before this start has come by again: what is left will not.
-        recorded.clear();
-        // The exports handed over are finished, not only taken in hand.
-        await held.settled();
+        await Promise.all([...dataflows.values()].map((dataflow) => dataflow.caughtUp));
         resolveCaughtUp();
       },
       () => {},
     );
-    try {
-      await running.done.catch((error: unknown) => {
-        // Deliveries abandoned on stop end their handlers with an abort: the consumer reports that
-        // as a failure, but it kept the checkpoint before them, which is what a stop should do.
-        if (abandoning.signal.aborted && isAbort(error)) return;
-        throw error;
-      });
-      if (failure) throw failure;
-    } catch (error) {
-      abandoning.abort();
-      await held.settled();
-      throw error;
-    }
-    await held.settled();
-    await storeFinalCheckpoint(running);
-  }
-
-  /** The consumer stored its last checkpoint before the held exports ended: move it past those that finished since. */
-  async function storeFinalCheckpoint(running: Consumer): Promise<void> {
-    const position = running.stats().position;
-    if (position === undefined) return;
-    await checkpoints.save(consumerName, position).catch((error: unknown) => logger.warn('could not store the final checkpoint', { ...logFields, error }));
+    await following.done.catch(fail);
+    // Stopped (or failed): no dataflow is started from here on.
+    await Promise.allSettled([...dataflows.values()].map((dataflow) => dataflow.done));
+    if (failure !== undefined) throw failure;
   }
 
   const done = start().finally(async () => {
-    clearInterval(catchUpCheckpoint);
     await circuitJournal.flushed();
     registry.close();
   });
@@ -327,30 +271,28 @@ export function runAgent(options: AgentOptions): Agent {
     caughtUp,
     done,
     stats: () => {
-      const consumerStats = consumer?.stats();
+      const each = [...dataflows.values()].map((dataflow) => dataflow.stats());
+      const sum = (field: 'handled' | 'rejected' | 'inFlight' | 'held') => each.reduce((total, stats) => total + stats[field], 0);
       const laneStats = lanes.stats();
-      const heldStats = held.stats();
       return {
-        handled: consumerStats?.handled ?? 0,
+        handled: sum('handled'),
         exports: exportHandler.counts(),
-        inFlight: (consumerStats?.inFlight ?? 0) + heldStats.held,
-        queued: heldStats.held,
+        inFlight: sum('inFlight'),
+        queued: sum('held'),
         delivering: laneStats.running,
         queuedForDestination: laneStats.queued,
         openCircuits: flow.openCircuits(),
         destinations: registry.counts(),
         tokenRequests: registry.tokenRequests(),
-        rejected: consumerStats?.rejected ?? 0,
-        position: consumerStats?.position,
+        rejected: sum('rejected'),
+        position: lowest(each.map((stats) => stats.position)),
       };
     },
     async stop() {
       if (!stopping.signal.aborted) {
         stopping.abort();
-        const consumerStopped = consumer?.stop();
         const grace = setTimeout(() => abandoning.abort(), settings.stopGraceMs);
-        await consumerStopped;
-        await held.settled();
+        await Promise.all([control?.stop(), ...[...dataflows.values()].map((dataflow) => dataflow.stop())]);
         clearTimeout(grace);
       }
       await done.catch(() => {});
@@ -358,15 +300,12 @@ export function runAgent(options: AgentOptions): Agent {
   };
 }
 
-function isAbort(error: unknown): boolean {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return isAbortError(error) || isAbortError(cause);
-}
-
-function isAbortError(error: unknown): boolean {
-  return (error instanceof Error || error instanceof DOMException) && error.name === 'AbortError';
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected input ${JSON.stringify(value)}`);
+/** The position of the consumer furthest behind (undefined while one has none yet). */
+function lowest(positions: readonly (Position | undefined)[]): Position | undefined {
+  let low: Position | undefined;
+  for (const position of positions) {
+    if (position === undefined) return undefined;
+    if (low === undefined || comparePositions(position, low) < 0) low = position;
+  }
+  return low;
 }

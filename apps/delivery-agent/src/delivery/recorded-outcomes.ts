@@ -78,6 +78,8 @@ export async function loadRecordedOutcomes(
   store: EventStore,
   options: {
     readonly after: Position | undefined;
+    /** Only this dataflow's outcomes (a consumer follows one dataflow). @defaultValue every dataflow under the prefixes */
+    readonly dataflowId?: string;
     /** `deliveries-`, or narrower. */
     readonly streamPrefix: string;
     /** `deadletters-`, or narrower. */
@@ -99,6 +101,7 @@ export async function loadRecordedOutcomes(
     for await (const message of subscription.messages) {
       if (message.kind === 'caught-up') break;
       if (message.kind !== 'event' || !isInPartition(message.event.data.profileId, options.partition)) continue;
+      if (options.dataflowId !== undefined && message.event.data.dataflowId !== options.dataflowId) continue;
       const { event } = message;
       if (event.type === 'ExportAttemptFailed') attempts.push(event.data);
       else if (event.type === 'ExportDeadLettered') deadLetters.push(event.data);

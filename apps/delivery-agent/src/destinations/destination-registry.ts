@@ -1,4 +1,5 @@
 import { createAuthorizer, type Authorizer, type ClientCertificateAvailability, type DeliveryTarget, type HttpClient, type RetryPolicy, type SecretSources } from '@spillway/delivery';
+import { comparePositions, type Position } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationConfig, DestinationEvent } from '@spillway/xdm';
 import { flowSettingsOf, unpacedFlow, type FlowSettings } from '../flow-control/flow-settings.ts';
@@ -24,9 +25,12 @@ export interface DestinationMessage {
   readonly streamId: string;
   readonly eventId: string;
   readonly event: DestinationEvent;
+  /** Its place in $all; an event at or before one already applied to its destination is ignored. */
+  readonly position?: Position | undefined;
 }
 
 export interface DestinationRegistry {
+  /** Applies a destination event, unless one at a later place in $all was already applied to that destination. */
   apply(message: DestinationMessage): void;
   checkout(destinationId: string): DestinationCheckout;
   /** Its circuit breaker, rate limit and bound on requests at once (defaults filled in). */
@@ -61,6 +65,9 @@ type Entry =
  */
 export function createDestinationRegistry(options: DestinationRegistryOptions): DestinationRegistry {
   const entries = new Map<string, Entry>();
+  // Several consumers (one per dataflow) read the destination streams, each at its own place in
+  // the log: the one behind must not roll a destination back to an older configuration.
+  const appliedAt = new Map<string, Position>();
   let retiredTokenRequests = 0;
   const { logger } = options;
 
@@ -89,11 +96,16 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
   };
 
   return {
-    apply({ streamId, eventId, event }) {
+    apply({ streamId, eventId, event, position }) {
       const where = { stream: streamId, eventId, eventType: event.type };
       if (streamId !== `destination-${event.data.destinationId}`) {
         logger.warn('destination event skipped', { ...where, reason: `destinationId '${event.data.destinationId}' does not match the stream's id` });
         return;
+      }
+      if (position !== undefined) {
+        const applied = appliedAt.get(event.data.destinationId);
+        if (applied !== undefined && comparePositions(position, applied) <= 0) return;
+        appliedAt.set(event.data.destinationId, position);
       }
       switch (event.type) {
         case 'DestinationConfigured':

@@ -83,4 +83,18 @@ describe('destination registry', () => {
     expect(destinations.counts()).toEqual({ usable: 0, unusable: 0, deleted: 0 });
     expect(lines.join('\n')).toContain('does not match the stream');
   });
+
+  it('ignores an event at or before the place in the log it already applied for that destination (a consumer behind the others)', () => {
+    const destinations = registry();
+    const at = (commit: number) => ({ commit: BigInt(commit), prepare: BigInt(commit) });
+    destinations.apply({ ...configured({ destinationId: 'd1', endpoint: 'http://127.0.0.1:9/v2' }), position: at(20) });
+    destinations.apply({ ...configured({ destinationId: 'd1', endpoint: 'http://127.0.0.1:9/v1' }), position: at(10) });
+    destinations.apply({ ...configured({ destinationId: 'd1', endpoint: 'http://127.0.0.1:9/v1' }), position: at(20) });
+    destinations.apply({ ...configured({ destinationId: 'd2' }), position: at(5) });
+
+    expect(destinations.checkout('d1')).toMatchObject({ kind: 'ready', target: { endpoint: 'http://127.0.0.1:9/v2' } });
+    expect(destinations.counts()).toEqual({ usable: 2, unusable: 0, deleted: 0 });
+    destinations.apply({ streamId: 'destination-d1', eventId: 'e3', event: { type: 'DestinationDeleted', data: { destinationId: 'd1' } }, position: at(30) });
+    expect(destinations.checkout('d1')).toMatchObject({ kind: 'unusable', reason: "destination 'd1' was deleted" });
+  });
 });

@@ -1,4 +1,5 @@
 import { comparePositions, type EventStore, type Position } from '@spillway/event-streams';
+import type { Logger } from '@spillway/runtime';
 import { destinationEvents } from '../delivery/agent-input-events.ts';
 import type { DestinationRegistry } from './destination-registry.ts';
 
@@ -11,6 +12,8 @@ export async function loadDestinationsUpTo(
   store: EventStore,
   registry: DestinationRegistry,
   options: {
+    /** Only the events after this position (already loaded before it). @defaultValue the start of the log */
+    readonly after?: Position | undefined;
     readonly upTo: Position;
     /** `destination-`, or narrower. */
     readonly streamPrefix: string;
@@ -20,7 +23,7 @@ export async function loadDestinationsUpTo(
   const { upTo, logFields } = options;
   const subscription = store.openAllSubscription({
     catalog: destinationEvents,
-    from: 'start',
+    from: options.after ?? 'start',
     filter: { streamNamePrefixes: [options.streamPrefix] },
     logFields: { ...logFields, purpose: 'destinations up to the checkpoint' },
   });
@@ -42,4 +45,30 @@ export async function loadDestinationsUpTo(
     await subscription.close();
   }
   return applied;
+}
+
+/**
+ * Loads the destinations up to each dataflow consumer's checkpoint as it starts, reading each
+ * stretch of the log once: a consumer whose checkpoint is behind what was loaded already needs
+ * nothing more (the registry keeps the newest event of each destination either way).
+ */
+export function createDestinationLoader(
+  store: EventStore,
+  registry: DestinationRegistry,
+  options: { readonly streamPrefix: string; readonly logger: Logger; readonly logFields: Readonly<Record<string, unknown>> },
+): { upTo(position: Position): Promise<void> } {
+  let loadedUpTo: Position | undefined;
+  let loading: Promise<void> = Promise.resolve();
+  return {
+    upTo(position) {
+      const next = loading.then(async () => {
+        if (loadedUpTo !== undefined && comparePositions(position, loadedUpTo) <= 0) return;
+        const applied = await loadDestinationsUpTo(store, registry, { after: loadedUpTo, upTo: position, streamPrefix: options.streamPrefix, logFields: options.logFields });
+        loadedUpTo = position;
+        options.logger.info('destinations loaded up to the checkpoint', { ...options.logFields, applied, ...registry.counts() });
+      });
+      loading = next.catch(() => {});
+      return next;
+    },
+  };
 }

@@ -13,7 +13,7 @@ import {
   type ExportSuperseded,
 } from '@spillway/pipeline-events';
 import { createLogger, type Logger } from '@spillway/runtime';
-import { destinationStreamName, type DestinationConfig } from '@spillway/xdm';
+import { dataflowConfiguredSchema, dataflowStreamName, destinationStreamName, type DestinationConfig } from '@spillway/xdm';
 import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
 import { afterEach, beforeEach, inject } from 'vitest';
 import { runAgent, type Agent, type AgentOptions } from '../delivery/agent.ts';
@@ -23,6 +23,7 @@ import { agentOutputEvents } from '../delivery/outcome-events.ts';
 export type LogEntry = { readonly level: string; readonly message: string } & Readonly<Record<string, unknown>>;
 
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested });
+const dataflowEvents = defineEvents({ DataflowConfigured: dataflowConfiguredSchema });
 
 export type Outcome =
   | { readonly type: 'ExportDelivered'; readonly data: ExportDelivered }
@@ -41,6 +42,8 @@ export interface AgentWorld {
   readonly logText: () => string;
   /** A unique id for this test: `<prefix><label>`. */
   id(label: string): string;
+  /** Writes the dataflow's configuration (`requestExport` does it for a dataflow it has not seen). */
+  configureDataflow(dataflowId: string, destinationId: string): Promise<void>;
   configureDestination(config: Omit<DestinationConfig, 'includeSegmentNames' | 'includeSegmentTimestamps' | 'name'> & Partial<DestinationConfig>): Promise<void>;
   deleteDestination(destinationId: string): Promise<void>;
   requestExport(request: { dataflowId: string; destinationId: string; profileId: string; sequence: number; document?: Record<string, unknown> }): Promise<string>;
@@ -65,6 +68,13 @@ export async function createAgentWorld(): Promise<AgentWorld> {
     while (logs.length < lines.length) logs.push(JSON.parse(lines[logs.length]!) as LogEntry);
     return logs;
   };
+  const configuredDataflows = new Set<string>();
+  const configureDataflow = async (dataflowId: string, destinationId: string) => {
+    configuredDataflows.add(dataflowId);
+    await store.appendEvents(dataflowStreamName(dataflowId), dataflowEvents, [
+      { type: 'DataflowConfigured', data: { dataflowId, destinationId, audiences: [], attributes: [], enabled: true } },
+    ]);
+  };
   const outcomes = async (dataflowId: string) =>
     (await store.readStreamEvents(deliveriesStreamName(dataflowId), agentOutputEvents)).map((stored) => stored.event as Outcome).filter((event) => finalOutcomeTypes.has(event.type));
 
@@ -75,6 +85,7 @@ export async function createAgentWorld(): Promise<AgentWorld> {
     },
     logText: () => lines.join('\n'),
     id: (label) => `${prefix}${label}`,
+    configureDataflow,
     async configureDestination(config) {
       const data = { name: config.destinationId, includeSegmentNames: false, includeSegmentTimestamps: false, ...config };
       await store.appendEvents(destinationStreamName(config.destinationId), agentInputEvents, [{ type: 'DestinationConfigured', data }]);
@@ -83,6 +94,8 @@ export async function createAgentWorld(): Promise<AgentWorld> {
       await store.appendEvents(destinationStreamName(destinationId), agentInputEvents, [{ type: 'DestinationDeleted', data: { destinationId } }]);
     },
     async requestExport({ dataflowId, destinationId, profileId, sequence, document }) {
+      // The agent finds the dataflows to follow in their configuration streams, as the decider's are.
+      if (!configuredDataflows.has(dataflowId)) await configureDataflow(dataflowId, destinationId);
       const exportId = deterministicEventId('export', dataflowId, profileId, sequence);
       const now = new Date().toISOString();
       await store.appendEvents(exportsStreamName(dataflowId), exportEvents, [

@@ -27,20 +27,21 @@ export interface PipelineScope {
  * whole pipeline, without guessing at sleeps: stage by stage, each service's stored checkpoint
  * (the low watermark of what it finished) must pass the last event of its input streams, the
  * projector's for the ingest streams, then the decider's for the profile streams it wrote,
- * then the agent's for the dataflows' export streams. The services are single instances (0/1).
+ * then the agent's for each dataflow's export stream (the agent has one consumer per dataflow,
+ * `delivery-agent-0-of-1-dataflow-<dataflowId>`). The services are single instances (0/1).
  */
 export async function waitForPipeline(client: EventStore, scope: PipelineScope, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const agent = partitionConsumerName('delivery-agent', wholePartition);
   const stages = [
-    { consumer: 'profile-projector', streams: scope.profileIds.map(ingestStreamName), catalog: ingestTypes },
-    { consumer: 'export-decider', streams: scope.profileIds.map(profileStreamName), catalog: pipelineTypes },
-    { consumer: 'delivery-agent', streams: scope.dataflowIds.map(exportsStreamName), catalog: pipelineTypes },
+    { name: partitionConsumerName('profile-projector', wholePartition), streams: scope.profileIds.map(ingestStreamName), catalog: ingestTypes },
+    { name: partitionConsumerName('export-decider', wholePartition), streams: scope.profileIds.map(profileStreamName), catalog: pipelineTypes },
+    ...scope.dataflowIds.map((dataflowId) => ({ name: `${agent}-dataflow-${dataflowId}`, streams: [exportsStreamName(dataflowId)], catalog: pipelineTypes })),
   ];
   const checkpoints = createStreamCheckpointStore(client);
-  for (const stage of stages) {
+  for (const { name, ...stage } of stages) {
     const target = await lastPosition(client, stage.streams, stage.catalog);
     if (target === undefined) continue;
-    const name = partitionConsumerName(stage.consumer, wholePartition);
     let seen: Position | undefined;
     await waitUntil(
       async () => {
