@@ -17,3 +17,9 @@ export const deliveryOutcomeEvents = defineEvents(
 
 /** The exports given up, in `deadletters-<dataflowId>` (their replay marks are left out). */
 export const deadLetteredEvents = defineEvents({ ExportDeadLettered: internalEventSchemas.ExportDeadLettered }, { unknownTypes: 'ignore' });
+
+/** Everything in `deadletters-<dataflowId>`: a read backwards page by page must see the replay marks too, or a run of them would end it early. */
+export const deadLetterStreamEvents = defineEvents(
+  { ExportDeadLettered: internalEventSchemas.ExportDeadLettered, DeadLetterReplayed: internalEventSchemas.DeadLetterReplayed },
+  { unknownTypes: 'ignore' },
+);

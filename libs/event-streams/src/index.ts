@@ -40,5 +40,5 @@ export {
 export * from './errors.ts';
 export { defaultConnectionString, parseStoreEnvironment, storeEndpoint, InvalidEnvironmentError } from './environment.ts';
 export { deterministicEventId } from './deterministic-id.ts';
-export { readLatest, readLatestByStream, eachStreamEvent } from './read-latest.ts';
+export { readLatest, readLatestByStream, eachStreamEvent, eachStreamEventBackwards } from './read-latest.ts';
 export { createOutageReporter, retryWhileUnavailable, type OutageReporter } from './store-outage.ts';

@@ -45,3 +45,25 @@ export async function* eachStreamEvent<C extends EventCatalog>(store: EventStore
     await subscription.close();
   }
 }
+
+/**
+ * A stream's valid events from the newest back, read page by page (bounded memory) for as long as
+ * the caller takes them. The catalog must name every type the stream holds: a page whose events
+ * were all left out would look like the start of the stream and end the read.
+ */
+export async function* eachStreamEventBackwards<C extends EventCatalog>(
+  store: EventStore,
+  stream: string,
+  catalog: C,
+  options: { readonly from?: bigint | 'end'; readonly pageSize?: number } = {},
+): AsyncGenerator<StoredEvent<CatalogEvent<C>>> {
+  const pageSize = options.pageSize ?? 500;
+  let from = options.from ?? 'end';
+  for (;;) {
+    const page: StoredEvent<CatalogEvent<C>>[] = await store.readStreamEvents(stream, catalog, { direction: 'backwards', from, maxCount: pageSize });
+    yield* page;
+    const oldest = page.at(-1);
+    if (oldest === undefined || oldest.revision === 0n) return;
+    from = oldest.revision - 1n;
+  }
+}

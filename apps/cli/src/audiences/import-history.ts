@@ -1,4 +1,4 @@
-import { defineEvents, type CatalogEvent, type EventStore, type StoredEvent } from '@spillway/event-streams';
+import { defineEvents, eachStreamEventBackwards, type EventStore } from '@spillway/event-streams';
 import { idSchema } from '@spillway/xdm';
 import { z } from 'zod';
 
@@ -60,7 +60,7 @@ const pageSize = 50;
 
 /** The last completed import of the audience (read backwards from the end), undefined before the first. */
 export async function readPreviousImport(store: EventStore, audienceId: string): Promise<PreviousImport | undefined> {
-  for await (const stored of readBackwards(store, audienceId, 'end')) {
+  for await (const stored of eachStreamEventBackwards(store, audienceImportStreamName(audienceId), audienceImportEvents, { pageSize })) {
     if (stored.event.type === 'AudienceImportCompleted') return { summary: stored.event.data, revision: stored.revision };
   }
   return undefined;
@@ -70,30 +70,13 @@ export async function readPreviousImport(store: EventStore, audienceId: string):
 export async function readImportMembers(store: EventStore, previous: PreviousImport): Promise<Map<string, string>> {
   const members = new Map<string, string>();
   const { generation } = previous.summary;
-  for await (const { event } of readBackwards(store, previous.summary.audienceId, previous.revision)) {
+  for await (const { event } of eachStreamEventBackwards(store, audienceImportStreamName(previous.summary.audienceId), audienceImportEvents, { from: previous.revision, pageSize })) {
     if (event.type === 'AudienceImportStarted' && event.data.generation === generation) break;
     if (event.type === 'AudienceImportMembers' && event.data.generation === generation) {
       for (const [profileId, rowHash] of event.data.members) members.set(profileId, rowHash);
     }
   }
   return members;
-}
-
-async function* readBackwards(store: EventStore, audienceId: string, start: bigint | 'end'): AsyncGenerator<StoredEvent<CatalogEvent<typeof audienceImportEvents>>> {
-  const stream = audienceImportStreamName(audienceId);
-  let from = start;
-  for (;;) {
-    const page: StoredEvent<CatalogEvent<typeof audienceImportEvents>>[] = await store.readStreamEvents(stream, audienceImportEvents, {
-      direction: 'backwards',
-      from,
-      maxCount: pageSize,
-    });
-    if (page.length === 0) return;
-    yield* page;
-    const oldest: bigint = page[page.length - 1]!.revision;
-    if (oldest === 0n) return;
-    from = oldest - 1n;
-  }
 }
 
 /** Appends history events; random ids, so a rerun of an interrupted import records its members again in full. */

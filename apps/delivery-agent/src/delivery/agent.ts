@@ -171,7 +171,7 @@ export function runAgent(options: AgentOptions): Agent {
     lanes,
     flow,
     recorded,
-    loadDelivered: (dataflowId, profileId) => newestDeliveredIn(store, dataflowId, profileId),
+    loadDelivered: (replayed) => newestDeliveredIn(store, replayed),
     retry: options.retry ?? {},
     signal: abandoning.signal,
     logger,

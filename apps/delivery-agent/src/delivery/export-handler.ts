@@ -1,5 +1,5 @@
 import type { RetryPolicy } from '@spillway/delivery';
-import { deadlettersStreamName, deliveriesStreamName } from '@spillway/pipeline-events';
+import { deadlettersStreamName, deliveriesStreamName, type ExportRequested } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DestinationRegistry } from '../destinations/destination-registry.ts';
 import type { FlowControl } from '../flow-control/flow-control.ts';
@@ -25,8 +25,8 @@ export interface ExportHandlerOptions {
   readonly signal: AbortSignal;
   readonly logger: Logger;
   readonly now: () => Date;
-  /** The newest delivered sequence when a replay's (dataflow, profile) is not among those remembered. */
-  readonly loadDelivered: (dataflowId: string, profileId: string) => Promise<SequencedExport | undefined>;
+  /** The newest delivered sequence, since the replayed export was decided, when a replay's (dataflow, profile) is not among those remembered. */
+  readonly loadDelivered: (replayed: ExportRequested) => Promise<SequencedExport | undefined>;
   /** (dataflow, profile) pairs whose newest delivered sequence is remembered. @defaultValue 100,000 */
   readonly rememberDelivered?: number;
   readonly random?: () => number;
@@ -84,7 +84,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
     const known = delivered.get(key);
     // Exports come in log order, so only a replay can be older than what was delivered.
     if (known !== undefined || run.replayId === undefined) return known;
-    const loaded = await options.loadDelivered(run.request.dataflowId, run.request.profileId);
+    const loaded = await options.loadDelivered(run.request);
     if (loaded !== undefined) delivered.note(key, loaded);
     return loaded;
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectEventStore, defineEvents, type EventStore } from '@spillway/event-streams';
-import { deliveriesStreamName, internalEventSchemas } from '@spillway/pipeline-events';
+import { deadlettersStreamName, deliveriesStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import { createLogger } from '@spillway/runtime';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readDataflowActivity } from './read-activity.ts';
@@ -16,6 +16,14 @@ const delivered = (dataflowId: string, at: string) => {
   const base = { exportId: randomUUID(), sequence: 1, dataflowId, destinationId: 'dest', profileId: 'p1' };
   return { type: 'ExportDelivered' as const, data: { ...base, attempts: 1, status: 200, durationMs: 1, ingestedAt: at, deliveredAt: at } };
 };
+
+const deadLettered = (dataflowId: string, at: string) => {
+  const exportId = randomUUID();
+  const base = { exportId, sequence: 1, dataflowId, destinationId: 'dest', profileId: 'p1' };
+  const exported = { ...base, triggers: ['attribute' as const], lane: 'live' as const, document: {}, ingestedAt: at, decidedAt: at };
+  return { type: 'ExportDeadLettered' as const, data: { ...base, export: exported, attempts: [], status: 503, reason: 'gave up', deadLetteredAt: at } };
+};
+const replayMark = (dataflowId: string, at: string) => ({ type: 'DeadLetterReplayed' as const, data: { exportId: randomUUID(), dataflowId, replayId: randomUUID(), replayedAt: at } });
 
 describe('reading a dataflow activity', () => {
   it('given more events than one backwards page, when the window covers them, then every one is counted', async () => {
@@ -35,5 +43,14 @@ describe('reading a dataflow activity', () => {
     await store.appendEvents(deliveriesStreamName(dataflowId), pipelineEvents, [delivered(dataflowId, new Date(later - 60_000).toISOString())]);
     expect((await readDataflowActivity(store, dataflowId, { endMs: later })).totals.delivered).toBe(0);
     expect((await readDataflowActivity(store, `${dataflowId}-none`, { endMs: later })).totals.delivered).toBe(0);
+  });
+
+  it('given dead letters followed by more replay marks than one backwards page, when read, then the dead letters behind the marks are counted', async () => {
+    const dataflowId = `flow-${randomUUID().slice(0, 8)}`;
+    const at = new Date().toISOString();
+    await store.appendEvents(deadlettersStreamName(dataflowId), pipelineEvents, Array.from({ length: 3 }, () => deadLettered(dataflowId, at)));
+    await store.appendEvents(deadlettersStreamName(dataflowId), pipelineEvents, Array.from({ length: 600 }, () => replayMark(dataflowId, at)));
+    const activity = await readDataflowActivity(store, dataflowId, { endMs: Date.now() });
+    expect(activity.totals.deadLettered).toBe(3);
   });
 });
