@@ -3,10 +3,11 @@ import type { RetryPolicy, SecretSources } from '@spillway/delivery';
 import { deterministicEventId, runConsumer, type CatalogEvent, type Consumer, type ConsumerStats, type EventMessage, type EventStore } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import { createNotifier, defaultNotificationRetry, type NotificationCounts } from '../notify/notifier.ts';
+import { createNotificationOutbox } from '../notify/outbox.ts';
 import { alertManagerInputEvents, alertManagerInputFilter } from './input-events.ts';
 import { emptyManagerState, keepAlertState, routeEvent, tickEvaluations, type Evaluation, type ManagerState } from './manager-state.ts';
 import { createStateCheckpointStore } from './state-checkpoints.ts';
-import { alertEventIdOf, appendDecisions } from './write-decisions.ts';
+import { appendDecisions } from './write-decisions.ts';
 
 export const alertManagerService = 'alert-manager';
 
@@ -40,8 +41,9 @@ type InputMessage = EventMessage<CatalogEvent<typeof alertManagerInputEvents>>;
 /**
  * The alert manager: one checkpointed $all consumer of deliveries, dead letters, circuits,
  * backfills, dataflows and alert subscriptions, plus a clock tick. Events and ticks are handled
- * one at a time: evaluate, append the decisions to `alerts-<dataflowId>`, notify the subscriber,
- * and only then keep the new state, so whatever a crash interrupts is decided and sent again.
+ * one at a time: evaluate, append the decisions to `alerts-<dataflowId>`, and only then keep the
+ * new state, so whatever a crash interrupts is decided again. The webhooks are not waited for:
+ * the appended decisions are the outbox, sent per dataflow in the background (outbox.ts).
  */
 export function runAlertManager(options: AlertManagerOptions): AlertManager {
   const { store } = options;
@@ -50,6 +52,7 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
   const now = options.now ?? (() => new Date());
   const aborting = new AbortController();
   const notifier = createNotifier({ store, logger, secrets: options.secrets, retry: options.retry ?? defaultNotificationRetry, signal: aborting.signal, now });
+  const outbox = createNotificationOutbox({ store, logger, notifier, signal: aborting.signal });
   let known: ManagerState = emptyManagerState();
   let raised = 0;
   let resolved = 0;
@@ -68,10 +71,12 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
         await appendDecisions(store, evaluation.dataflowId, result.decisions);
         for (const decision of result.decisions) {
           logger.info(decision.kind === 'raise' ? 'alert raised' : 'alert resolved', { dataflowId: evaluation.dataflowId, alertId: decision.alert.alertId, rule: decision.alert.rule, summary: decision.alert.summary });
-          await notifier.notify(evaluation.subscription, decision, alertEventIdOf(decision));
           if (decision.kind === 'raise') raised++;
           else resolved++;
         }
+        outbox.decided(evaluation.subscription);
+      } else {
+        outbox.subscriptionSeen(evaluation.subscription);
       }
       kept = keepAlertState(kept, evaluation.dataflowId, result.state);
     }
@@ -103,6 +108,8 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
     checkpointEvery: options.checkpointEvery ?? { events: 1000, ms: 5000 },
   });
   consumer.done.finally(() => clearInterval(timer)).catch(() => undefined);
+  // Decisions appended before a stop or crash and not told yet: their dataflows' queues find them.
+  consumer.caughtUp.then(() => Object.values(known.subscriptions).forEach((subscription) => outbox.decided(subscription))).catch(() => undefined);
 
   return {
     caughtUp: consumer.caughtUp,
@@ -111,11 +118,12 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
     counts: () => ({ raised, resolved, ...notifier.counts() }),
     async stop() {
       clearInterval(timer);
-      // The consumer is told first, so a notification the abort interrupts leaves its event unfinished (sent again on restart).
       const stopped = consumer.stop();
+      // A notification the abort cuts short has no outcome recorded: the restart sends it again.
       aborting.abort();
       await stopped;
       await queue;
+      await outbox.settled();
     },
   };
 }

@@ -34,7 +34,11 @@ export interface NotificationCounts {
 }
 
 export interface Notifier {
-  /** Tells the subscriber of one alert event, unless an earlier run already did (or gave up). */
+  /**
+   * Tells the subscriber of one alert event and records the outcome. Whether it was told already
+   * is the caller's to know (the outbox's cursor); the record's id is deterministic, so recording
+   * an outcome twice keeps one.
+   */
   notify(subscription: AlertSubscription, decision: AlertDecision, eventId: string): Promise<void>;
   counts(): NotificationCounts;
 }
@@ -45,23 +49,11 @@ const quiet = createLogger({ service: 'alert-manager', level: 'error', write: ()
 
 export function createNotifier(options: NotifierOptions): Notifier {
   const { store, logger } = options;
-  const told = new Map<string, Set<string>>();
   let notified = 0;
   let failed = 0;
 
-  async function toldOf(dataflowId: string): Promise<Set<string>> {
-    let ids = told.get(dataflowId);
-    if (ids === undefined) {
-      const recorded = await store.readStreamEvents(alertNotificationStreamName(dataflowId), notificationEvents);
-      ids = new Set(recorded.map((stored) => stored.event.data.alertEventId));
-      told.set(dataflowId, ids);
-    }
-    return ids;
-  }
-
   async function record(dataflowId: string, eventId: string, event: EventToAppend<typeof notificationEvents>): Promise<void> {
     await store.appendEvents(alertNotificationStreamName(dataflowId), notificationEvents, [{ ...event, id: deterministicEventId('alert-notification', eventId) }]);
-    (await toldOf(dataflowId)).add(eventId);
   }
 
   async function writeLogSink(subscription: AlertSubscription, line: string, context: Record<string, unknown>): Promise<void> {
@@ -77,7 +69,6 @@ export function createNotifier(options: NotifierOptions): Notifier {
     counts: () => ({ notified, failed }),
     async notify(subscription, decision, eventId) {
       const { dataflowId } = subscription;
-      if ((await toldOf(dataflowId)).has(eventId)) return;
       const kind = decision.kind === 'raise' ? 'raised' : 'resolved';
       const base = { alertEventId: eventId, alertId: decision.alert.alertId, dataflowId, kind } as const;
       const context = { dataflowId, alertId: decision.alert.alertId, rule: decision.alert.rule, kind };

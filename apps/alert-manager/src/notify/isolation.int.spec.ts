@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { startHttpReceiver, type HttpReceiver, type ReceivedRequest, type ReceiverAnswer } from '@spillway/testing';
+import type { EventStore } from '@spillway/event-streams';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runAlertManager, type AlertManager, type AlertManagerOptions } from '../manager/run-alert-manager.ts';
+import { captureLogger, connectForTest, pipeline, readAlerts, readNotifications, uniqueId, waitFor } from '../test-setup/fixtures.ts';
+
+/** How long the slow webhook holds each request: far above the bound the other dataflow is held to. */
+const hangMs = 8_000;
+/** B's notification must arrive within this of its decision, while A's first request still hangs. */
+const promptMs = 3_000;
+
+describe('a slow webhook delays only its own dataflow', () => {
+  const log = captureLogger();
+  let store: EventStore;
+  let receiver: HttpReceiver;
+  const slow = new Set<string>();
+  const running: AlertManager[] = [];
+  beforeAll(async () => {
+    store = await connectForTest(log.logger);
+    receiver = await startHttpReceiver({ respond: (request): ReceiverAnswer => ([...slow].some((id) => request.path.endsWith(`/${id}`)) ? { status: 200, delayMs: hangMs } : { status: 200 }) });
+  });
+  afterEach(async () => {
+    for (const manager of running.splice(0)) await manager.stop();
+    slow.clear();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await store.close();
+  });
+
+  const start = (overrides: Partial<AlertManagerOptions> = {}): AlertManager => {
+    const manager = runAlertManager({
+      store,
+      logger: log.logger,
+      secrets: { env: {}, readFile: (path) => readFileSync(path, 'utf8') },
+      consumer: uniqueId('alert-manager'),
+      tickMs: 100,
+      retry: { attempts: 3, baseDelayMs: 20 },
+      ...overrides,
+    });
+    running.push(manager);
+    return manager;
+  };
+  const setup = async () => {
+    const dataflowId = uniqueId('df');
+    const flow = pipeline(store, dataflowId, uniqueId('dest'));
+    await flow.configureDataflow();
+    await flow.subscribe({ webhook: { url: `${receiver.url}/alerts/${dataflowId}`, timeoutMs: 30_000 }, rules: {} });
+    return { dataflowId, flow };
+  };
+  const callsOf = (dataflowId: string): ReceivedRequest[] => receiver.requests.filter((request) => request.path === `/alerts/${dataflowId}`);
+  const bodyTypes = (dataflowId: string) => callsOf(dataflowId).map((call) => (call.body as { type: string }).type);
+  const notificationsOf = (dataflowId: string, count: number, timeoutMs?: number) =>
+    waitFor(
+      async () => {
+        const recorded = await readNotifications(store, dataflowId);
+        return recorded.length >= count ? recorded : undefined;
+      },
+      `${count} notifications of ${dataflowId}`,
+      timeoutMs,
+    );
+
+  it("B's alert reaches B's webhook while A's webhook still holds A's first request; A's arrives later, once", async () => {
+    const a = await setup();
+    const b = await setup();
+    slow.add(a.dataflowId);
+    start();
+    await a.flow.circuitOpened();
+    await waitFor(() => (callsOf(a.dataflowId).length >= 1 ? true : undefined), "A's first request");
+    const hangingSince = Date.now();
+
+    await b.flow.circuitOpened();
+    const decidedAt = Date.now();
+    const [bNotified] = await notificationsOf(b.dataflowId, 1, promptMs);
+    const tookMs = Date.now() - decidedAt;
+    console.log(`B notified ${tookMs} ms after its circuit opened; A's request had hung for ${Date.now() - hangingSince} ms`);
+    expect(bNotified).toMatchObject({ type: 'AlertNotified', kind: 'raised' });
+    expect(bodyTypes(b.dataflowId)).toEqual(['AlertRaised']);
+    expect(await readNotifications(store, a.dataflowId)).toEqual([]);
+
+    const [aNotified] = await notificationsOf(a.dataflowId, 1);
+    console.log(`A notified ${Date.now() - hangingSince} ms after its first request arrived`);
+    expect(aNotified).toMatchObject({ type: 'AlertNotified', kind: 'raised', attempts: 1 });
+    expect(callsOf(a.dataflowId)).toHaveLength(1);
+  });
+
+  it('decisions appended while a stop cuts the slow webhook short are sent after the restart, once each, in order', async () => {
+    const a = await setup();
+    slow.add(a.dataflowId);
+    const consumer = uniqueId('alert-manager');
+    const first = start({ consumer });
+    const openedAt = new Date().toISOString();
+    await a.flow.circuitOpened(openedAt);
+    await waitFor(() => (callsOf(a.dataflowId).length >= 1 ? true : undefined), "A's first request");
+    await a.flow.circuitClosed(openedAt);
+    const decided = await waitFor(async () => {
+      const alerts = await readAlerts(store, a.dataflowId);
+      return alerts.length >= 2 ? alerts : undefined;
+    }, 'the raise and the resolution, decided while the raise still hangs');
+    expect(decided.map((alert) => alert.type)).toEqual(['AlertRaised', 'AlertResolved']);
+    await first.stop();
+    expect(await readNotifications(store, a.dataflowId)).toEqual([]);
+
+    slow.clear();
+    const second = start({ consumer });
+    const notifications = await notificationsOf(a.dataflowId, 2);
+    await second.caughtUp;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a few ticks: nothing more is sent
+    console.log(`after the restart: ${bodyTypes(a.dataflowId).join(', ')}`);
+    expect(notifications.map((notification) => [notification.type, notification.alertEventId])).toEqual(decided.map((alert) => ['AlertNotified', alert.id]));
+    expect(await readNotifications(store, a.dataflowId)).toHaveLength(2);
+    // The raise cut short by the stop reached the webhook once before; after the restart each decision goes once, in order.
+    expect(callsOf(a.dataflowId).map((call) => call.headers['x-export-id'])).toEqual([decided[0]?.id, decided[0]?.id, decided[1]?.id]);
+    expect(second.counts()).toMatchObject({ notified: 2, failed: 0 });
+  });
+});
