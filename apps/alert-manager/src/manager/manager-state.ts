@@ -19,10 +19,15 @@ export const managerStateSchema = z.strictObject({
    * later subscription starts from them, as it does from an open circuit.
    */
   backfillsSeen: z.record(z.string(), alertStateSchema).default({}),
+  /**
+   * The last subscription of each dataflow unsubscribed since its decisions were last all told:
+   * where the decisions still waiting in its outbox go, after a restart too. Forgotten once told.
+   */
+  unsubscribed: z.record(z.string(), alertSubscriptionSchema).default({}),
 });
 export type ManagerState = z.infer<typeof managerStateSchema>;
 
-export const emptyManagerState = (): ManagerState => ({ subscriptions: {}, destinations: {}, openCircuits: {}, alerts: {}, backfillsSeen: {} });
+export const emptyManagerState = (): ManagerState => ({ subscriptions: {}, destinations: {}, openCircuits: {}, alerts: {}, backfillsSeen: {}, unsubscribed: {} });
 
 export type InputEvent = CatalogEvent<typeof alertManagerInputEvents>;
 
@@ -54,7 +59,10 @@ export function routeEvent(known: ManagerState, eventId: string, event: InputEve
       const subscription = known.subscriptions[dataflowId];
       const { [dataflowId]: _subscription, ...subscriptions } = known.subscriptions;
       const { [dataflowId]: _alerts, ...alerts } = known.alerts;
-      return { known: { ...known, subscriptions, alerts }, evaluations: subscription ? evaluate(known, dataflowId, { kind: 'tick' }, withRulesOff(subscription)) : [] };
+      if (!subscription) return { known: { ...known, subscriptions, alerts }, evaluations: [] };
+      const retired = withRulesOff(subscription);
+      const unsubscribed = { ...known.unsubscribed, [dataflowId]: retired };
+      return { known: { ...known, subscriptions, alerts, unsubscribed }, evaluations: evaluate(known, dataflowId, { kind: 'tick' }, retired) };
     }
     case 'DataflowConfigured':
       return destinationChosen(known, event.data.dataflowId, event.data.destinationId);
@@ -100,7 +108,8 @@ function subscriptionConfigured(known: ManagerState, eventId: string, subscripti
   const isNew = known.alerts[dataflowId] === undefined;
   const seen = known.backfillsSeen[dataflowId];
   const alerts = !isNew || seen === undefined ? known.alerts : { ...known.alerts, [dataflowId]: seen };
-  const next = { ...known, subscriptions: { ...known.subscriptions, [dataflowId]: subscription }, alerts };
+  const { [dataflowId]: _retired, ...unsubscribed } = known.unsubscribed;
+  const next = { ...known, subscriptions: { ...known.subscriptions, [dataflowId]: subscription }, alerts, unsubscribed };
   const destination = known.destinations[dataflowId];
   const circuit = destination === undefined || !isNew ? undefined : known.openCircuits[destination];
   const opened: AlertInput = circuit ? { kind: 'event', eventId, event: { type: 'CircuitOpened', data: circuit } } : { kind: 'tick' };
@@ -131,4 +140,16 @@ export function tickEvaluations(known: ManagerState): Evaluation[] {
 export function keepAlertState(known: ManagerState, dataflowId: string, state: AlertState): ManagerState {
   if (!known.subscriptions[dataflowId]) return known;
   return { ...known, alerts: { ...known.alerts, [dataflowId]: state } };
+}
+
+/** Every subscription whose dataflow may have decisions not yet told: the subscribed and the unsubscribed. */
+export function notificationTargets(known: ManagerState): AlertSubscription[] {
+  return [...Object.values(known.subscriptions), ...Object.values(known.unsubscribed)];
+}
+
+/** The unsubscribed dataflow's decisions are all told: its last subscription is no longer needed. */
+export function forgetUnsubscribed(known: ManagerState, dataflowId: string): ManagerState {
+  if (!known.unsubscribed[dataflowId]) return known;
+  const { [dataflowId]: _told, ...unsubscribed } = known.unsubscribed;
+  return { ...known, unsubscribed };
 }

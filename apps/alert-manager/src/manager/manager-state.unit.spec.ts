@@ -1,7 +1,7 @@
 import { deterministicEventId } from '@spillway/event-streams';
 import { evaluateAlerts, parseAlertSubscription } from '@spillway/alert-rules';
 import { describe, expect, it } from 'vitest';
-import { emptyManagerState, keepAlertState, routeEvent, tickEvaluations, type InputEvent, type ManagerState } from './manager-state.ts';
+import { emptyManagerState, forgetUnsubscribed, keepAlertState, notificationTargets, routeEvent, tickEvaluations, withRulesOff, type InputEvent, type ManagerState } from './manager-state.ts';
 
 const subscription = (dataflowId: string) => parseAlertSubscription({ dataflowId, webhook: { url: 'https://ops.example.com/alerts' } });
 const configured = (dataflowId: string, destinationId: string): InputEvent => ({ type: 'DataflowConfigured', data: { dataflowId, destinationId, audiences: [], attributes: [], enabled: true } });
@@ -84,5 +84,16 @@ describe('routing events to the subscribed dataflows', () => {
     expect(after.subscriptions).toEqual({});
     expect(tickEvaluations(after)).toEqual([]);
     expect(keepAlertState(after, 'df-a', evaluations[0]!.state)).toBe(after);
+  });
+
+  it('an unsubscribed dataflow keeps its last subscription as a notification target until its decisions are told, or it subscribes again', () => {
+    const deleted: InputEvent = { type: 'AlertSubscriptionDeleted', data: { dataflowId: 'df-a' } };
+    const after = given(subscribed('df-a'), subscribed('df-b'), deleted);
+    expect(after.unsubscribed).toEqual({ 'df-a': withRulesOff(subscription('df-a')) });
+    expect(notificationTargets(after).map((target) => target.dataflowId)).toEqual(['df-b', 'df-a']);
+    expect(forgetUnsubscribed(after, 'df-a').unsubscribed).toEqual({});
+    expect(forgetUnsubscribed(after, 'df-b')).toBe(after);
+    expect(given(subscribed('df-a'), deleted, subscribed('df-a')).unsubscribed).toEqual({});
+    expect(given(deleted).unsubscribed).toEqual({});
   });
 });

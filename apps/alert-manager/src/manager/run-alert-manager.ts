@@ -5,7 +5,7 @@ import type { Logger } from '@spillway/runtime';
 import { createNotifier, defaultNotificationRetry, type NotificationCounts } from '../notify/notifier.ts';
 import { createNotificationOutbox } from '../notify/outbox.ts';
 import { alertManagerInputEvents, alertManagerInputFilter } from './input-events.ts';
-import { emptyManagerState, keepAlertState, routeEvent, tickEvaluations, type Evaluation, type ManagerState } from './manager-state.ts';
+import { emptyManagerState, forgetUnsubscribed, keepAlertState, notificationTargets, routeEvent, tickEvaluations, type Evaluation, type ManagerState } from './manager-state.ts';
 import { createStateCheckpointStore } from './state-checkpoints.ts';
 import { appendDecisions } from './write-decisions.ts';
 
@@ -52,7 +52,6 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
   const now = options.now ?? (() => new Date());
   const aborting = new AbortController();
   const notifier = createNotifier({ store, logger, secrets: options.secrets, retry: options.retry ?? defaultNotificationRetry, signal: aborting.signal, now });
-  const outbox = createNotificationOutbox({ store, logger, notifier, signal: aborting.signal });
   let known: ManagerState = emptyManagerState();
   let raised = 0;
   let resolved = 0;
@@ -62,6 +61,14 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
     queue = next.catch(() => undefined);
     return next;
   };
+  const onIdle = (dataflowId: string): void => {
+    if (!known.unsubscribed[dataflowId]) return;
+    // Checked again in turn: a deletion handled meanwhile may have woken the queue again.
+    void exclusive(async () => {
+      if (outbox.isIdle(dataflowId)) known = forgetUnsubscribed(known, dataflowId);
+    });
+  };
+  const outbox = createNotificationOutbox({ store, logger, notifier, signal: aborting.signal, onIdle });
 
   async function apply(evaluations: readonly Evaluation[], next: ManagerState): Promise<void> {
     let kept = next;
@@ -74,11 +81,11 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
           if (decision.kind === 'raise') raised++;
           else resolved++;
         }
-        outbox.decided(evaluation.subscription);
-      } else {
-        outbox.subscriptionSeen(evaluation.subscription);
       }
       kept = keepAlertState(kept, evaluation.dataflowId, result.state);
+      // An unsubscribed dataflow's queue is woken even without a decision: once idle, its subscription is forgotten.
+      if (result.decisions.length > 0 || kept.unsubscribed[evaluation.dataflowId]) outbox.decided(evaluation.subscription);
+      else outbox.subscriptionSeen(evaluation.subscription);
     }
     known = kept;
   }
@@ -109,7 +116,7 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
   });
   consumer.done.finally(() => clearInterval(timer)).catch(() => undefined);
   // Decisions appended before a stop or crash and not told yet: their dataflows' queues find them.
-  consumer.caughtUp.then(() => Object.values(known.subscriptions).forEach((subscription) => outbox.decided(subscription))).catch(() => undefined);
+  consumer.caughtUp.then(() => notificationTargets(known).forEach((subscription) => outbox.decided(subscription))).catch(() => undefined);
 
   return {
     caughtUp: consumer.caughtUp,

@@ -3,6 +3,7 @@ import { startHttpReceiver, type HttpReceiver, type ReceivedRequest, type Receiv
 import type { EventStore } from '@spillway/event-streams';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAlertManager, type AlertManager, type AlertManagerOptions } from '../manager/run-alert-manager.ts';
+import { stateCheckpointEvents, stateCheckpointStreamName } from '../manager/state-checkpoints.ts';
 import { captureLogger, connectForTest, pipeline, readAlerts, readNotifications, uniqueId, waitFor } from '../test-setup/fixtures.ts';
 
 /** How long the slow webhook holds each request: far above the bound the other dataflow is held to. */
@@ -113,5 +114,37 @@ describe('a slow webhook delays only its own dataflow', () => {
     // The raise cut short by the stop reached the webhook once before; after the restart each decision goes once, in order.
     expect(callsOf(a.dataflowId).map((call) => call.headers['x-export-id'])).toEqual([decided[0]?.id, decided[0]?.id, decided[1]?.id]);
     expect(second.counts()).toMatchObject({ notified: 2, failed: 0 });
+  });
+
+  it('a subscription deleted while its webhook hangs: the resolution it decided is still sent after a restart', async () => {
+    const a = await setup();
+    slow.add(a.dataflowId);
+    const consumer = uniqueId('alert-manager');
+    const first = start({ consumer });
+    await a.flow.circuitOpened();
+    await waitFor(() => (callsOf(a.dataflowId).length >= 1 ? true : undefined), "A's first request");
+    await a.flow.unsubscribe();
+    const decided = await waitFor(async () => {
+      const alerts = await readAlerts(store, a.dataflowId);
+      return alerts.length >= 2 ? alerts : undefined;
+    }, 'the raise and the resolution by the deletion');
+    await first.stop();
+
+    slow.clear();
+    const second = start({ consumer });
+    const notifications = await notificationsOf(a.dataflowId, 2);
+    expect(notifications.map((notification) => [notification.type, notification.kind, notification.alertEventId])).toEqual([
+      ['AlertNotified', 'raised', decided[0]?.id],
+      ['AlertNotified', 'resolved', decided[1]?.id],
+    ]);
+    expect(bodyTypes(a.dataflowId)).toEqual(['AlertRaised', 'AlertRaised', 'AlertResolved']);
+    // Told, so the deleted subscription is no longer kept: the next checkpoint (one more event, then the stop) is without it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const handled = second.stats().handled;
+    await pipeline(store, uniqueId('df'), uniqueId('dest')).delivered();
+    await waitFor(() => (second.stats().handled > handled && second.stats().inFlight === 0 ? true : undefined), 'one more event handled');
+    await second.stop();
+    const [latest] = await store.readStreamEvents(stateCheckpointStreamName(consumer), stateCheckpointEvents, { direction: 'backwards', maxCount: 1 });
+    expect(latest?.event.data.state.unsubscribed).toEqual({});
   });
 });

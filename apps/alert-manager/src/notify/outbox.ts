@@ -16,6 +16,8 @@ export interface OutboxOptions {
   readonly retryAfterMs?: number;
   /** Decisions read from `alerts-<dataflowId>` at a time. @defaultValue 100 */
   readonly pageSize?: number;
+  /** A queue has told every decision it was woken for. */
+  readonly onIdle?: (dataflowId: string) => void;
 }
 
 /**
@@ -27,6 +29,8 @@ export interface NotificationOutbox {
   decided(subscription: AlertSubscription): void;
   /** The dataflow's current subscription (its webhook may have changed), for notifications not sent yet. */
   subscriptionSeen(subscription: AlertSubscription): void;
+  /** Whether the dataflow's queue has told every decision it was woken for (and has not failed since). */
+  isIdle(dataflowId: string): boolean;
   /** Resolves once every queue has stopped (after the signal) or gone idle. */
   settled(): Promise<void>;
 }
@@ -89,7 +93,9 @@ export function createNotificationOutbox(options: OutboxOptions): NotificationOu
     queue.wanted = true;
     queue.draining ??= drain(queue).finally(() => {
       queue.draining = undefined;
-      if (queue.wanted && queue.retry === undefined && !signal.aborted) wake(queue);
+      if (signal.aborted || queue.retry !== undefined) return;
+      if (queue.wanted) wake(queue);
+      else options.onIdle?.(queue.subscription.dataflowId);
     });
   }
 
@@ -111,6 +117,10 @@ export function createNotificationOutbox(options: OutboxOptions): NotificationOu
     subscriptionSeen(subscription) {
       const queue = queues.get(subscription.dataflowId);
       if (queue !== undefined) queue.subscription = subscription;
+    },
+    isIdle(dataflowId) {
+      const queue = queues.get(dataflowId);
+      return queue !== undefined && queue.draining === undefined && !queue.wanted && queue.retry === undefined;
     },
     async settled() {
       await Promise.all([...queues.values()].map((queue) => queue.draining));
