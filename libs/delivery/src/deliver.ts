@@ -82,11 +82,11 @@ async function authorizeAndPost(attempt: Attempt): Promise<{ readonly outcome: D
     return { outcome: outcomeOfAuthorizationError(error, elapsedSince(attempt.started)), authorization: undefined };
   }
   try {
-    const response = await attempt.client.post(exportUrl(attempt.target), {
+    const response = await attempt.client.got.post(exportUrl(attempt.target), {
       headers: buildExportHeaders(attempt.request, attempt.target, authorization),
       body: JSON.stringify(attempt.request.document),
-      timeoutMs: attempt.target.timeoutMs,
-      signal: attempt.signal,
+      timeout: { request: attempt.target.timeoutMs },
+      ...(attempt.signal ? { signal: attempt.signal } : {}),
     });
     return { outcome: outcomeOfResponse(response.statusCode, response.headers['retry-after'], elapsedSince(attempt.started)), authorization };
   } catch (error) {

@@ -3,7 +3,6 @@ import https from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
 import got, { type Got } from 'got';
 import type { LocalBinding } from './egress-addresses.ts';
-import { createPost, type Post } from './post-request.ts';
 
 export interface HttpClientOptions {
   /** Upper bound on concurrent connections per endpoint origin. */
@@ -19,12 +18,9 @@ export interface HttpClientOptions {
   readonly lookup?: LookupFunction;
 }
 
-/** Keep-alive agents, one per destination so connections are reused, and two ways to use them. */
+/** A got instance over keep-alive agents: one per destination, so connections are reused. */
 export interface HttpClient {
-  /** For the rarer requests (OAuth tokens). */
   readonly got: Got;
-  /** The export POST, without got's per-request cost. */
-  readonly post: Post;
   /** Closes the pooled connections; in-flight requests fail. */
   close(): void;
 }
@@ -54,7 +50,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   });
   return {
     got: instance,
-    post: createPost({ http: httpAgent, https: httpsAgent }, options.lookup),
     close: () => {
       httpAgent.destroy();
       httpsAgent.destroy();

@@ -3,7 +3,6 @@ export * from './headers.ts';
 export * from './secrets.ts';
 export * from './outcome.ts';
 export * from './http-client.ts';
-export * from './post-request.ts';
 export * from './export-http-request.ts';
 export * from './deliver.ts';
 export * from './retry-policy.ts';
