@@ -7,6 +7,7 @@ import type { CatalogEvent, EventCatalog, EventToAppend } from './catalog.ts';
 import { StoreUnavailableError, StreamNotFoundError, isTransient } from './errors.ts';
 import { readHeadPosition } from './head-position.ts';
 import type { Position } from './position.ts';
+import { useNativeBase64InProtobuf } from './protobuf-base64.ts';
 import { mapStoreError } from './map-store-error.ts';
 import { toObservable } from './observables.ts';
 import { readStreamEvents, type ReadStreamOptions } from './read.ts';
@@ -50,6 +51,7 @@ export interface ConnectOptions {
 /** Connects and waits until the store answers (retrying with backoff), so a service can say it is connected. */
 export async function connectEventStore(connectionString: string, options: ConnectOptions): Promise<EventStore> {
   const logger = options.logger;
+  useNativeBase64InProtobuf();
   const client = EventStoreDBClient.connectionString(connectionString);
   await waitUntilReachable(client, logger, connectionString, options);
   return createEventStore(client, logger);

@@ -2,11 +2,11 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AppendOutcome, ExpectedRevision, ProposedEvent, StoreEngine } from '@spillway/store-engine';
 import type { Logger } from '@spillway/runtime';
 import { emptyPb, sharedPb, streamsPb } from './protocol.ts';
-import type { BatchAppendOptions, BatchAppendReq, BatchAppendResp, RpcStatus, Uuid } from './protocol.ts';
+import type { BatchAppendResp, RpcStatus, Uuid } from './protocol.ts';
+import type { DecodedBatchAppend, DecodedOptions } from './batch-append-wire.ts';
 import { batchAppendErrors, rpcErrors } from './errors.ts';
-import { expectedRevisionOf } from './expected-revision.ts';
-import { sizeOnDisk, streamIdentifier, streamNameOf, toProposedEvent } from './events.ts';
-import { uuidFromWire } from './uuid.ts';
+import { sizeOnDisk, streamIdentifier, toProposedEvent } from './events.ts';
+import { uuidFromWire, uuidMessageOf } from './uuid.ts';
 import type { AppendLimits } from './append.ts';
 import type { ActiveCalls } from './active-calls.ts';
 import { engineBatchStatus } from './engine-errors.ts';
@@ -26,7 +26,7 @@ interface PendingWrite {
  * engine's group commit.
  */
 export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, logger: Logger, calls: ActiveCalls) {
-  return (call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void => {
+  return (call: ServerDuplexStream<DecodedBatchAppend, BatchAppendResp>): void => {
     coalesceWrites(call); // the acknowledgements of one commit go out together
     const pending = new Map<string, PendingWrite>();
     let inFlight = 0;
@@ -66,14 +66,14 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
         });
     };
 
-    call.on('data', (request: BatchAppendReq) => {
+    call.on('data', (request: DecodedBatchAppend) => {
       if (shuttingDown) return;
-      const correlationId = request.getCorrelationId();
-      const options = request.getOptions();
-      const fallbackName = streamNameOf(options?.getStreamIdentifier());
+      const correlationId = request.correlationId && uuidMessageOf(request.correlationId);
+      const options = request.options;
+      const fallbackName = options?.streamName ?? '';
       let key: string;
       try {
-        key = uuidFromWire(correlationId);
+        key = uuidFromWire(request.correlationId);
       } catch (error) {
         return respond(errorResponse(correlationId, fallbackName, batchAppendErrors.badRequest(String(error))));
       }
@@ -85,7 +85,7 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
       const write = pending.get(key);
       if (write === undefined) return;
       try {
-        for (const message of request.getProposedMessagesList()) {
+        for (const message of request.proposedMessages) {
           const event = toProposedEvent(message);
           write.size += sizeOnDisk(event);
           write.events.push(event);
@@ -98,7 +98,7 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
         pending.delete(key);
         return respond(errorResponse(correlationId, write.streamName, batchAppendErrors.maximumAppendSizeExceeded(limits.maxAppendSize)));
       }
-      if (!request.getIsFinal()) return;
+      if (!request.isFinal) return;
       pending.delete(key);
       appendNow(correlationId, write);
     });
@@ -110,13 +110,16 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
   };
 }
 
-function openWrite(options: BatchAppendOptions): { write: PendingWrite } | { error: RpcStatus } {
-  if (!options.hasStreamIdentifier()) return { error: batchAppendErrors.badRequest('Required field StreamIdentifier not set.') };
-  const deadline = options.getDeadline();
-  if (deadline !== undefined && deadline.toDate().getTime() <= Date.now()) return { error: batchAppendErrors.timeout() };
-  const expected = expectedRevisionOf(options, options.hasStreamPosition() ? options.getStreamPosition() : undefined);
+function openWrite(options: DecodedOptions): { write: PendingWrite } | { error: RpcStatus } {
+  if (options.streamName === undefined) return { error: batchAppendErrors.badRequest('Required field StreamIdentifier not set.') };
+  if (options.deadline !== undefined && options.deadline.getTime() <= Date.now()) return { error: batchAppendErrors.timeout() };
+  const expected = expectedRevisionOfWire(options.expected);
   if (expected === undefined) return { error: batchAppendErrors.badRequest('Expected stream position is not set.') };
-  return { write: { streamName: streamNameOf(options.getStreamIdentifier()), expected, events: [], size: 0 } };
+  return { write: { streamName: options.streamName, expected, events: [], size: 0 } };
+}
+
+function expectedRevisionOfWire(expected: DecodedOptions['expected']): ExpectedRevision | undefined {
+  return typeof expected === 'object' ? BigInt(expected.revision) : expected;
 }
 
 function errorMessage(error: unknown): string {

@@ -1,13 +1,13 @@
 import type { ProposedEvent, RecordedEvent } from '@spillway/store-engine';
 import { sharedPb, streamsPb } from './protocol.ts';
-import type { ReadResp, StreamIdentifier, Uuid } from './protocol.ts';
-import { uuidFromWire, uuidToWire } from './uuid.ts';
+import type { ReadResp, StreamIdentifier } from './protocol.ts';
+import { uuidFromWire, uuidToWire, type WireUuid } from './uuid.ts';
 
 export type UuidForm = 'string' | 'structured';
 
 /** The shape shared by AppendReq.ProposedMessage and BatchAppendReq.ProposedMessage. */
 export interface WireProposedMessage {
-  getId(): Uuid | undefined;
+  getId(): WireUuid | undefined;
   getMetadataMap(): { get(key: string): string | undefined };
   getData_asU8(): Uint8Array;
   getCustomMetadata_asU8(): Uint8Array;

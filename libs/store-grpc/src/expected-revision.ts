@@ -1,6 +1,6 @@
 import type { ExpectedRevision } from '@spillway/store-engine';
 
-/** The expected-revision oneof as Append, BatchAppend, Delete and Tombstone options carry it. */
+/** The expected-revision oneof as Append, Delete and Tombstone options carry it (BatchAppend: batch-append-wire.ts). */
 export interface ExpectationOptions {
   hasAny(): boolean;
   hasNoStream(): boolean;

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { decodeBatchAppendReq } from './batch-append-wire.ts';
 import type * as StreamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
@@ -49,11 +50,12 @@ export type StreamIdentifier = SharedPb.StreamIdentifier;
 export type RpcStatus = StatusPb.Status;
 
 /**
- * The Streams service definition with one change: Read responses may be handed over already
- * serialized, which the event hot path does.
+ * The Streams service definition with two changes: Read responses may be handed over already
+ * serialized, which the event hot path does, and BatchAppend requests are decoded by hand.
  */
 export const streamsService = {
   ...streamsGrpc.StreamsService,
+  batchAppend: { ...streamsGrpc.StreamsService.batchAppend, requestDeserialize: decodeBatchAppendReq },
   read: {
     ...streamsGrpc.StreamsService.read,
     responseSerialize: (message: ReadMessage): Buffer => (Buffer.isBuffer(message) ? message : Buffer.from(message.serializeBinary())),

@@ -34,8 +34,16 @@ function hyphenate(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** What `uuidFromWire` reads: the generated UUID message, or one decoded by hand (batch-append-wire.ts). */
+export interface WireUuid {
+  hasStructured(): boolean;
+  getStructured(): { getMostSignificantBits(): string; getLeastSignificantBits(): string } | undefined;
+  hasString(): boolean;
+  getString(): string;
+}
+
 /** Reads either wire form of a UUID (string or structured most/least significant bits). */
-export function uuidFromWire(uuid: Uuid | undefined): string {
+export function uuidFromWire(uuid: WireUuid | undefined): string {
   if (uuid === undefined) throw new InvalidUuidError('<missing>');
   if (uuid.hasStructured()) {
     const structured = uuid.getStructured()!;
@@ -45,6 +53,15 @@ export function uuidFromWire(uuid: Uuid | undefined): string {
   }
   if (uuid.hasString()) return normalizeUuid(uuid.getString());
   throw new InvalidUuidError('<empty>');
+}
+
+/** The generated message of a UUID read from the wire, to echo it in an answer. */
+export function uuidMessageOf(uuid: WireUuid): Uuid {
+  const structured = uuid.getStructured();
+  if (structured === undefined) return uuid.hasString() ? new sharedPb.UUID().setString(uuid.getString()) : new sharedPb.UUID();
+  return new sharedPb.UUID().setStructured(
+    new sharedPb.UUID.Structured().setMostSignificantBits(structured.getMostSignificantBits()).setLeastSignificantBits(structured.getLeastSignificantBits()),
+  );
 }
 
 export function uuidToWire(id: string, form: 'string' | 'structured'): Uuid {
