@@ -1,8 +1,10 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { comparePositions, createStreamCheckpointStore, defineEvents, formatPosition, HandlerFailedError, type Position } from '@spillway/event-streams';
 import { deliveriesStreamName, exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
+import { dataflowStreamName } from '@spillway/xdm';
 import type { ReceivedRequest } from '@spillway/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
 import { waitUntil, worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 import { dataflowConsumerName } from './dataflow-consumer.ts';
 
@@ -15,6 +17,7 @@ const deadProfiles = 200;
 const patientRetry = { attempts: 20, baseDelayMs: 50, maxDelayMs: 200 };
 const circuit = { openAfterSeconds: 1, probeEverySeconds: 1 };
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested });
+const anyDataflowEvent = defineEvents({ DataflowConfigured: z.unknown() }, { unknownTypes: 'ignore' });
 const exportIdOf = (request: ReceivedRequest) => String(request.headers['x-export-id']);
 const profileOf = (request: { body: unknown }) => (request.body as { person: { name: { firstName: string } } }).person.name.firstName;
 
@@ -70,13 +73,34 @@ describe('delivery agent: one export consumer per dataflow', () => {
     await agent.caughtUp;
 
     expect(endpoint.requests.map(exportIdOf).sort()).toEqual([...sentAfter].sort());
-    const started = world.logs.filter((entry) => entry.message === "starting from the single consumer's checkpoint").map((entry) => entry.dataflowId);
-    expect(started.sort()).toEqual([oldFlow, newFlow].sort());
+    const started = (message: string) => world.logs.filter((entry) => entry.message === message).map((entry) => entry.dataflowId);
+    expect(started("starting from the single consumer's checkpoint")).toEqual([oldFlow]);
+    // Configured after that checkpoint: its own configuration is the later start.
+    expect(started("starting at the dataflow's first configuration")).toEqual([newFlow]);
     // From here on each dataflow consumer has its own checkpoint, past what it delivered.
     for (const dataflowId of [oldFlow, newFlow]) {
       const own = await waitForCheckpoint(dataflowConsumerName(singleConsumer, dataflowId), await lastPositionOf(dataflowId));
       expect(comparePositions(own, delivered)).toBeGreaterThan(0);
     }
+  });
+
+  it('starts the consumer of a dataflow created on a long log at its first configuration, not at the start of the log', async () => {
+    const endpoint = await receiver();
+    const [destinationId, earlyFlow, lateFlow] = [world.id('dest'), world.id('early-df'), world.id('late-df')];
+    await world.configureDestination({ destinationId, endpoint: endpoint.url, auth: { type: 'none' } });
+    for (let profile = 1; profile <= 50; profile++) await world.requestExport({ dataflowId: earlyFlow, destinationId, profileId: `e-${profile}`, sequence: 1 });
+    const agent = world.startAgent();
+    await world.waitForOutcomes(earlyFlow, 50);
+
+    await world.configureDataflow(lateFlow, destinationId);
+    const [configured] = await world.store.readStreamEvents(dataflowStreamName(lateFlow), anyDataflowEvent);
+    const sent = await world.requestExport({ dataflowId: lateFlow, destinationId, profileId: 'l-1', sequence: 1 });
+    await world.waitForOutcomes(lateFlow, 1);
+
+    const lateName = dataflowConsumerName(agent.consumerName, lateFlow);
+    const lateStart = world.logs.find((entry) => entry.message === 'consumer started' && entry.consumer === lateName);
+    expect(lateStart?.from).toBe(formatPosition(configured!.position));
+    expect(endpoint.requests.filter((request) => profileOf(request) === 'l-1').map(exportIdOf)).toEqual([sent]);
   });
 
   it("moves an idle dataflow's checkpoint on while another dataflow is busy, so after a restart it does not rescan the log, and neither dataflow re-sends what was delivered", async () => {

@@ -148,8 +148,8 @@ describe('delivery agent: a dead destination holds up no other dataflow', () => 
     // What a kill -9 would leave: the dead dataflow's stored checkpoint is before its first waiting export.
     const [firstWaiting] = await world.store.readStreamEvents(exportsStreamName(deadFlow), exportEvents, { maxCount: 1 });
     const checkpoint = await createStreamCheckpointStore(world.store).load(dataflowConsumerName(first.consumerName, deadFlow));
-    expect(checkpoint).toBeDefined();
-    expect(comparePositions(checkpoint!, firstWaiting!.position!)).toBeLessThan(0);
+    // None stored yet is before it too: the reader then starts at the dataflow's first configuration, which comes before its exports.
+    expect(checkpoint === undefined || comparePositions(checkpoint, firstWaiting!.position!) < 0).toBe(true);
     await first.stop();
 
     for (let profile = 1; profile <= 5; profile++) await world.requestExport({ dataflowId: deadFlow, destinationId: deadDest, profileId: `d-${profile}`, sequence: 2 });

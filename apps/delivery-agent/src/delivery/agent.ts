@@ -221,9 +221,9 @@ export function runAgent(options: AgentOptions): Agent {
     checkpointEvery: options.checkpointEvery,
   };
 
-  function startDataflow(dataflowId: string): void {
+  function startDataflow(dataflowId: string, configuredAt: Position | undefined): void {
     if (stopping.signal.aborted) return;
-    const dataflow = runDataflowConsumer(dataflowContext, dataflowId);
+    const dataflow = runDataflowConsumer(dataflowContext, dataflowId, configuredAt);
     dataflows.set(dataflowId, dataflow);
     // Once stopping, an error is no failure (as in runConsumer): e.g. a store outage cut short at start.
     dataflow.done.catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import {
   comparePositions,
   createStreamCheckpointStore,
+  formatPosition,
   isInPartition,
   retryWhileUnavailable,
   runConsumer,
@@ -87,7 +88,7 @@ export interface DataflowConsumer {
  * checkpoint, reading window and held exports, so that a dead destination fills only the window
  * of the dataflows that send to it.
  */
-export function runDataflowConsumer(context: DataflowConsumerContext, dataflowId: string): DataflowConsumer {
+export function runDataflowConsumer(context: DataflowConsumerContext, dataflowId: string, configuredAt: Position | undefined): DataflowConsumer {
   const { store, logger, stopping } = context;
   const consumerName = dataflowConsumerName(context.agentConsumer, dataflowId);
   const logFields = { consumer: consumerName, dataflowId };
@@ -145,15 +146,22 @@ export function runDataflowConsumer(context: DataflowConsumerContext, dataflowId
   };
 
   /**
-   * Its own checkpoint; for a dataflow consumer that has none yet, the single consumer's of an
-   * agent from before there was one consumer per dataflow (it had finished every export before it).
+   * Its own checkpoint. A dataflow consumer that has none yet starts at the dataflow's first
+   * configuration event (the decider writes no export of a dataflow before it is configured), so
+   * a dataflow created on a long log does not read it from the start; or at the single consumer's
+   * checkpoint of an agent from before there was one consumer per dataflow, when that is later
+   * (it had finished every export before it).
    */
   async function loadStart(): Promise<Position | undefined> {
     const own = await checkpointStore.load(consumerName);
     if (own !== undefined) return own;
     const single = await checkpointStore.load(context.agentConsumer);
-    if (single !== undefined) logger.info("starting from the single consumer's checkpoint", { ...logFields, from: context.agentConsumer });
-    return single;
+    if (single !== undefined && (configuredAt === undefined || comparePositions(single, configuredAt) > 0)) {
+      logger.info("starting from the single consumer's checkpoint", { ...logFields, from: context.agentConsumer });
+      return single;
+    }
+    if (configuredAt !== undefined) logger.info("starting at the dataflow's first configuration", { ...logFields, position: formatPosition(configuredAt) });
+    return configuredAt;
   }
 
   async function start(): Promise<void> {

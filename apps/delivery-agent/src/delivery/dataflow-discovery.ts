@@ -1,4 +1,4 @@
-import { defineEvents, runConsumer, type CheckpointStore, type Consumer, type EventStore, type OutageReporter } from '@spillway/event-streams';
+import { defineEvents, runConsumer, type CheckpointStore, type Consumer, type EventStore, type OutageReporter, type Position } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import { dataflowStreamName, idSchema } from '@spillway/xdm';
 import { z } from 'zod';
@@ -14,7 +14,8 @@ const noCheckpoints: CheckpointStore = { load: async () => undefined, save: asyn
 
 /**
  * The control consumer: follows the dataflow configuration streams (`dataflow-<idPrefix>…`) only
- * to learn which dataflows exist, calling `found` once per dataflow id, in log order. A deleted
+ * to learn which dataflows exist, calling `found` once per dataflow id, in log order, with the
+ * position of its first configuration event (none of its exports can come before it). A deleted
  * dataflow is found all the same: its exports already requested (and replays) are still delivered.
  * Its `caughtUp` resolves once every dataflow in the store at its start was found.
  */
@@ -25,7 +26,7 @@ export function followDataflows(options: {
   readonly consumer: string;
   /** Narrows the dataflows to those whose id starts with it. */
   readonly idPrefix: string;
-  readonly found: (dataflowId: string) => void;
+  readonly found: (dataflowId: string, configuredAt: Position | undefined) => void;
 }): Consumer {
   const known = new Set<string>();
   return runConsumer({
@@ -37,11 +38,11 @@ export function followDataflows(options: {
     filter: { streamNamePrefixes: [`${dataflowStreamPrefix}${options.idPrefix}`] },
     checkpoints: noCheckpoints,
     recordRejections: false,
-    handle({ streamId, event }) {
+    handle({ streamId, event, position }) {
       const { dataflowId } = event.data;
       if (streamId !== dataflowStreamName(dataflowId) || known.has(dataflowId)) return;
       known.add(dataflowId);
-      options.found(dataflowId);
+      options.found(dataflowId, position);
     },
   });
 }
