@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { createLogger } from '@spillway/runtime';
 import { startHttpReceiver, type HttpReceiver, type Responder } from '@spillway/testing';
@@ -134,6 +135,50 @@ describe('deliverExport: outcomes', () => {
 
   it('a connection dropped without an answer is retryable', async () => {
     expect(await deliverTo(() => 'drop')).toMatchObject({ kind: 'failed', failure: 'error', errorCode: 'ECONNRESET', retryable: true });
+  });
+});
+
+describe('deliverExport: the body of the answer', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+    server = undefined;
+  });
+
+  async function serve(handler: (response: ServerResponse) => void): Promise<{ url: string; remotePorts: number[] }> {
+    const remotePorts: number[] = [];
+    server = createHttpServer((incoming, response) => {
+      remotePorts.push(incoming.socket.remotePort ?? 0);
+      incoming.resume();
+      incoming.on('end', () => handler(response));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, remotePorts };
+  }
+
+  it('is read to its end and dropped, so the connection serves the next export', async () => {
+    const { url, remotePorts } = await serve((response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end('x'.repeat(256 * 1024));
+    });
+    const target = deliveryTargetSchema.parse({ endpoint: url });
+    for (let sequence = 1; sequence <= 3; sequence += 1) {
+      expect(await deliverExport({ ...request, sequence }, target, { logger, httpClient: client })).toMatchObject({ kind: 'delivered', status: 200 });
+    }
+    expect(remotePorts).toHaveLength(3);
+    expect(new Set(remotePorts).size).toBe(1);
+  });
+
+  it('counts against the timeout: a status on time with a body that ends too late is a timeout', async () => {
+    const { url } = await serve((response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('partial');
+      setTimeout(() => response.end('rest'), 600).unref();
+    });
+    const outcome = await deliverExport(request, deliveryTargetSchema.parse({ endpoint: url, timeoutMs: 300 }), { logger, httpClient: client });
+    expect(outcome).toMatchObject({ kind: 'failed', failure: 'error', errorCode: 'ETIMEDOUT', retryable: true });
+    expect(outcome.durationMs).toBeLessThan(600);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Logger } from '@spillway/runtime';
 import { buildExportHeaders, buildExportUrl } from './export-http-request.ts';
-import { sharedHttpClient, type HttpClient } from './http-client.ts';
+import { postAndDrain, sharedHttpClient, type HttpClient } from './http-client.ts';
 import { createAuthorizer, type Authorizer } from './oauth/authorizer.ts';
 import { TokenRequestError } from './oauth/token-error.ts';
 import { isRetryableErrorCode, isRetryableStatus, parseRetryAfter, type DeliveryOutcome, type RejectedByEndpoint } from './outcome.ts';
@@ -82,13 +82,13 @@ async function authorizeAndPost(attempt: Attempt): Promise<{ readonly outcome: D
     return { outcome: outcomeOfAuthorizationError(error, elapsedSince(attempt.started)), authorization: undefined };
   }
   try {
-    const response = await attempt.client.got.post(exportUrl(attempt.target), {
+    const answer = await postAndDrain(attempt.client, exportUrl(attempt.target), {
       headers: buildExportHeaders(attempt.request, attempt.target, authorization),
       body: JSON.stringify(attempt.request.document),
       timeout: { request: attempt.target.timeoutMs },
       ...(attempt.signal ? { signal: attempt.signal } : {}),
     });
-    return { outcome: outcomeOfResponse(response.statusCode, response.headers['retry-after'], elapsedSince(attempt.started)), authorization };
+    return { outcome: outcomeOfResponse(answer.statusCode, answer.retryAfter, elapsedSince(attempt.started)), authorization };
   } catch (error) {
     return { outcome: outcomeOfError(error, elapsedSince(attempt.started)), authorization };
   }

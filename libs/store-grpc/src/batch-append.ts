@@ -1,9 +1,10 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AppendOutcome, ExpectedRevision, ProposedEvent, StoreEngine } from '@spillway/store-engine';
 import type { Logger } from '@spillway/runtime';
-import { emptyPb, sharedPb, streamsPb } from './protocol.ts';
-import type { BatchAppendResp, RpcStatus, Uuid } from './protocol.ts';
-import type { DecodedBatchAppend, DecodedOptions } from './batch-append-wire.ts';
+import { streamsPb } from './protocol.ts';
+import type { BatchAppendMessage, BatchAppendResp, RpcStatus, Uuid } from './protocol.ts';
+import type { DecodedBatchAppend, DecodedOptions, PlainUuid } from './batch-append-wire.ts';
+import { encodeBatchAppendSuccess } from './batch-append-answer-wire.ts';
 import { batchAppendErrors, rpcErrors } from './errors.ts';
 import { sizeOnDisk, streamIdentifier, toProposedEvent } from './events.ts';
 import { uuidFromWire, uuidMessageOf } from './uuid.ts';
@@ -26,14 +27,14 @@ interface PendingWrite {
  * engine's group commit.
  */
 export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, logger: Logger, calls: ActiveCalls) {
-  return (call: ServerDuplexStream<DecodedBatchAppend, BatchAppendResp>): void => {
+  return (call: ServerDuplexStream<DecodedBatchAppend, BatchAppendMessage>): void => {
     coalesceWrites(call); // the acknowledgements of one commit go out together
     const pending = new Map<string, PendingWrite>();
     let inFlight = 0;
     let inputEnded = false;
     let shuttingDown = false;
 
-    const respond = (response: BatchAppendResp) => {
+    const respond = (response: BatchAppendMessage) => {
       if (call.cancelled || call.destroyed || call.writableEnded) return;
       if (!call.write(response)) {
         call.pause();
@@ -52,13 +53,14 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
     call.once('close', unregister);
     call.once('cancelled', unregister);
 
-    const appendNow = (correlationId: Uuid | undefined, write: PendingWrite) => {
+    const appendNow = (wireCorrelationId: PlainUuid | undefined, write: PendingWrite) => {
       inFlight += 1;
       calls
         .track(engine.append(write.streamName, write.expected, write.events))
         .then(
-          (outcome) => respond(outcomeResponse(correlationId, write, outcome)),
-          (error: unknown) => respond(errorResponse(correlationId, write.streamName, engineBatchStatus(error, logger, { streamName: write.streamName }))),
+          (outcome) => respond(outcomeResponse(wireCorrelationId, write, outcome)),
+          (error: unknown) =>
+            respond(errorResponse(wireCorrelationId && uuidMessageOf(wireCorrelationId), write.streamName, engineBatchStatus(error, logger, { streamName: write.streamName }))),
         )
         .finally(() => {
           inFlight -= 1;
@@ -68,18 +70,19 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
 
     call.on('data', (request: DecodedBatchAppend) => {
       if (shuttingDown) return;
-      const correlationId = request.correlationId && uuidMessageOf(request.correlationId);
+      const wireCorrelationId = request.correlationId;
+      const correlationId = () => wireCorrelationId && uuidMessageOf(wireCorrelationId);
       const options = request.options;
       const fallbackName = options?.streamName ?? '';
       let key: string;
       try {
         key = uuidFromWire(request.correlationId);
       } catch (error) {
-        return respond(errorResponse(correlationId, fallbackName, batchAppendErrors.badRequest(String(error))));
+        return respond(errorResponse(correlationId(), fallbackName, batchAppendErrors.badRequest(String(error))));
       }
       if (options !== undefined && !pending.has(key)) {
         const opened = openWrite(options);
-        if ('error' in opened) return respond(errorResponse(correlationId, fallbackName, opened.error));
+        if ('error' in opened) return respond(errorResponse(correlationId(), fallbackName, opened.error));
         pending.set(key, opened.write);
       }
       const write = pending.get(key);
@@ -92,15 +95,15 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
         }
       } catch (error) {
         pending.delete(key);
-        return respond(errorResponse(correlationId, write.streamName, batchAppendErrors.badRequest(errorMessage(error))));
+        return respond(errorResponse(correlationId(), write.streamName, batchAppendErrors.badRequest(errorMessage(error))));
       }
       if (write.size > limits.maxAppendSize) {
         pending.delete(key);
-        return respond(errorResponse(correlationId, write.streamName, batchAppendErrors.maximumAppendSizeExceeded(limits.maxAppendSize)));
+        return respond(errorResponse(correlationId(), write.streamName, batchAppendErrors.maximumAppendSizeExceeded(limits.maxAppendSize)));
       }
       if (!request.isFinal) return;
       pending.delete(key);
-      appendNow(correlationId, write);
+      appendNow(wireCorrelationId, write);
     });
     call.on('end', () => {
       inputEnded = true;
@@ -131,24 +134,18 @@ function errorResponse(correlationId: Uuid | undefined, streamName: string, erro
   return correlationId === undefined ? response : response.setCorrelationId(correlationId);
 }
 
-function outcomeResponse(correlationId: Uuid | undefined, write: PendingWrite, outcome: AppendOutcome): BatchAppendResp {
+function outcomeResponse(wireCorrelationId: PlainUuid | undefined, write: PendingWrite, outcome: AppendOutcome): BatchAppendMessage {
   switch (outcome.kind) {
     case 'stream_deleted':
-      return errorResponse(correlationId, write.streamName, batchAppendErrors.streamDeleted(write.streamName));
+      return errorResponse(wireCorrelationId && uuidMessageOf(wireCorrelationId), write.streamName, batchAppendErrors.streamDeleted(write.streamName));
     case 'wrong_expected_version':
-      return errorResponse(correlationId, write.streamName, batchAppendErrors.wrongExpectedVersion(write.expected, outcome.currentRevision));
-    case 'success': {
-      const success = new streamsPb.BatchAppendResp.Success();
-      if (outcome.nextRevision < 0n) success.setNoStream(new emptyPb.Empty());
-      else success.setCurrentRevision(outcome.nextRevision.toString());
-      if (outcome.position < 0n) success.setNoPosition(new emptyPb.Empty());
-      else {
-        const position = outcome.position.toString();
-        success.setPosition(new sharedPb.AllStreamPosition().setCommitPosition(position).setPreparePosition(position));
-      }
-      const response = new streamsPb.BatchAppendResp().setStreamIdentifier(streamIdentifier(write.streamName)).setSuccess(success);
-      return correlationId === undefined ? response : response.setCorrelationId(correlationId);
-    }
+      return errorResponse(
+        wireCorrelationId && uuidMessageOf(wireCorrelationId),
+        write.streamName,
+        batchAppendErrors.wrongExpectedVersion(write.expected, outcome.currentRevision),
+      );
+    case 'success':
+      return encodeBatchAppendSuccess(wireCorrelationId, write.streamName, outcome.nextRevision, outcome.position);
     default: {
       const unreachable: never = outcome;
       throw new Error(`unexpected append outcome ${String(unreachable)}`);

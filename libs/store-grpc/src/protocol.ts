@@ -37,6 +37,8 @@ export type AppendReq = StreamsPb.AppendReq;
 export type AppendResp = StreamsPb.AppendResp;
 export type BatchAppendReq = StreamsPb.BatchAppendReq;
 export type BatchAppendResp = StreamsPb.BatchAppendResp;
+/** A BatchAppendResp, or a successful one already serialized (see batch-append-answer-wire.ts). */
+export type BatchAppendMessage = StreamsPb.BatchAppendResp | Buffer;
 export type DeleteReq = StreamsPb.DeleteReq;
 export type DeleteResp = StreamsPb.DeleteResp;
 export type TombstoneReq = StreamsPb.TombstoneReq;
@@ -50,12 +52,17 @@ export type StreamIdentifier = SharedPb.StreamIdentifier;
 export type RpcStatus = StatusPb.Status;
 
 /**
- * The Streams service definition with two changes: Read responses may be handed over already
- * serialized, which the event hot path does, and BatchAppend requests are decoded by hand.
+ * The Streams service definition with three changes: Read responses may be handed over already
+ * serialized, which the event hot path does, BatchAppend requests are decoded by hand, and
+ * successful BatchAppend answers are handed over already serialized.
  */
 export const streamsService = {
   ...streamsGrpc.StreamsService,
-  batchAppend: { ...streamsGrpc.StreamsService.batchAppend, requestDeserialize: decodeBatchAppendReq },
+  batchAppend: {
+    ...streamsGrpc.StreamsService.batchAppend,
+    requestDeserialize: decodeBatchAppendReq,
+    responseSerialize: (message: BatchAppendMessage): Buffer => (Buffer.isBuffer(message) ? message : Buffer.from(message.serializeBinary())),
+  },
   read: {
     ...streamsGrpc.StreamsService.read,
     responseSerialize: (message: ReadMessage): Buffer => (Buffer.isBuffer(message) ? message : Buffer.from(message.serializeBinary())),

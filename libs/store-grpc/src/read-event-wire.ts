@@ -12,7 +12,7 @@ const varint = 0;
 const lengthDelimited = 2;
 const textEncoder = new TextEncoder();
 
-class WireWriter {
+export class WireWriter {
   private readonly bytes: Buffer;
   private offset = 0;
   constructor(size: number) {
@@ -53,7 +53,7 @@ class WireWriter {
 
 const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
 
-function varintSize(value: bigint): number {
+export function varintSize(value: bigint): number {
   if (value >= 0n && value <= maxSafe) return smallVarintSize(Number(value));
   let rest = BigInt.asUintN(64, value);
   let size = 1;
@@ -64,14 +64,14 @@ function varintSize(value: bigint): number {
   return size;
 }
 
-function smallVarintSize(value: number): number {
+export function smallVarintSize(value: number): number {
   let size = 1;
   for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 128)) size += 1;
   return size;
 }
 
 /** Size of a length-delimited field (one-byte tag) holding `length` bytes. */
-const delimitedSize = (length: number) => 1 + smallVarintSize(length) + length;
+export const delimitedSize = (length: number) => 1 + smallVarintSize(length) + length;
 
 interface Encoded {
   readonly uuid: Uint8Array; // the UUID message's body
