@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ReceivedRequest } from '@spillway/testing';
 import { describe, expect, it } from 'vitest';
-import { worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
+import { waitUntil, worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 
 let world: AgentWorld;
 const receiver = worldForEachTest((created) => (world = created));
@@ -64,6 +64,8 @@ describe('delivery agent: what the endpoint receives', () => {
         deliveredAt: expect.any(String),
       },
     });
+    // The line is logged once the outcome is recorded, so it may come just after the outcome is readable.
+    await waitUntil(() => world.logs.some((entry) => entry.message === 'export delivered'), 'the delivery log line');
     const logged = world.logs.filter((entry) => entry.message === 'export delivered');
     expect(logged).toEqual([expect.objectContaining({ level: 'debug', dataflowId, profileId: 'p-1', exportId, status: 200, attempts: 1 })]);
     expect(world.logText()).not.toContain('tok-from-env');
@@ -126,6 +128,7 @@ describe('delivery agent: bounded retry', () => {
       },
     ]);
     expect(endpoint.requests).toHaveLength(1);
+    await waitUntil(() => world.logs.some((entry) => entry.message === 'export failed'), 'the failure log line');
     expect(world.logs.filter((entry) => entry.message === 'export failed')).toEqual([
       expect.objectContaining({ level: 'warn', dataflowId, profileId: 'p-1', exportId, status: 400, attempts: 1 }),
     ]);
