@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
 import type { EventStore } from '@spillway/event-streams';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { captureLogger, connectForTest, pipeline, readAlerts, readNotifications, uniqueId, waitFor } from '../test-setup/fixtures.ts';
-import { runAlertManager, type AlertManager, type AlertManagerOptions } from './run-alert-manager.ts';
+import { captureLogger, connectForTest, pipeline, readAlerts, readNotifications, startTestManager, subscribedDataflow, uniqueId, waitFor } from '../test-setup/fixtures.ts';
+import type { AlertManager, AlertManagerOptions } from './run-alert-manager.ts';
 
 describe('alert manager against the real store: every rule raises once and resolves', () => {
   const log = captureLogger();
@@ -23,26 +22,9 @@ describe('alert manager against the real store: every rule raises once and resol
     await store.close();
   });
 
-  const start = (overrides: Partial<AlertManagerOptions> = {}): AlertManager => {
-    const manager = runAlertManager({
-      store,
-      logger: log.logger,
-      secrets: { env: {}, readFile: (path) => readFileSync(path, 'utf8') },
-      consumer: uniqueId('alert-manager'),
-      tickMs: 100,
-      retry: { attempts: 3, baseDelayMs: 10 },
-      ...overrides,
-    });
-    running.push(manager);
-    return manager;
-  };
-  const setup = async (rules: Record<string, unknown> = {}) => {
-    const dataflowId = uniqueId('df');
-    const flow = pipeline(store, dataflowId, uniqueId('dest'));
-    await flow.configureDataflow();
-    await flow.subscribe({ webhook: { url: `${webhook.url}/alerts/${dataflowId}` }, rules });
-    return { dataflowId, flow };
-  };
+  const start = (overrides: Partial<AlertManagerOptions> = {}): AlertManager =>
+    startTestManager(running, { store, logger: log.logger, retry: { attempts: 3, baseDelayMs: 10 }, ...overrides });
+  const setup = (rules: Record<string, unknown> = {}) => subscribedDataflow(store, (dataflowId) => ({ webhook: { url: `${webhook.url}/alerts/${dataflowId}` }, rules }));
   const alertsOf = (dataflowId: string, count: number) =>
     waitFor(async () => {
       const alerts = await readAlerts(store, dataflowId);

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest, type ReceiverAnswer } from '@spillway/testing';
 import type { EventStore } from '@spillway/event-streams';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runAlertManager, type AlertManager, type AlertManagerOptions } from '../manager/run-alert-manager.ts';
+import type { AlertManager, AlertManagerOptions } from '../manager/run-alert-manager.ts';
 import { stateCheckpointEvents, stateCheckpointStreamName } from '../manager/state-checkpoints.ts';
-import { captureLogger, connectForTest, pipeline, readAlerts, readNotifications, uniqueId, waitFor } from '../test-setup/fixtures.ts';
+import { captureLogger, connectForTest, pipeline, readAlerts, readNotifications, startTestManager, subscribedDataflow, uniqueId, waitFor } from '../test-setup/fixtures.ts';
 
 /** How long the slow webhook holds each request: far above the bound the other dataflow is held to. */
 const hangMs = 8_000;
@@ -30,26 +29,8 @@ describe('a slow webhook delays only its own dataflow', () => {
     await store.close();
   });
 
-  const start = (overrides: Partial<AlertManagerOptions> = {}): AlertManager => {
-    const manager = runAlertManager({
-      store,
-      logger: log.logger,
-      secrets: { env: {}, readFile: (path) => readFileSync(path, 'utf8') },
-      consumer: uniqueId('alert-manager'),
-      tickMs: 100,
-      retry: { attempts: 3, baseDelayMs: 20 },
-      ...overrides,
-    });
-    running.push(manager);
-    return manager;
-  };
-  const setup = async () => {
-    const dataflowId = uniqueId('df');
-    const flow = pipeline(store, dataflowId, uniqueId('dest'));
-    await flow.configureDataflow();
-    await flow.subscribe({ webhook: { url: `${receiver.url}/alerts/${dataflowId}`, timeoutMs: 30_000 }, rules: {} });
-    return { dataflowId, flow };
-  };
+  const start = (overrides: Partial<AlertManagerOptions> = {}): AlertManager => startTestManager(running, { store, logger: log.logger, ...overrides });
+  const setup = () => subscribedDataflow(store, (dataflowId) => ({ webhook: { url: `${receiver.url}/alerts/${dataflowId}`, timeoutMs: 30_000 }, rules: {} }));
   const callsOf = (dataflowId: string): ReceivedRequest[] => receiver.requests.filter((request) => request.path === `/alerts/${dataflowId}`);
   const bodyTypes = (dataflowId: string) => callsOf(dataflowId).map((call) => (call.body as { type: string }).type);
   const notificationsOf = (dataflowId: string, count: number, timeoutMs?: number) =>

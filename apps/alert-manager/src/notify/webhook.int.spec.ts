@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest, type ReceiverAnswer } from '@spillway/testing';
 import type { EventStore } from '@spillway/event-streams';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runAlertManager, type AlertManager, type AlertManagerOptions } from '../manager/run-alert-manager.ts';
-import { captureLogger, connectForTest, pipeline, readAlerts, readNotifications, uniqueId, waitFor } from '../test-setup/fixtures.ts';
+import type { AlertManager, AlertManagerOptions } from '../manager/run-alert-manager.ts';
+import { captureLogger, connectForTest, readAlerts, readNotifications, startTestManager, subscribedDataflow, uniqueId, waitFor } from '../test-setup/fixtures.ts';
 
 const bearerSecret = 'alert-bearer-7f3a9c';
 const headerSecret = 'alert-header-51d2e8';
@@ -32,21 +32,14 @@ describe('alert notifications to a real webhook on loopback', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  const start = (overrides: Partial<AlertManagerOptions> = {}): AlertManager => {
-    const manager = runAlertManager({ store, logger: log.logger, secrets, consumer: uniqueId('alert-manager'), tickMs: 100, retry: { attempts: 3, baseDelayMs: 20 }, ...overrides });
-    running.push(manager);
-    return manager;
-  };
+  const start = (overrides: Partial<AlertManagerOptions> = {}): AlertManager => startTestManager(running, { store, logger: log.logger, secrets, ...overrides });
+  const sinkOf = (dataflowId: string) => join(tmp, `${dataflowId}.jsonl`);
   const setup = async () => {
-    const dataflowId = uniqueId('df');
-    const flow = pipeline(store, dataflowId, uniqueId('dest'));
-    await flow.configureDataflow();
-    const sink = join(tmp, `${dataflowId}.jsonl`);
-    await flow.subscribe({
-      webhook: { url: `${receiver.url}/hooks/${pathSecret}/${dataflowId}`, bearerToken: 'env:ALERT_TOKEN', headers: { 'X-Alert-Key': 'env:ALERT_KEY', 'X-Team': 'ops' } },
-      logSink: { path: sink },
-    });
-    return { dataflowId, flow, sink };
+    const { dataflowId, flow } = await subscribedDataflow(store, (id) => ({
+      webhook: { url: `${receiver.url}/hooks/${pathSecret}/${id}`, bearerToken: 'env:ALERT_TOKEN', headers: { 'X-Alert-Key': 'env:ALERT_KEY', 'X-Team': 'ops' } },
+      logSink: { path: sinkOf(id) },
+    }));
+    return { dataflowId, flow, sink: sinkOf(dataflowId) };
   };
   const callsOf = (dataflowId: string): ReceivedRequest[] => receiver.requests.filter((request) => request.path.endsWith(`/${dataflowId}`));
   const notificationsOf = (dataflowId: string, count: number) =>

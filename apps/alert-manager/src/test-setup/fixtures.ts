@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { alertingEventSchemas, alertingStreamName, alertNotificationStreamName, type AlertSubscriptionInput } from '@spillway/alert-rules';
 import { connectEventStore, defineEvents, type EventStore } from '@spillway/event-streams';
 import {
@@ -16,6 +17,7 @@ import { dataflowStreamName, publicEventDataSchemas } from '@spillway/xdm';
 import { inject } from 'vitest';
 import { notificationEvents } from '../notify/notifier.ts';
 import { alertEvents } from '../manager/write-decisions.ts';
+import { runAlertManager, type AlertManager, type AlertManagerOptions } from '../manager/run-alert-manager.ts';
 
 export interface CapturedLogger {
   readonly logger: Logger;
@@ -112,4 +114,29 @@ export async function readAlerts(store: EventStore, dataflowId: string): Promise
 
 export async function readNotifications(store: EventStore, dataflowId: string) {
   return (await store.readStreamEvents(alertNotificationStreamName(dataflowId), notificationEvents)).map((stored) => ({ type: stored.event.type, ...stored.event.data }));
+}
+
+/**
+ * Runs an alert manager at the tests' pace (100 ms ticks, 3 quick attempts) under a consumer name
+ * of its own, no secrets but files; `running` collects it for the stop after each test.
+ */
+export function startTestManager(running: AlertManager[], options: Pick<AlertManagerOptions, 'store' | 'logger'> & Partial<AlertManagerOptions>): AlertManager {
+  const manager = runAlertManager({
+    secrets: { env: {}, readFile: (path) => readFileSync(path, 'utf8') },
+    consumer: uniqueId('alert-manager'),
+    tickMs: 100,
+    retry: { attempts: 3, baseDelayMs: 20 },
+    ...options,
+  });
+  running.push(manager);
+  return manager;
+}
+
+/** A dataflow of its own, configured and subscribed as `subscription` says for its id. */
+export async function subscribedDataflow(store: EventStore, subscription: (dataflowId: string) => Omit<AlertSubscriptionInput, 'dataflowId'>) {
+  const dataflowId = uniqueId('df');
+  const flow = pipeline(store, dataflowId, uniqueId('dest'));
+  await flow.configureDataflow();
+  await flow.subscribe(subscription(dataflowId));
+  return { dataflowId, flow };
 }
