@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { connectEventStore, type EventStore } from '@spillway/event-streams';
+import type { EventStore } from '@spillway/event-streams';
 import type { ExportRequested } from '@spillway/pipeline-events';
 import { createLogger } from '@spillway/runtime';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storeForThisFile } from '../test-setup/agent-harness.ts';
 import { agentOutputEvents, outcomeEvent } from './outcome-events.ts';
 import { createOutcomeRecorder } from './outcome-recorder.ts';
 
 const logger = createLogger({ service: 'test', write: () => {} });
 let store: EventStore;
-beforeAll(async () => {
-  store = await connectEventStore(inject('eventstoreConnectionString'), { logger, connectTimeoutMs: 10_000 });
-});
-afterAll(async () => {
-  await store.close();
-});
+storeForThisFile((connected) => (store = connected));
 
 const request = (profileId: string): ExportRequested => ({
   exportId: randomUUID(),

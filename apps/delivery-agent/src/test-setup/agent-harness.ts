@@ -15,7 +15,7 @@ import {
 import { createLogger, type Logger } from '@spillway/runtime';
 import { dataflowConfiguredSchema, dataflowStreamName, destinationStreamName, type DestinationConfig } from '@spillway/xdm';
 import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
-import { afterEach, beforeEach, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
 import { runAgent, type Agent, type AgentOptions } from '../delivery/agent.ts';
 import { agentInputEvents } from '../delivery/agent-input-events.ts';
 import { agentOutputEvents } from '../delivery/outcome-events.ts';
@@ -61,7 +61,7 @@ export async function createAgentWorld(): Promise<AgentWorld> {
   const prefix = `t${randomUUID().slice(0, 8)}-`;
   const lines: string[] = [];
   const logger: Logger = createLogger({ service: 'delivery-agent', level: 'debug', write: (line) => lines.push(line) });
-  const store = await connectEventStore(inject('eventstoreConnectionString'), { logger, connectTimeoutMs: 10_000 });
+  const store = await connectTestStore(logger);
   const agents: Agent[] = [];
   const logs: LogEntry[] = [];
   const parsed = () => {
@@ -183,4 +183,17 @@ export function worldForEachTest(use: (world: AgentWorld) => void): (...args: Pa
     receivers.push(started);
     return started;
   };
+}
+
+/** The test store, through the real client. */
+export const connectTestStore = (logger: Logger): Promise<EventStore> => connectEventStore(inject('eventstoreConnectionString'), { logger, connectTimeoutMs: 10_000 });
+
+/** One connection to the test store for the whole file (given through `use`), logging nothing; closed after its tests. */
+export function storeForThisFile(use: (store: EventStore) => void): void {
+  let store: EventStore | undefined;
+  beforeAll(async () => {
+    store = await connectTestStore(createLogger({ service: 'test', write: () => {} }));
+    use(store);
+  });
+  afterAll(() => store?.close());
 }
