@@ -5,7 +5,7 @@ import { createLogger } from '@spillway/runtime';
 import { dataflowStreamName } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { countsSnapshotsKept } from './counts-snapshots.ts';
-import { scanDataflowCounts } from './read-dataflow-counts.ts';
+import { readDataflowCounts, scanDataflowCounts } from './read-dataflow-counts.ts';
 
 let store: EventStore;
 beforeAll(async () => {
@@ -145,5 +145,28 @@ describe('reading dataflow counts with snapshots', () => {
     }
     const kept = await store.readStreamEvents(countsSnapshotStreamName(dataflowId), defineEvents(countsSnapshotEventSchemas));
     expect(kept).toHaveLength(countsSnapshotsKept);
+  });
+
+  it('given a long log and no snapshot, when five readings overlap, then they share one scan: one snapshot stored, the same counts for all', async () => {
+    const dataflowId = `flow-${randomUUID().slice(0, 8)}`;
+    await store.appendUncheckedEvents(dataflowStreamName(dataflowId), [configured(dataflowId, true)]);
+    await someTraffic(dataflowId, 2_000);
+
+    const readings = await Promise.all(Array.from({ length: 5 }, () => readDataflowCounts(store, dataflowId)));
+
+    const snapshots = await store.readStreamEvents(countsSnapshotStreamName(dataflowId), defineEvents(countsSnapshotEventSchemas));
+    expect(snapshots).toHaveLength(1);
+    const whole = await fullScan(dataflowId);
+    for (const counts of readings) expect(counts).toEqual(whole);
+    expect(whole).toMatchObject({ exported: 2, delivered: 2, failed: 1 });
+  });
+
+  it('given a reading that finished, when the log grows and it is read again, then the new reading sees the new events', async () => {
+    const dataflowId = `flow-${randomUUID().slice(0, 8)}`;
+    await store.appendUncheckedEvents(dataflowStreamName(dataflowId), [configured(dataflowId, true)]);
+    await someTraffic(dataflowId, 10);
+    expect(await readDataflowCounts(store, dataflowId)).toMatchObject({ exported: 2, delivered: 2 });
+    await someTraffic(dataflowId, 10);
+    expect(await readDataflowCounts(store, dataflowId)).toMatchObject({ exported: 4, delivered: 4 });
   });
 });

@@ -51,7 +51,25 @@ export function snapshotDue(scanned: CountsScan, options: ReadCountsOptions = {}
   return scanned.events >= (options.snapshotAfter ?? 1000) || scanned.checkpoints >= (options.snapshotAfterCheckpoints ?? 100);
 }
 
-export const readDataflowCounts: DataflowCountsReader = async (store, dataflowId) => (await scanDataflowCounts(store, dataflowId)).counts;
+const readingsInFlight = new WeakMap<EventStore, Map<string, Promise<CountsReading>>>();
+
+/**
+ * Readings of one dataflow that overlap share one scan: the first on a long log (before any
+ * snapshot) is a full scan, and a status page or several CLI users asking at once would each run
+ * one and each store a snapshot. A reading that joins gets counts as of the shared scan's catch-up,
+ * which comes after it joined.
+ */
+export function sharedCountsReading(store: EventStore, dataflowId: string): Promise<CountsReading> {
+  let byDataflow = readingsInFlight.get(store);
+  if (!byDataflow) readingsInFlight.set(store, (byDataflow = new Map()));
+  const running = byDataflow.get(dataflowId);
+  if (running) return running;
+  const reading = scanDataflowCounts(store, dataflowId).finally(() => byDataflow.delete(dataflowId));
+  byDataflow.set(dataflowId, reading);
+  return reading;
+}
+
+export const readDataflowCounts: DataflowCountsReader = async (store, dataflowId) => (await sharedCountsReading(store, dataflowId)).counts;
 
 async function scanToHead(store: EventStore, tally: CountsTally): Promise<void> {
   const subscription = store.openAllSubscription({ catalog: countedEvents, from: tally.from, filter: { streamNamePrefixes: tally.prefixes } });
