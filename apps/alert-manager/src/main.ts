@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connectEventStore, describeTarget, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
-import { counterFromTotal, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
+import { counterFromTotal, createMetricsRegistry, gaugeFromValue, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { alertManagerService, runAlertManager, type AlertManager } from './manager/run-alert-manager.ts';
 import { parseAlertManagerSettings } from './settings.ts';
@@ -26,6 +26,8 @@ try {
   counterFromTotal(registry, 'spillway_alerts_resolved_total', 'Alerts resolved', () => running.counts().resolved);
   counterFromTotal(registry, 'spillway_alert_notifications_total', 'Alert events delivered to the webhook', () => running.counts().notified);
   counterFromTotal(registry, 'spillway_alert_notifications_failed_total', 'Alert events the webhook did not take after every retry', () => running.counts().failed);
+  gaugeFromValue(registry, 'spillway_alert_notification_dataflows_sending', 'Dataflows whose alert notifications are being sent (a slow or dead webhook keeps its dataflow here)', () => running.notificationActivity().sending);
+  gaugeFromValue(registry, 'spillway_alert_notification_dataflows_retrying', 'Dataflows whose alert notifications wait to be tried again after a store failure', () => running.notificationActivity().retrying);
   metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(registry, { port: metricsPort });
   logger.info('started', { connected: true, store: describeTarget(connectionString), tickMs: settings.tickMs, metrics: metricsServer?.url ?? null });
   running.done.then(

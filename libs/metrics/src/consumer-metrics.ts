@@ -59,3 +59,15 @@ export function counterFromTotal(registry: Registry, name: string, help: string,
     },
   });
 }
+
+/** A gauge that reads its value from elsewhere when scraped (0 while there is nothing to read). */
+export function gaugeFromValue(registry: Registry, name: string, help: string, value: () => number | undefined): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(value() ?? 0);
+    },
+  });
+}

@@ -3,7 +3,7 @@ import type { RetryPolicy, SecretSources } from '@spillway/delivery';
 import { deterministicEventId, runConsumer, type CatalogEvent, type Consumer, type ConsumerStats, type EventMessage, type EventStore } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import { createNotifier, defaultNotificationRetry, type NotificationCounts } from '../notify/notifier.ts';
-import { createNotificationOutbox } from '../notify/outbox.ts';
+import { createNotificationOutbox, type NotificationActivity } from '../notify/outbox.ts';
 import { alertManagerInputEvents, alertManagerInputFilter } from './input-events.ts';
 import { emptyManagerState, forgetUnsubscribed, keepAlertState, notificationTargets, routeEvent, tickEvaluations, type Evaluation, type ManagerState } from './manager-state.ts';
 import { createStateCheckpointStore } from './state-checkpoints.ts';
@@ -34,6 +34,7 @@ export interface AlertManagerCounts extends NotificationCounts {
 
 export interface AlertManager extends Consumer {
   counts(): AlertManagerCounts;
+  notificationActivity(): NotificationActivity;
 }
 
 type InputMessage = EventMessage<CatalogEvent<typeof alertManagerInputEvents>>;
@@ -123,6 +124,7 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
     done: consumer.done,
     stats: (): ConsumerStats => consumer.stats(),
     counts: () => ({ raised, resolved, ...notifier.counts() }),
+    notificationActivity: () => outbox.activity(),
     async stop() {
       clearInterval(timer);
       const stopped = consumer.stop();

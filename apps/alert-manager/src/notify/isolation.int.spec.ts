@@ -47,7 +47,7 @@ describe('a slow webhook delays only its own dataflow', () => {
     const a = await setup();
     const b = await setup();
     slow.add(a.dataflowId);
-    start();
+    const manager = start();
     await a.flow.circuitOpened();
     await waitFor(() => (callsOf(a.dataflowId).length >= 1 ? true : undefined), "A's first request");
     const hangingSince = Date.now();
@@ -60,11 +60,13 @@ describe('a slow webhook delays only its own dataflow', () => {
     expect(bNotified).toMatchObject({ type: 'AlertNotified', kind: 'raised' });
     expect(bodyTypes(b.dataflowId)).toEqual(['AlertRaised']);
     expect(await readNotifications(store, a.dataflowId)).toEqual([]);
+    expect(manager.notificationActivity()).toEqual({ sending: 1, retrying: 0 });
 
     const [aNotified] = await notificationsOf(a.dataflowId, 1);
     console.log(`A notified ${Date.now() - hangingSince} ms after its first request arrived`);
     expect(aNotified).toMatchObject({ type: 'AlertNotified', kind: 'raised', attempts: 1 });
     expect(callsOf(a.dataflowId)).toHaveLength(1);
+    await waitFor(() => (manager.notificationActivity().sending === 0 ? true : undefined), 'no dataflow sending once A is told');
   });
 
   it('decisions appended while a stop cuts the slow webhook short are sent after the restart, once each, in order', async () => {

@@ -72,4 +72,18 @@ describe('the notification outbox against the real store', () => {
     expect(real.counts()).toEqual({ notified: 3, failed: 0 });
     expect(log.lines.some((line) => line.includes('alert notifications failed; trying again') && line.includes(dataflowId))).toBe(true);
   });
+
+  it('a queue waiting to try again after a failure is counted as retrying, not sending', async () => {
+    const { dataflowId } = await decided(1);
+    const aborting = new AbortController();
+    const failing: Notifier = { counts: () => ({ notified: 0, failed: 0 }), notify: () => Promise.reject(new Error('store unavailable')) };
+    const outbox = createNotificationOutbox({ store, logger: log.logger, notifier: failing, signal: aborting.signal, retryAfterMs: 60_000 });
+    expect(outbox.activity()).toEqual({ sending: 0, retrying: 0 });
+    outbox.decided(alertSubscriptionSchema.parse({ dataflowId, webhook: { url: `${receiver.url}/alerts/${dataflowId}` } }));
+    expect(outbox.activity()).toEqual({ sending: 1, retrying: 0 });
+    await waitFor(() => (outbox.activity().retrying === 1 ? true : undefined), 'the queue waiting to retry');
+    expect(outbox.activity()).toEqual({ sending: 0, retrying: 1 });
+    aborting.abort();
+    await outbox.settled();
+  });
 });

@@ -33,6 +33,13 @@ export interface NotificationOutbox {
   isIdle(dataflowId: string): boolean;
   /** Resolves once every queue has stopped (after the signal) or gone idle. */
   settled(): Promise<void>;
+  /** Dataflows whose notifications are being sent, and those waiting to try again after a failure. */
+  activity(): NotificationActivity;
+}
+
+export interface NotificationActivity {
+  readonly sending: number;
+  readonly retrying: number;
 }
 
 interface Queue {
@@ -124,6 +131,15 @@ export function createNotificationOutbox(options: OutboxOptions): NotificationOu
     },
     async settled() {
       await Promise.all([...queues.values()].map((queue) => queue.draining));
+    },
+    activity() {
+      let sending = 0;
+      let retrying = 0;
+      for (const queue of queues.values()) {
+        if (queue.retry !== undefined) retrying++;
+        else if (queue.draining !== undefined || queue.wanted) sending++;
+      }
+      return { sending, retrying };
     },
   };
 }
