@@ -127,6 +127,8 @@ export function preparePost(client: HttpClient, template: PostTemplate): Prepare
       if (value === undefined) delete options.headers[name];
       else options.headers[name] = value;
     }
+    // Given, so that got does not encode the body once only to measure it (and again to send it).
+    options.headers['content-length'] = String(Buffer.byteLength(body));
     options.body = body;
     const request = fromDefaults(undefined, undefined, options) as Request;
     options.body = undefined;
