@@ -1,6 +1,6 @@
 import type { Logger } from '@spillway/runtime';
-import { buildExportHeaders, buildExportUrl } from './export-http-request.ts';
-import { postAndDrain, sharedHttpClient, type HttpClient } from './http-client.ts';
+import { buildExportUrl, fixedExportHeaders, perExportHeaders } from './export-http-request.ts';
+import { preparePost, sharedHttpClient, type HttpClient, type PreparedPost } from './http-client.ts';
 import { createAuthorizer, type Authorizer } from './oauth/authorizer.ts';
 import { TokenRequestError } from './oauth/token-error.ts';
 import { isRetryableErrorCode, isRetryableStatus, parseRetryAfter, type DeliveryOutcome, type RejectedByEndpoint } from './outcome.ts';
@@ -19,17 +19,18 @@ export interface DeliverOptions {
   readonly authorizer?: Authorizer;
 }
 
-// Targets are long-lived objects; the URL is built once per target, not once per export.
-const urlCache = new WeakMap<DeliveryTarget, string>();
+// Targets are long-lived objects (one per destination configuration): the POST is prepared once
+// per target and client, not once per export.
+const preparedPosts = new WeakMap<DeliveryTarget, { readonly client: HttpClient; readonly post: PreparedPost }>();
 const authorizers = new WeakMap<DeliveryTarget, Authorizer>();
 
-function exportUrl(target: DeliveryTarget): string {
-  let url = urlCache.get(target);
-  if (url === undefined) {
-    url = buildExportUrl(target);
-    urlCache.set(target, url);
+function postOf(target: DeliveryTarget, client: HttpClient): PreparedPost {
+  let prepared = preparedPosts.get(target);
+  if (prepared?.client !== client) {
+    prepared = { client, post: preparePost(client, { url: buildExportUrl(target), headers: fixedExportHeaders(target), timeoutMs: target.timeoutMs }) };
+    preparedPosts.set(target, prepared);
   }
-  return url;
+  return prepared.post;
 }
 
 function authorizerOf(target: DeliveryTarget, request: ExportRequest, client: HttpClient, options: DeliverOptions): Authorizer {
@@ -82,11 +83,10 @@ async function authorizeAndPost(attempt: Attempt): Promise<{ readonly outcome: D
     return { outcome: outcomeOfAuthorizationError(error, elapsedSince(attempt.started)), authorization: undefined };
   }
   try {
-    const answer = await postAndDrain(attempt.client, exportUrl(attempt.target), {
-      headers: buildExportHeaders(attempt.request, attempt.target, authorization),
+    const answer = await postOf(attempt.target, attempt.client)({
+      headers: perExportHeaders(attempt.request, authorization),
       body: JSON.stringify(attempt.request.document),
-      timeout: { request: attempt.target.timeoutMs },
-      ...(attempt.signal ? { signal: attempt.signal } : {}),
+      signal: attempt.signal,
     });
     return { outcome: outcomeOfResponse(answer.statusCode, answer.retryAfter, elapsedSince(attempt.started)), authorization };
   } catch (error) {

@@ -20,21 +20,39 @@ export function buildExportUrl(target: Pick<DeliveryTarget, 'endpoint' | 'queryP
 
 export const userAgent = 'spillway-delivery-agent/0.1';
 
+/** Ours that differ from one export to the next; a custom header of these names never goes out. */
+const perExportHeaderNames = ['x-export-id', 'x-export-sequence', 'authorization'] as const;
+
 /**
- * Headers of one export: the customer's, then ours (which validation keeps the customer from
- * overriding). `authorization` comes from the destination's Authorizer (bearer token or OAuth).
+ * Headers every export of the destination carries: the customer's, then ours (which validation
+ * keeps the customer from overriding), except the per-export ones (perExportHeaders).
+ */
+export function fixedExportHeaders(target: Pick<DeliveryTarget, 'headers'>): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': userAgent };
+  for (const [name, value] of Object.entries(target.headers)) headers[name.toLowerCase()] = value;
+  headers['content-type'] = 'application/json';
+  for (const name of perExportHeaderNames) delete headers[name];
+  return headers;
+}
+
+/** The headers of one export on top of the fixed ones; `authorization` undefined: none is sent. */
+export function perExportHeaders(
+  request: Pick<ExportRequest, 'exportId' | 'sequence'>,
+  authorization: string | undefined,
+): Record<(typeof perExportHeaderNames)[number], string | undefined> {
+  return { 'x-export-id': request.exportId, 'x-export-sequence': String(request.sequence), authorization };
+}
+
+/**
+ * Headers of one export: the customer's, then ours. `authorization` comes from the destination's
+ * Authorizer (bearer token or OAuth).
  */
 export function buildExportHeaders(
   request: Pick<ExportRequest, 'exportId' | 'sequence'>,
   target: Pick<DeliveryTarget, 'headers'>,
   authorization: string | undefined,
 ): Record<string, string> {
-  const headers: Record<string, string> = { 'user-agent': userAgent };
-  for (const [name, value] of Object.entries(target.headers)) headers[name.toLowerCase()] = value;
-  headers['content-type'] = 'application/json';
-  headers['x-export-id'] = request.exportId;
-  headers['x-export-sequence'] = String(request.sequence);
-  if (authorization === undefined) delete headers['authorization'];
-  else headers['authorization'] = authorization;
+  const headers = fixedExportHeaders(target);
+  for (const [name, value] of Object.entries(perExportHeaders(request, authorization))) if (value !== undefined) headers[name] = value;
   return headers;
 }

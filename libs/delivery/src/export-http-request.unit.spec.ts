@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildExportHeaders, buildExportUrl, userAgent } from './export-http-request.ts';
+import { buildExportHeaders, buildExportUrl, fixedExportHeaders, perExportHeaders, userAgent } from './export-http-request.ts';
 
 describe('buildExportUrl', () => {
   it('appends configured parameters to the endpoint', () => {
@@ -46,5 +46,14 @@ describe('buildExportHeaders', () => {
     }, undefined);
     expect(headers).toMatchObject({ 'content-type': 'application/json', 'x-export-id': 'exp-1' });
     expect(headers).not.toHaveProperty('authorization');
+  });
+});
+
+describe('fixedExportHeaders and perExportHeaders', () => {
+  it('split buildExportHeaders into what every export of the destination carries and what each has of its own', () => {
+    const target = { headers: { 'X-Tenant': 'acme', 'X-Export-Sequence': '0', Authorization: 'Basic x' } };
+    expect(fixedExportHeaders(target)).toEqual({ 'user-agent': userAgent, 'x-tenant': 'acme', 'content-type': 'application/json' });
+    expect(perExportHeaders({ exportId: 'exp-1', sequence: 3 }, undefined)).toEqual({ 'x-export-id': 'exp-1', 'x-export-sequence': '3', authorization: undefined });
+    expect({ ...fixedExportHeaders(target), 'x-export-id': 'exp-1', 'x-export-sequence': '3', authorization: 'Bearer t' }).toEqual(buildExportHeaders({ exportId: 'exp-1', sequence: 3 }, target, 'Bearer t'));
   });
 });

@@ -164,7 +164,7 @@ async function attemptNow(run: ExportRun, options: DurableRetryOptions): Promise
   try {
     const rateTurn = options.flow.rateTurn(request.destinationId, options.signal);
     if (rateTurn !== undefined) await rateTurn;
-    const policy: RetryPolicy = { ...defaultRetryPolicy, ...definedOnly(options.retry), ...definedOnly(destination.retry) };
+    const policy = policyOf(options.retry, destination.retry);
     const startedAt = options.now();
     const { exportId, sequence, dataflowId, profileId, destinationId, document } = request;
     const outcome = await deliverExport({ exportId, sequence, dataflowId, profileId, destinationId, document }, destination.target, {
@@ -177,6 +177,17 @@ async function attemptNow(run: ExportRun, options: DurableRetryOptions): Promise
   } finally {
     destination.release();
   }
+}
+
+// A destination configuration's `retry` is one object: the policy is merged once for it, not per attempt.
+const policies = new WeakMap<Partial<RetryPolicy>, { readonly agent: Partial<RetryPolicy>; readonly policy: RetryPolicy }>();
+
+function policyOf(agent: Partial<RetryPolicy>, destination: Partial<RetryPolicy>): RetryPolicy {
+  const cached = policies.get(destination);
+  if (cached?.agent === agent) return cached.policy;
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...definedOnly(agent), ...definedOnly(destination) };
+  policies.set(destination, { agent, policy });
+  return policy;
 }
 
 function definedOnly(policy: Partial<RetryPolicy>): Partial<RetryPolicy> {

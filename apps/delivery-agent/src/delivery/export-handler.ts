@@ -63,6 +63,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   const sequencer = createExportSequencer();
   const delivered = createDeliveredSequences(options.rememberDelivered ?? 100_000);
   const supersessions = createPendingSupersessions();
+  const retryOptions = { ...options, logger: attemptLogger, onRetry: () => void counts.retried++ };
 
   const finish = async (run: ExportRun, events: AgentOutputEvent[]) => {
     const runKey = runKeyOf(run.request.exportId, run.replayId);
@@ -117,11 +118,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
       if (newest !== undefined && newest.sequence >= request.sequence) {
         return await finish(run, [supersededEvent(run, newest, priorAttempts.length, options.now())]);
       }
-      const events = await runDurableRetries(run, priorAttempts, admission.turn, {
-        ...options,
-        logger: attemptLogger,
-        onRetry: () => void counts.retried++,
-      });
+      const events = await runDurableRetries(run, priorAttempts, admission.turn, retryOptions);
       await finish(run, events);
       const final = events.at(-1);
       if (final?.type === 'ExportDelivered') delivered.note(key, { exportId: request.exportId, sequence: request.sequence });

@@ -106,6 +106,8 @@ export function createHeldExports(options: { readonly maxPerDestination: number;
       unfinished.set(token, { before: lastHandedOver, ended: Promise.resolve() });
       note(held.position);
       return new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason);
+        let admittedAtOnce = true;
         const abandon = () => {
           waiters = waiters.filter((waiter) => waiter !== entry);
           reject(signal.reason);
@@ -115,14 +117,17 @@ export function createHeldExports(options: { readonly maxPerDestination: number;
           held,
           start,
           admitted: () => {
-            signal.removeEventListener('abort', abandon);
+            if (!admittedAtOnce) signal.removeEventListener('abort', abandon);
             resolve();
           },
         };
-        if (signal.aborted) return reject(signal.reason);
-        signal.addEventListener('abort', abandon, { once: true });
         waiters.push(entry);
         admitWaiting();
+        // Most exports are admitted at once; only one left waiting for room listens for the abort.
+        if (waiters.at(-1) === entry) {
+          admittedAtOnce = false;
+          signal.addEventListener('abort', abandon, { once: true });
+        }
       });
     },
     clamp(target) {
