@@ -83,6 +83,8 @@ export function formatIsoSeconds(epochMs: number): string {
 export function normalizeQualificationTime(text: string): string {
   const epochMs = parseIsoInstant(text);
   if (epochMs === undefined) throw new RangeError(`not an ISO-8601 instant with a time zone: '${text}'`);
+  // Already in export form (as the profile state keeps it): formatting would give the same text.
+  if (text.length === 20 && text[19] === 'Z') return text;
   return formatIsoSeconds(epochMs);
 }
 

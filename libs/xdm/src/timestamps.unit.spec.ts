@@ -21,6 +21,17 @@ describe('qualification times', () => {
     },
   );
 
+  it('gives text already in export form back as it is, which is what formatting it gives', () => {
+    for (let epochMs = Date.UTC(1000, 0, 1); epochMs < Date.UTC(9999, 11, 31); epochMs += 86_399_999_937) {
+      const text = formatIsoSeconds(epochMs);
+      expect(text).toHaveLength(20);
+      expect(normalizeQualificationTime(text)).toBe(text);
+      expect(normalizeQualificationTime(text)).toBe(formatIsoSeconds(parseIsoInstant(text)!));
+    }
+    for (const text of ['2020-02-29T23:59:59Z', '1000-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) expect(normalizeQualificationTime(text)).toBe(formatIsoSeconds(parseIsoInstant(text)!));
+    expect(() => normalizeQualificationTime('2019-02-29T00:00:00Z')).toThrow(RangeError);
+  });
+
   it('formats epoch milliseconds as UTC whole seconds', () => {
     expect(formatIsoSeconds(1555296110999)).toBe('2019-04-15T02:41:50Z');
   });
