@@ -9,6 +9,7 @@ import { readHeadPosition } from './head-position.ts';
 import type { Position } from './position.ts';
 import { useNativeBase64InProtobuf } from './protobuf-base64.ts';
 import { reuseMeasuredEventBytes } from './protobuf-batch-append.ts';
+import { useFastReadRespDecoding } from './protobuf-read-resp.ts';
 import { mapStoreError } from './map-store-error.ts';
 import { toObservable } from './observables.ts';
 import { readStreamEvents, type ReadStreamOptions } from './read.ts';
@@ -54,6 +55,7 @@ export async function connectEventStore(connectionString: string, options: Conne
   const logger = options.logger;
   useNativeBase64InProtobuf();
   reuseMeasuredEventBytes();
+  useFastReadRespDecoding();
   const client = EventStoreDBClient.connectionString(connectionString);
   await waitUntilReachable(client, logger, connectionString, options);
   return createEventStore(client, logger);
