@@ -14,7 +14,7 @@ export function decodeReadEventResp(bytes: Uint8Array, generated: Deserialize): 
     const event = readResp(new WireReader(bytes));
     return new FastReadResp(event, () => generated(bytes));
   } catch (error) {
-    if (error instanceof NotTheFastShape) return undefined;
+    if (error === notTheFastShape) return undefined;
     throw error;
   }
 }
@@ -44,10 +44,11 @@ export function useFastReadRespDecoding(readRespClass: { deserializeBinary: Dese
   holder[installed] = true;
 }
 
-class NotTheFastShape extends Error {}
+// One instance, thrown each time: a new Error per message would capture a stack trace each time.
+const notTheFastShape = new Error('not an event answer this decoder reads');
 
 function bail(): never {
-  throw new NotTheFastShape();
+  throw notTheFastShape;
 }
 
 const lengthDelimited = 2;
