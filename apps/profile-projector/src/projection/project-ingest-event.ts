@@ -50,8 +50,9 @@ export interface ProjectionCounts {
   /** Ingest events of profiles another instance owns. */
   otherPartition: number;
   cacheHits: number;
+  /** Profiles not in the cache: read from their stream, or new ones taken as such (see `writtenSinceStart`). */
   cacheMisses: number;
-  /** Profile streams read: cache misses, and re-reads after a conflict. */
+  /** Profile streams read: cache misses other than new profiles, and re-reads after a conflict. */
   streamReads: number;
 }
 
