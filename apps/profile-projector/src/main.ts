@@ -49,5 +49,5 @@ function registerProjectorMetrics(registry: Registry, connected: EventStore, run
   counterFromTotal(registry, 'spillway_ingest_events_unchanged_total', 'Ingest events that changed nothing', () => counts().unchanged);
   counterFromTotal(registry, 'spillway_ingest_events_mismatched_total', "Ingest events skipped because their profileId is not their stream's", () => counts().mismatched);
   counterFromTotal(registry, 'spillway_profile_cache_hits_total', 'Profile heads found in the cache', () => counts().cacheHits);
-  counterFromTotal(registry, 'spillway_profile_cache_misses_total', 'Profile heads read from their stream', () => counts().cacheMisses);
+  counterFromTotal(registry, 'spillway_profile_cache_misses_total', 'Profile heads not in the cache: read from their stream, or new profiles', () => counts().cacheMisses);
 }

@@ -8,6 +8,8 @@ import { StoreUnavailableError, StreamNotFoundError, isTransient } from './error
 import { readHeadPosition } from './head-position.ts';
 import type { Position } from './position.ts';
 import { useNativeBase64InProtobuf } from './protobuf-base64.ts';
+import { reuseMeasuredEventBytes } from './protobuf-batch-append.ts';
+import { useFastReadRespDecoding } from './protobuf-read-resp.ts';
 import { mapStoreError } from './map-store-error.ts';
 import { toObservable } from './observables.ts';
 import { readStreamEvents, type ReadStreamOptions } from './read.ts';
@@ -52,6 +54,8 @@ export interface ConnectOptions {
 export async function connectEventStore(connectionString: string, options: ConnectOptions): Promise<EventStore> {
   const logger = options.logger;
   useNativeBase64InProtobuf();
+  reuseMeasuredEventBytes();
+  useFastReadRespDecoding();
   const client = EventStoreDBClient.connectionString(connectionString);
   await waitUntilReachable(client, logger, connectionString, options);
   return createEventStore(client, logger);

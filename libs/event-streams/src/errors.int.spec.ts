@@ -38,6 +38,25 @@ describe('client errors become our error types', () => {
     expect(error).toMatchObject({ type: 'stream-not-found', stream });
   });
 
+  it('reads of missing streams, many at once and one after another, leave the connection reading and closable', async () => {
+    const own = await connectForTest(captureLogger().logger);
+    try {
+      const prefix = uniquePrefix('err');
+      const missing = Array.from({ length: 40 }, (_, index) => `${prefix}missing-${index}`);
+      expect(await Promise.all(missing.map((stream) => own.readStreamEvents(stream, orderEvents, { direction: 'backwards', maxCount: 1 })))).toEqual(missing.map(() => []));
+      for (const stream of missing.slice(0, 5)) {
+        expect(await own.readStreamEvents(stream, orderEvents)).toEqual([]);
+        await expect(own.readStreamEvents(stream, orderEvents, { ifMissing: 'throw' })).rejects.toBeInstanceOf(StreamNotFoundError);
+      }
+      const present = `${prefix}present`;
+      await own.appendEvents(present, orderEvents, [placed('a'), placed('b')]);
+      const [latest] = await own.readStreamEvents(present, orderEvents, { direction: 'backwards', maxCount: 1 });
+      expect(latest).toMatchObject({ revision: 1n, event: { type: 'OrderPlaced', data: placed('b').data } });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('a tombstoned stream is StreamDeletedError, on write and on read', async () => {
     const stream = `${uniquePrefix('err')}deleted`;
     await store.appendEvents(stream, orderEvents, [placed('a')]);

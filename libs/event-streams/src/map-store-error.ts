@@ -28,8 +28,7 @@ interface ClientErrorShape {
 /** The one place that turns whatever the client threw into one of our error types. */
 export function mapStoreError(error: unknown, context: ErrorContext): EventStreamsError {
   if (isEventStreamsError(error)) return error;
-  const converted = error instanceof Error ? convertToCommandError(error) : error;
-  const shape = (typeof converted === 'object' && converted !== null ? converted : {}) as ClientErrorShape;
+  const shape = clientErrorShape(error);
   const stream = streamNameOf(shape, context);
   switch (shape.type) {
     case 'wrong-expected-version':
@@ -48,6 +47,16 @@ export function mapStoreError(error: unknown, context: ErrorContext): EventStrea
     default:
       return isTransientFailure(shape, error) ? new StoreUnavailableError(context, error) : new UnexpectedStoreError(context, error);
   }
+}
+
+/** What mapStoreError would turn into StreamNotFoundError, without building it. */
+export function isStreamNotFound(error: unknown): boolean {
+  return isEventStreamsError(error) ? error.type === 'stream-not-found' : clientErrorShape(error).type === 'stream-not-found';
+}
+
+function clientErrorShape(error: unknown): ClientErrorShape {
+  const converted = error instanceof Error ? convertToCommandError(error) : error;
+  return (typeof converted === 'object' && converted !== null ? converted : {}) as ClientErrorShape;
 }
 
 const transientClientTypes = new Set(['unavailable', 'timeout', 'deadline-exceeded', 'cancelled', 'not-leader']);

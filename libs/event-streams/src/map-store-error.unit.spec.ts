@@ -16,7 +16,7 @@ import {
   UnexpectedStoreError,
   WrongExpectedRevisionError,
 } from './errors.ts';
-import { mapStoreError } from './map-store-error.ts';
+import { isStreamNotFound, mapStoreError } from './map-store-error.ts';
 
 const context = { operation: 'append', stream: 'order-1', expected: 3n } as const;
 
@@ -53,5 +53,21 @@ describe('mapping client errors', () => {
     expect(mapStoreError('a string', context)).toBeInstanceOf(UnexpectedStoreError);
     const ours = new InvalidEventError('order-1', 'OrderPlaced', []);
     expect(mapStoreError(ours, context)).toBe(ours);
+  });
+
+  it('isStreamNotFound says what mapStoreError would map to StreamNotFoundError', () => {
+    const errors: unknown[] = [
+      new ClientStreamNotFoundError(undefined, 'order-1'),
+      new StreamNotFoundError('order-1'),
+      Object.assign(new Error('5 NOT_FOUND: stream-not-found'), { type: 'stream-not-found' }),
+      ClientStreamDeletedError.fromStreamName('order-1'),
+      new WrongExpectedVersionError(undefined, { streamName: 'order-1', expected: 3n, current: 5n }),
+      new UnavailableError(),
+      new Error('boom'),
+      'a string',
+      undefined,
+    ];
+    for (const error of errors) expect(isStreamNotFound(error)).toBe(mapStoreError(error, context) instanceof StreamNotFoundError);
+    expect(errors.filter(isStreamNotFound)).toHaveLength(3);
   });
 });

@@ -1,8 +1,17 @@
-import { BACKWARDS, END, FORWARDS, START, type EventStoreDBClient, type ReadStreamOptions as ClientReadStreamOptions } from '@eventstore/db-client';
+import {
+  BACKWARDS,
+  END,
+  FORWARDS,
+  START,
+  type EventStoreDBClient,
+  type ReadStreamOptions as ClientReadStreamOptions,
+  type ResolvedEvent,
+  type StreamingRead,
+} from '@eventstore/db-client';
+import { finished, type Readable } from 'node:stream';
 import type { Logger } from '@spillway/runtime';
 import type { CatalogEvent, EventCatalog } from './catalog.ts';
-import { StreamNotFoundError } from './errors.ts';
-import { mapStoreError } from './map-store-error.ts';
+import { isStreamNotFound, mapStoreError } from './map-store-error.ts';
 import { logRejection, readRecordedEvent, type ClientRecordedEvent, type StoredEvent } from './recorded-event.ts';
 
 export interface ReadStreamOptions {
@@ -28,19 +37,46 @@ export async function readStreamEvents<C extends EventCatalog>(
 ): Promise<StoredEvent<CatalogEvent<C>>[]> {
   const events: StoredEvent<CatalogEvent<C>>[] = [];
   try {
-    const read = client.readStream(stream, toClientReadOptions(options));
-    for await (const resolved of read) {
-      if (!resolved.event) continue;
+    await eachResolvedEvent(client.readStream(stream, toClientReadOptions(options)), (resolved) => {
+      if (!resolved.event) return;
       const outcome = readRecordedEvent(catalog, resolved.event as ClientRecordedEvent);
       if (outcome.outcome === 'accepted') events.push(outcome.stored);
       else if (outcome.outcome === 'rejected') logRejection(logger, outcome.rejected, { operation: 'read' });
-    }
+    });
   } catch (error) {
-    const mapped = mapStoreError(error, { operation: 'read', stream });
-    if (mapped instanceof StreamNotFoundError && (options.ifMissing ?? 'empty') === 'empty') return [];
-    throw mapped;
+    // A missing stream is an ordinary answer (every new profile): no error of ours is built for it.
+    if ((options.ifMissing ?? 'empty') === 'empty' && isStreamNotFound(error)) return [];
+    throw mapStoreError(error, { operation: 'read', stream });
   }
   return events;
+}
+
+/**
+ * Hands each event of the read to `onEvent` and settles when the read ends or fails, as
+ * `for await` would, but without its AbortError: when a read fails (a missing stream, each time
+ * a new profile is read), the async iterator destroys the stream with one, and Node formats its
+ * stack trace at once. The failed read is destroyed without an error; its gRPC call has ended.
+ */
+function eachResolvedEvent(read: StreamingRead<ResolvedEvent>, onEvent: (resolved: ResolvedEvent) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let thrown: { readonly error: unknown } | undefined;
+    read.on('data', (resolved: ResolvedEvent) => {
+      if (thrown) return;
+      try {
+        onEvent(resolved);
+      } catch (error) {
+        thrown = { error };
+        read.destroy();
+      }
+    });
+    // The client declares its reads with its own copy of @types/node: the same Readable, another type.
+    finished(read as unknown as Readable, { writable: false }, (error) => {
+      if (thrown) return reject(thrown.error);
+      if (!error) return resolve();
+      reject(error);
+      read.destroy();
+    });
+  });
 }
 
 function toClientReadOptions(options: ReadStreamOptions): ClientReadStreamOptions {

@@ -77,6 +77,18 @@ describe('ingest events', () => {
     );
   });
 
+  it('refuses leaves nested deeper than 32 levels, whatever they hold, and names the path of a bad leaf at any depth', () => {
+    const nested = (levels: number, leaf: unknown): unknown => (levels === 0 ? leaf : { f: nested(levels - 1, leaf) });
+    const write = (attributes: unknown) => ({ profileId: 'p1', writtenAt: '2024-01-01T00:00:00Z', attributes });
+    for (const leaf of ['x', 1, true, null]) {
+      expect(parsePublicEvent('ProfileAttributesWritten', write(nested(32, leaf))).ok).toBe(true);
+      expect(issuesOf('ProfileAttributesWritten', write(nested(33, leaf)))).toBe(`ProfileAttributesWritten: attributes${'.f'.repeat(33)}: nests deeper than 32 levels`);
+    }
+    expect(issuesOf('ProfileAttributesWritten', write({ a: Number.POSITIVE_INFINITY, b: 'x', c: { d: [1, Number.NaN] } }))).toBe(
+      'ProfileAttributesWritten: attributes.a: must be a finite number; attributes.c.d[1]: must be a finite number',
+    );
+  });
+
   it('refuses an unknown event type, and a type the consumer does not handle', () => {
     expect(issuesOf('ProfileDeleted', {})).toMatch(/^ProfileDeleted: \(type\): unknown event type, expected one of ProfileAttributesWritten, /);
     const parsed = parsePublicEvent('DataflowDeleted', { dataflowId: 'd1' }, ingestEventTypes);

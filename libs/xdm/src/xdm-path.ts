@@ -3,8 +3,21 @@ import { isEmptyObject, isPlainObject, isReservedKey, ownValue, type JsonObject,
 /** A dotted XDM field path such as `person.name.firstName`. */
 export type XdmPath = string;
 
-/** One path segment: an XDM field name. Dots separate segments, so they cannot appear in one. */
-export const xdmFieldNamePattern = /^[A-Za-z0-9_$@-]+$/;
+/**
+ * One path segment: an XDM field name, `^[A-Za-z0-9_$@-]+$`. Dots separate segments, so they
+ * cannot appear in one. Checked character by character: every field of every profile is checked
+ * on each write and read, and a regular expression call costs several times more.
+ */
+export function isXdmFieldName(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let index = 0; index < name.length; index++) {
+    const code = name.charCodeAt(index);
+    const allowed =
+      (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code === 64 || code === 45;
+    if (!allowed) return false;
+  }
+  return true;
+}
 
 export class InvalidXdmPathError extends Error {
   readonly type = 'InvalidXdmPath';
@@ -21,7 +34,7 @@ export class InvalidXdmPathError extends Error {
 /** Why a field name is not acceptable, or undefined when it is. */
 export function fieldNameProblem(name: string): string | undefined {
   if (isReservedKey(name)) return `'${name}' is a reserved name`;
-  if (!xdmFieldNamePattern.test(name)) return `'${name}' must be letters, digits, '_', '-', '$' or '@'`;
+  if (!isXdmFieldName(name)) return `'${name}' must be letters, digits, '_', '-', '$' or '@'`;
   return undefined;
 }
 

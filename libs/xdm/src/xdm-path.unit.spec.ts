@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidXdmPathError, deletePath, getPath, leafPaths, pathsOverlap, setPath } from './xdm-path.ts';
+import { InvalidXdmPathError, deletePath, getPath, leafPaths, pathsOverlap, setPath, isXdmFieldName } from './xdm-path.ts';
 
 const profile = {
   person: { name: { firstName: 'John', lastName: 'Doe' }, birthDate: '1980-01-01' },
@@ -93,5 +93,17 @@ describe('hostile paths', () => {
     expect(() => getPath(parsed, '__proto__.polluted')).toThrow(InvalidXdmPathError);
     expect(deletePath(parsed, 'a')).not.toHaveProperty('polluted');
     expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
+
+describe('isXdmFieldName', () => {
+  const definition = /^[A-Za-z0-9_$@-]+$/;
+
+  it('accepts exactly the names of one or more letters, digits, _, $, @ and -, for every UTF-16 code unit', () => {
+    for (let code = 0; code <= 0xffff; code++) {
+      const character = String.fromCharCode(code);
+      for (const name of [character, `a${character}`, `${character}9`, `a${character}b`]) expect(isXdmFieldName(name), `\\u${code.toString(16)}`).toBe(definition.test(name));
+    }
+    for (const name of ['', 'firstName', 'x-y_z$@9', 'a.b', 'é', '😀', 'a b', '\n', 'name\n', '__proto__']) expect(isXdmFieldName(name), name).toBe(definition.test(name));
   });
 });

@@ -7,12 +7,13 @@ import {
   type EventMessage,
   type EventStore,
   type Partition,
+  type Position,
   type RejectedEvent,
 } from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import { profileIdOfStream, type ingestInputEvents } from './ingest-events.ts';
 import type { LruCache } from './profile-cache.ts';
-import type { ProfileHead } from './profile-head.ts';
+import { newProfileHead, type ProfileHead } from './profile-head.ts';
 import { planProjection, type IngestInput } from './plan-projection.ts';
 import { appendProfileChanged, readProfileHead } from './profile-stream.ts';
 
@@ -49,8 +50,9 @@ export interface ProjectionCounts {
   /** Ingest events of profiles another instance owns. */
   otherPartition: number;
   cacheHits: number;
+  /** Profiles not in the cache: read from their stream, or new ones taken as such (see `writtenSinceStart`). */
   cacheMisses: number;
-  /** Profile streams read: cache misses, and re-reads after a conflict. */
+  /** Profile streams read: cache misses other than new profiles, and re-reads after a conflict. */
   streamReads: number;
 }
 
@@ -61,6 +63,12 @@ export interface IngestProjectionOptions {
   readonly consumer: string;
   readonly partition: Partition;
   readonly cache: LruCache<string, ProfileHead>;
+  /**
+   * Whether an event at this position was written after this instance started, so no earlier
+   * instance can have handled it. Then the first event of an ingest stream is taken to start a new
+   * profile without reading its (missing) stream. @defaultValue never: every cache miss is read
+   */
+  readonly writtenSinceStart?: (position: Position | undefined) => Promise<boolean>;
 }
 
 export interface IngestProjection {
@@ -73,14 +81,21 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
   const { store, logger, cache } = options;
   const counts: ProjectionCounts = { projected: 0, unchanged: 0, alreadyApplied: 0, mismatched: 0, otherPartition: 0, cacheHits: 0, cacheMisses: 0, streamReads: 0 };
 
-  async function headOf(profileId: string): Promise<ProfileHead> {
+  const writtenSinceStart = options.writtenSinceStart ?? (() => Promise.resolve(false));
+
+  /** `assumed`: a new profile's head, taken without reading the stream (see `writtenSinceStart`). */
+  async function headOf(profileId: string, input: IngestInput, position: Position | undefined): Promise<{ head: ProfileHead; assumed: boolean }> {
     const cached = cache.get(profileId);
     if (cached) {
       counts.cacheHits++;
-      return cached;
+      return { head: cached, assumed: false };
     }
     counts.cacheMisses++;
-    return read(profileId);
+    // Only this ingest stream's events become the profile's stream, so before its first event the
+    // profile has none, unless something else wrote it (an import): the append, at no_stream,
+    // then fails and the stream is read after all.
+    if (input.revision === 0 && (await writtenSinceStart(position))) return { head: newProfileHead, assumed: true };
+    return { head: await read(profileId), assumed: false };
   }
 
   function read(profileId: string): Promise<ProfileHead> {
@@ -105,8 +120,8 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
     await recordRejection(store, options.consumer, rejected);
   }
 
-  async function apply(profileId: string, input: IngestInput): Promise<void> {
-    let head = await headOf(profileId);
+  async function apply(profileId: string, input: IngestInput, position: Position | undefined): Promise<void> {
+    let { head, assumed } = await headOf(profileId, input, position);
     for (let attempt = 1; ; attempt++) {
       const plan = planProjection(head, input);
       switch (plan.kind) {
@@ -114,7 +129,8 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
         case 'unchanged':
           if (plan.kind === 'already-applied') counts.alreadyApplied++;
           else counts.unchanged++;
-          cache.set(profileId, head);
+          // An assumed head is not cached before an append has shown it right.
+          if (!assumed) cache.set(profileId, head);
           return;
         case 'append':
           try {
@@ -124,6 +140,13 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
           } catch (error) {
             if (!(error instanceof WrongExpectedRevisionError)) throw error;
             cache.delete(profileId);
+            if (assumed) {
+              // The profile had a stream after all: read it, as without the assumption.
+              assumed = false;
+              attempt--;
+              head = await read(profileId);
+              break;
+            }
             if (attempt >= 2) throw new ProfileWriteConflictError(profileId, input, error);
             // A stale cache entry or a second writer: the stream is the truth, read it again.
             logger.warn('profile stream moved under the projector, reading it again', {
@@ -152,13 +175,11 @@ export function createIngestProjection(options: IngestProjectionOptions): Ingest
         return;
       }
       if (message.event.data.profileId !== profileId) return reportMismatch(message, profileId);
-      await apply(profileId, {
-        streamId: message.streamId,
-        eventId: message.eventId,
-        revision: Number(message.revision),
-        recordedAt: message.recordedAt,
-        event: message.event,
-      });
+      await apply(
+        profileId,
+        { streamId: message.streamId, eventId: message.eventId, revision: Number(message.revision), recordedAt: message.recordedAt, event: message.event },
+        message.position,
+      );
     },
     counts: () => ({ ...counts }),
   };

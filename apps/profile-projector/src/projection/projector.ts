@@ -1,4 +1,13 @@
-import { partitionConsumerName, runConsumer, type CheckpointStore, type Consumer, type EventStore, type Partition } from '@spillway/event-streams';
+import {
+  comparePositions,
+  partitionConsumerName,
+  runConsumer,
+  type CheckpointStore,
+  type Consumer,
+  type EventStore,
+  type Partition,
+  type Position,
+} from '@spillway/event-streams';
 import type { Logger } from '@spillway/runtime';
 import { ingestInputEvents, ingestInputFilter, profileIdOfStream } from './ingest-events.ts';
 import { createLruCache } from './profile-cache.ts';
@@ -40,6 +49,7 @@ export function runProjector(options: ProjectorOptions): Projector {
     consumer,
     partition: options.partition,
     cache: createLruCache<string, ProfileHead>(options.cacheSize),
+    writtenSinceStart: writtenSince(startHeadOf(options.store, logger)),
   });
   const running = runConsumer({
     store: options.store,
@@ -60,5 +70,27 @@ function countedBy<M extends { readonly event: { readonly type: string } }>(onHa
   return async (message: M): Promise<void> => {
     await handle(message);
     onHandled(message.event.type);
+  };
+}
+
+/**
+ * The end of the log when this instance started (`{ position: undefined }` for an empty log), or
+ * undefined when it could not be read. Assumption, as for per-profile order: one running instance
+ * per partition, so an earlier one stopped before this one started.
+ */
+async function startHeadOf(store: EventStore, logger: Logger): Promise<{ readonly position: Position | undefined } | undefined> {
+  try {
+    return { position: await store.readHeadPosition() };
+  } catch (error) {
+    logger.debug('could not read the head of the log: every new profile will be read from its stream', { error });
+    return undefined;
+  }
+}
+
+function writtenSince(startHead: Promise<{ readonly position: Position | undefined } | undefined>) {
+  return async (position: Position | undefined): Promise<boolean> => {
+    const head = await startHead;
+    if (head === undefined || position === undefined) return false;
+    return head.position === undefined || comparePositions(position, head.position) > 0;
   };
 }

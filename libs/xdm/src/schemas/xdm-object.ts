@@ -14,19 +14,25 @@ type IssueSink = (path: readonly PropertyKey[], message: string) => void;
 
 function checkFields(object: JsonObject, path: PropertyKey[], depth: number, report: IssueSink): void {
   for (const key of Object.keys(object)) {
-    const fieldPath = [...path, key];
     const problem = fieldNameProblem(key);
     if (problem) {
-      report(fieldPath, `field name ${problem}`);
+      report([...path, key], `field name ${problem}`);
       continue;
     }
     const reserved = path.length === 0 ? nonAttributeFields.get(key) : undefined;
     if (reserved) {
-      report(fieldPath, `is not an attribute: ${reserved}`);
+      report([...path, key], `is not an attribute: ${reserved}`);
       continue;
     }
-    checkValue(object[key], fieldPath, depth + 1, report, true);
+    const value = object[key];
+    // Most fields are valid leaves: checkValue would find nothing to report, so no path is built.
+    if (depth + 1 <= maxDepth && isValidLeaf(value)) continue;
+    checkValue(value, [...path, key], depth + 1, report, true);
   }
+}
+
+function isValidLeaf(value: unknown): boolean {
+  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function checkValue(value: unknown, path: PropertyKey[], depth: number, report: IssueSink, isField: boolean): void {
