@@ -4,6 +4,7 @@ import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { backfillEvents, backfillIdFor, positionText } from './backfill-events.ts';
 import type { BackfillHookRequest } from './backfill-hook.ts';
+import { defaultIndexedProfiles } from './history-index.ts';
 import type { ProfileGate } from './profile-gate.ts';
 import { createLiveFirstPace } from './live-first-pace.ts';
 import { createRateLimiter } from './rate-limiter.ts';
@@ -26,6 +27,8 @@ export interface BackfillRunnerOptions {
   readonly liveLagTargetMs?: number | 'off';
   /** Profiles exported side by side (the rate limit still applies). @defaultValue 32 */
   readonly batchSize?: number;
+  /** Profiles with several versions a backfill's first pass keeps in memory at most (about 100 bytes each). @defaultValue 1,000,000 */
+  readonly maxIndexedProfiles?: number;
   /** @defaultValue 500 profiles or 1000 ms, whichever comes first */
   readonly progressEvery?: { readonly profiles?: number; readonly ms?: number };
   /**
@@ -80,6 +83,7 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
     limiter,
     livePosition: options.livePosition,
     batchSize: options.batchSize ?? 32,
+    maxIndexedProfiles: options.maxIndexedProfiles ?? defaultIndexedProfiles,
     progressEvery: { profiles: options.progressEvery?.profiles ?? 500, ms: options.progressEvery?.ms ?? 1000 },
     stopping: () => stopping,
     onScanOpened: (close) => (closeScan = close),
