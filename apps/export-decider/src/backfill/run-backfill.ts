@@ -82,20 +82,28 @@ export async function runBackfill(context: BackfillContext, status: BackfillStat
       if ((await exportNewestVersion(context, status, candidate, history, watch)) === 'exported') exported++;
     };
 
-    // Profiles are exported side by side in batches; the progress position only moves past a
-    // batch once all of it is done.
+    // Profiles are exported side by side in batches, and the scan (with its rate limiter) goes on
+    // collecting the next batch while one is exported: waiting for either alone would leave the
+    // other idle. Batches finish in scan order, so the progress position only moves past a batch
+    // once all of it and everything before it is done.
     let batch: Candidate[] = [];
     let batchEnd: Position | undefined;
-    const flush = async () => {
-      const profiles = batch;
-      batch = [];
+    let exporting: Promise<void> = Promise.resolve();
+    const exportBatch = async (profiles: readonly Candidate[], end: Position | undefined) => {
       await Promise.all(profiles.map(exportProfile));
       if (context.stopping()) return;
       scanned += profiles.length;
       scannedHere += profiles.length;
       sinceSave += profiles.length;
-      if (batchEnd) position = batchEnd;
+      if (end) position = end;
       if (sinceSave >= context.progressEvery.profiles || Date.now() - lastSaveMs >= context.progressEvery.ms) await saveProgress();
+    };
+    const handOver = async () => {
+      await exporting;
+      exporting = exportBatch(batch, batchEnd);
+      // Its failure is thrown where it is awaited (the next hand-over or the end), not reported as unhandled meanwhile.
+      exporting.catch(() => {});
+      batch = [];
     };
 
     const scan = openProfileScan(context, position, where);
@@ -113,9 +121,10 @@ export async function runBackfill(context: BackfillContext, status: BackfillStat
           batch.push(candidate);
         }
         if ('position' in message && message.position) batchEnd = message.position;
-        if (batch.length >= context.batchSize) await flush();
+        if (batch.length >= context.batchSize) await handOver();
       }
-      if (reachedEnd) await flush();
+      if (reachedEnd) await handOver();
+      await exporting;
     } finally {
       await scan.close();
     }
