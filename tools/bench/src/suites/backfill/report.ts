@@ -83,7 +83,7 @@ export function backfillCpuTable(run: BackfillRun): Table {
     ],
     notes: [
       `phase wall time ${formatFigure(run.wallMs / 1000)} s; CPU per profile = CPU seconds / backfill exports received`,
-      `live traffic share = the process's CPU per live change in the live-alone phase before the backfill x the ${formatFigure(run.backfill.live.changes)} live changes during it; "without it" takes that share out, so runs of different length compare`,
+      `live traffic share = the process's CPU per live change in the live-alone phase before the backfill x the ${formatFigure(run.backfill.live.changes)} live changes during it; "without it" takes that share out, so runs of different length compare. An estimate: a live change costs less beside a backfill than alone (shared pages and batches), so it is on the low side, and with other processes busy (the live-alone phase is slowed too) it can reach 0`,
     ],
   };
 }
