@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHistoryIndex } from './history-index.ts';
+import { createHistoryIndex, takesProfileAt, worthIndexing } from './history-index.ts';
 
 const at = (commit: number) => ({ commit: BigInt(commit), prepare: BigInt(commit) });
 const upTo = at(100);
@@ -32,5 +32,29 @@ describe('the history index of a backfill', () => {
     const index = createHistoryIndex(upTo);
     index.note({ streamId: 'profile-a', revision: 1n, position: undefined });
     expect(index.complete).toBe(false);
+  });
+});
+
+describe('whether a history is worth indexing', () => {
+  it('is, until enough of the log was seen to tell; then while a profile has at most about seven events', () => {
+    expect(worthIndexing(19_999, 1)).toBe(true);
+    expect(worthIndexing(70_000, 10_000)).toBe(true);
+    expect(worthIndexing(70_001, 10_000)).toBe(false);
+  });
+});
+
+describe('the event a backfill takes a profile at', () => {
+  const indexed = createHistoryIndex(upTo);
+  indexed.note({ streamId: 'profile-a', revision: 2n, position: at(30) });
+  const gaveUp = createHistoryIndex(upTo);
+  gaveUp.giveUp();
+  const takes = (history: typeof indexed, resuming: boolean) => [0n, 1n, 2n].filter((revision) => takesProfileAt({ streamId: 'profile-a', revision }, history, resuming));
+
+  it('is its newest up to the end with an index, fresh or resumed', () => {
+    expect([takes(indexed, false), takes(indexed, true)]).toEqual([[2n], [2n]]);
+  });
+
+  it('is its first without one, and every event of a resumed backfill (which may have used an index before)', () => {
+    expect([takes(gaveUp, false), takes(gaveUp, true)]).toEqual([[0n], [0n, 1n, 2n]]);
   });
 });

@@ -5,7 +5,7 @@ import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { exportEvents } from '../decision/export-events.ts';
 import { profileIdOfStream } from '../decision/profile-change-checks.ts';
 import { backfillEvents, parsePositionText, positionText, profileChangedEvents, profileScanEvents } from './backfill-events.ts';
-import { createHistoryIndex, type HistoryIndex } from './history-index.ts';
+import { createHistoryIndex, takesProfileAt, worthIndexing, type HistoryIndex } from './history-index.ts';
 import { planBackfillExport } from './plan-backfill-export.ts';
 import type { LiveWatch, ProfileGate } from './profile-gate.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -74,9 +74,10 @@ export async function runBackfill(context: BackfillContext, status: BackfillStat
   // log that pass reads or asked for by a live holder while the watch is open.
   const watch = context.gate.watchLive();
   try {
+    const resuming = position !== undefined;
     const history = await indexHistory(context, position, upTo, where);
     if (!history) return 'interrupted';
-    if (!history.complete) logger.warn('backfill history too large to index, reading every profile instead', where);
+    if (!history.complete) logger.info('backfill history not indexed (too many profiles with several versions, or too many versions a profile): reading every profile instead', where);
 
     const exportProfile = async (candidate: Candidate): Promise<void> => {
       if ((await exportNewestVersion(context, status, candidate, history, watch)) === 'exported') exported++;
@@ -115,7 +116,7 @@ export async function runBackfill(context: BackfillContext, status: BackfillStat
           reachedEnd = true;
           break;
         }
-        const candidate = candidateOf(message, context.partition, history);
+        const candidate = candidateOf(message, context.partition, history, resuming);
         if (candidate !== undefined) {
           await context.limiter.take();
           batch.push(candidate);
@@ -165,11 +166,19 @@ const isPastEnd = (message: ScanMessage, upTo: Position) =>
 async function indexHistory(context: BackfillContext, from: Position | undefined, upTo: Position, logFields: Readonly<Record<string, unknown>>): Promise<HistoryIndex | undefined> {
   const history = createHistoryIndex(upTo, context.maxIndexedProfiles);
   const scan = openProfileScan(context, from, { ...logFields, pass: 'index' });
+  // Only a fresh backfill may give up for cost: one resumed with the index must keep it (see takesProfileAt).
+  const mayGiveUp = from === undefined;
+  let events = 0;
+  let profiles = 0;
   try {
     for await (const message of scan.messages) {
       if (context.stopping()) return undefined;
       if (message.kind === 'caught-up' || !history.complete) return history;
-      if (message.kind === 'event' && ownedProfileOf(message.streamId, context.partition) !== undefined) history.note(message);
+      if (message.kind !== 'event' || ownedProfileOf(message.streamId, context.partition) === undefined) continue;
+      history.note(message);
+      events++;
+      if (message.revision === 0n) profiles++;
+      if (mayGiveUp && !worthIndexing(events, profiles)) history.giveUp();
     }
   } finally {
     await scan.close();
@@ -186,16 +195,11 @@ interface Candidate {
   readonly data: unknown;
 }
 
-/**
- * The profile's event the scan takes it at, when this partition owns it: the newest up to the
- * backfill's end by the index (its first event when the index gave up), so each profile once.
- */
-function candidateOf(message: ScanMessage, partition: Partition, history: HistoryIndex): Candidate | undefined {
+/** The profile's event the scan takes it at (see `takesProfileAt`), when this partition owns it. */
+function candidateOf(message: ScanMessage, partition: Partition, history: HistoryIndex, resuming: boolean): Candidate | undefined {
   if (message.kind !== 'event') return undefined;
   const profileId = ownedProfileOf(message.streamId, partition);
-  if (profileId === undefined) return undefined;
-  const wanted = history.complete ? history.lastRevision(message.streamId) : 0n;
-  if (message.revision !== wanted) return undefined;
+  if (profileId === undefined || !takesProfileAt(message, history, resuming)) return undefined;
   return { profileId, streamId: message.streamId, revision: message.revision, position: message.position, data: message.event.data };
 }
 
