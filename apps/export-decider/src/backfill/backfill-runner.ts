@@ -25,7 +25,7 @@ export interface BackfillRunnerOptions {
    * this after their ingest (SPILLWAY_BACKFILL_LIVE_LAG_MS), `off` keeps the rate fixed. @defaultValue 250
    */
   readonly liveLagTargetMs?: number | 'off';
-  /** Profiles exported side by side (the rate limit still applies). @defaultValue 32 */
+  /** Profiles exported side by side (the rate limit still applies). @defaultValue 64 */
   readonly batchSize?: number;
   /** Profiles with several versions a backfill's first pass keeps in memory at most (about 100 bytes each). @defaultValue 1,000,000 */
   readonly maxIndexedProfiles?: number;
@@ -82,7 +82,7 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
     gate: options.gate,
     limiter,
     livePosition: options.livePosition,
-    batchSize: options.batchSize ?? 32,
+    batchSize: options.batchSize ?? 64,
     maxIndexedProfiles: options.maxIndexedProfiles ?? defaultIndexedProfiles,
     progressEvery: { profiles: options.progressEvery?.profiles ?? 500, ms: options.progressEvery?.ms ?? 1000 },
     stopping: () => stopping,
