@@ -27,8 +27,7 @@ export const backfillSuite: Suite = {
     try {
       const warmup = await warmUp(stack, pipelineWorkload(context));
       context.progress(`warm-up: ${warmup.received} exports through the pipeline`);
-      const baselinePhase = await measurePhase(stack.pids, () => measureLiveBaseline(stack, workload));
-      const baseline = baselinePhase.result;
+      const baseline = await measureLiveBaseline(stack, workload);
       context.progress(`live alone: p95 ${Math.round(baseline.fromAck.p95Ms)} ms`);
       const phase = await measurePhase(stack.pids, () => runBackfillPhase(stack, workload, context));
       context.progress('backfill: done, stopping the stack');
@@ -37,7 +36,6 @@ export const backfillSuite: Suite = {
         workload,
         seedSeconds: seeded.seconds,
         baseline,
-        baselineUsage: baselinePhase.usage as BackfillRun['baselineUsage'],
         backfill: phase.result,
         wallMs: phase.wallMs,
         usage: phase.usage as BackfillRun['usage'],

@@ -13,8 +13,6 @@ export interface BackfillRun {
   readonly workload: BackfillWorkload;
   readonly seedSeconds: number;
   readonly baseline: LiveOutcome;
-  /** What each process spent on the live traffic alone (the baseline), to take the live share out of the backfill's figures. */
-  readonly baselineUsage: Readonly<Record<ProcessName, PhaseUsage>>;
   readonly backfill: BackfillFigures;
   readonly wallMs: number;
   readonly usage: Readonly<Record<ProcessName, PhaseUsage>>;
@@ -58,32 +56,21 @@ export function backfillFiguresTable(run: BackfillRun): Table {
 
 export function backfillCpuTable(run: BackfillRun): Table {
   const profiles = Math.max(1, run.backfill.received);
-  const perLiveChange = (name: ProcessName) => run.baselineUsage[name].cpuSeconds / Math.max(1, run.baseline.changes);
-  // The live traffic goes on for as long as the backfill takes, so its share of the CPU per profile grows with a slower backfill.
-  const liveShareSeconds = (name: ProcessName) => perLiveChange(name) * run.backfill.live.changes;
-  const netMsPerProfile = (name: ProcessName) => (Math.max(0, run.usage[name].cpuSeconds - liveShareSeconds(name)) * 1000) / profiles;
-  const total = (perProcess: (name: ProcessName) => number) => processNames.reduce((sum, name) => sum + perProcess(name), 0);
+  const msPerProfile = (name: ProcessName) => (run.usage[name].cpuSeconds * 1000) / profiles;
+  const sum = (perProcess: (name: ProcessName) => number) => processNames.reduce((total, name) => total + perProcess(name), 0);
   return {
     title: 'CPU and memory per process during the backfill (live traffic included)',
-    columns: ['process', 'CPU s', 'cores', 'CPU ms/profile', 'live traffic share (CPU s, est.)', 'CPU ms/profile without it', 'peak RSS (MiB)'],
+    columns: ['process', 'CPU s', 'cores', 'CPU ms/profile', 'peak RSS (MiB)'],
     rows: [
       ...processNames.map((name) => {
         const usage = run.usage[name];
-        return [
-          name,
-          formatFigure(usage.cpuSeconds),
-          usage.cores.toFixed(2),
-          formatFigure((usage.cpuSeconds * 1000) / profiles),
-          formatFigure(liveShareSeconds(name)),
-          formatFigure(netMsPerProfile(name)),
-          formatFigure(run.peakRssBytes[name] / mebibyte),
-        ];
+        return [name, formatFigure(usage.cpuSeconds), usage.cores.toFixed(2), formatFigure(msPerProfile(name)), formatFigure(run.peakRssBytes[name] / mebibyte)];
       }),
-      ['all', formatFigure(total((name) => run.usage[name].cpuSeconds)), '', formatFigure(total((name) => (run.usage[name].cpuSeconds * 1000) / profiles)), formatFigure(total(liveShareSeconds)), formatFigure(total(netMsPerProfile)), ''],
+      ['all', formatFigure(sum((name) => run.usage[name].cpuSeconds)), sum((name) => run.usage[name].cores).toFixed(2), formatFigure(sum(msPerProfile)), ''],
     ],
     notes: [
       `phase wall time ${formatFigure(run.wallMs / 1000)} s; CPU per profile = CPU seconds / backfill exports received`,
-      `live traffic share = the process's CPU per live change in the live-alone phase before the backfill x the ${formatFigure(run.backfill.live.changes)} live changes during it; "without it" takes that share out, so runs of different length compare. An estimate: a live change costs less beside a backfill than alone (shared pages and batches), so it is on the low side, and with other processes busy (the live-alone phase is slowed too) it can reach 0`,
+      `the live traffic (${formatFigure(run.backfill.live.changes)} changes) runs as long as the backfill does, so its share of the CPU per profile grows when the backfill is slower (a loaded machine)`,
     ],
   };
 }
