@@ -164,6 +164,8 @@ describe('npm run bench -- --quick --only backfill --profiles 300', () => {
     for (const process of ['store', 'profile-projector', 'export-decider', 'delivery-agent', 'receiver', 'bench']) {
       expect(rows.some((row) => row.startsWith(`| ${process} `)), `no CPU row for ${process}`).toBe(true);
     }
+    // The sum over the processes.
+    expect(rows.some((row) => row.startsWith('| all '))).toBe(true);
   });
 
   it('backfilled every seeded profile exactly once and lost no live change', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { backfillEvents, backfillIdFor, positionText } from './backfill-events.ts';
 import type { BackfillHookRequest } from './backfill-hook.ts';
+import { defaultIndexedProfiles } from './history-index.ts';
 import type { ProfileGate } from './profile-gate.ts';
 import { createLiveFirstPace } from './live-first-pace.ts';
 import { createRateLimiter } from './rate-limiter.ts';
@@ -24,8 +25,10 @@ export interface BackfillRunnerOptions {
    * this after their ingest (SPILLWAY_BACKFILL_LIVE_LAG_MS), `off` keeps the rate fixed. @defaultValue 250
    */
   readonly liveLagTargetMs?: number | 'off';
-  /** Profiles exported side by side (the rate limit still applies). @defaultValue 32 */
+  /** Profiles exported side by side (the rate limit still applies). @defaultValue 64 */
   readonly batchSize?: number;
+  /** Profiles with several versions a backfill's first pass keeps in memory at most (about 100 bytes each). @defaultValue 1,000,000 */
+  readonly maxIndexedProfiles?: number;
   /** @defaultValue 500 profiles or 1000 ms, whichever comes first */
   readonly progressEvery?: { readonly profiles?: number; readonly ms?: number };
   /**
@@ -79,7 +82,8 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
     gate: options.gate,
     limiter,
     livePosition: options.livePosition,
-    batchSize: options.batchSize ?? 32,
+    batchSize: options.batchSize ?? 64,
+    maxIndexedProfiles: options.maxIndexedProfiles ?? defaultIndexedProfiles,
     progressEvery: { profiles: options.progressEvery?.profiles ?? 500, ms: options.progressEvery?.ms ?? 1000 },
     stopping: () => stopping,
     onScanOpened: (close) => (closeScan = close),

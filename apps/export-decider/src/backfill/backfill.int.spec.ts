@@ -130,6 +130,29 @@ describe('historical backfill against the real store', () => {
     expect((await backfills(given.df)).events.filter((e) => e.type === 'BackfillStarted')).toHaveLength(1);
   });
 
+  it('a backfill queued behind another exports the newest version of profiles changed live while it waited, never an older one after it', async () => {
+    const given = await givenProfiles(200);
+    const decider = await startDecider(given.df, uniqueId('decider'), {
+      // Slow enough that the first backfill (every profile in the store) is still running when the live changes come.
+      backfill: { ratePerSecond: 300, liveLagTargetMs: 'off', progressEvery: { profiles: 20, ms: 60_000 }, dataflows: (id) => id === given.df },
+    });
+    await decider.caughtUp;
+    await appendConfig(store, given.config([given.a]));
+    await appendConfig(store, given.config([given.a, given.b]));
+    await waitFor(async () => (await backfills(given.df)).statuses.length >= 2, 'the second backfill queued');
+    // Changed after the second backfill's configuration event, decided live before that backfill runs.
+    await Promise.all(
+      given.onlyB.map((p) => appendProfileChanges(store, profileChanges(p, [realized(p, given.b), ingestEvents.attributesWritten(p, { loyalty: { points: 7 } }, qualifiedAt)]).slice(1))),
+    );
+    await waitFor(async () => (await readExports(store, given.df)).filter((e) => e.lane === 'live').length >= given.onlyB.length, 'the live exports');
+    expect((await backfills(given.df)).statuses[0]?.state).toBe('running');
+    await untilCompleted(given.df, 2, 100_000);
+
+    const exports = await readExports(store, given.df);
+    expect(new Set(exports.map((e) => e.exportId)).size).toBe(exports.length);
+    for (const p of given.onlyB) expect(exports.filter((e) => e.profileId === p).map((e) => e.sequence), p).toEqual([1]);
+  }, 120_000);
+
   it('lets live changes through during a backfill, and never puts an older backfill sequence after a newer live one', async () => {
     const given = await givenProfiles(200);
     const decider = await startDecider(given.df, uniqueId('decider'), {

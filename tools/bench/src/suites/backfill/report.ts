@@ -56,13 +56,21 @@ export function backfillFiguresTable(run: BackfillRun): Table {
 
 export function backfillCpuTable(run: BackfillRun): Table {
   const profiles = Math.max(1, run.backfill.received);
+  const msPerProfile = (name: ProcessName) => (run.usage[name].cpuSeconds * 1000) / profiles;
+  const sum = (perProcess: (name: ProcessName) => number) => processNames.reduce((total, name) => total + perProcess(name), 0);
   return {
     title: 'CPU and memory per process during the backfill (live traffic included)',
     columns: ['process', 'CPU s', 'cores', 'CPU ms/profile', 'peak RSS (MiB)'],
-    rows: processNames.map((name) => {
-      const usage = run.usage[name];
-      return [name, formatFigure(usage.cpuSeconds), usage.cores.toFixed(2), formatFigure((usage.cpuSeconds * 1000) / profiles), formatFigure(run.peakRssBytes[name] / mebibyte)];
-    }),
-    notes: [`phase wall time ${formatFigure(run.wallMs / 1000)} s; CPU per profile = CPU seconds / backfill exports received`],
+    rows: [
+      ...processNames.map((name) => {
+        const usage = run.usage[name];
+        return [name, formatFigure(usage.cpuSeconds), usage.cores.toFixed(2), formatFigure(msPerProfile(name)), formatFigure(run.peakRssBytes[name] / mebibyte)];
+      }),
+      ['all', formatFigure(sum((name) => run.usage[name].cpuSeconds)), sum((name) => run.usage[name].cores).toFixed(2), formatFigure(sum(msPerProfile)), ''],
+    ],
+    notes: [
+      `phase wall time ${formatFigure(run.wallMs / 1000)} s; CPU per profile = CPU seconds / backfill exports received`,
+      `the live traffic (${formatFigure(run.backfill.live.changes)} changes) runs as long as the backfill does, so its share of the CPU per profile grows when the backfill is slower (a loaded machine)`,
+    ],
   };
 }
