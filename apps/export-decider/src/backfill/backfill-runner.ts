@@ -6,9 +6,13 @@ import { backfillEvents, backfillIdFor, positionText } from './backfill-events.t
 import type { BackfillHookRequest } from './backfill-hook.ts';
 import { defaultIndexedProfiles } from './history-index.ts';
 import type { ProfileGate } from './profile-gate.ts';
+import { createDeliveryLag } from './delivery-lag.ts';
 import { createLiveFirstPace } from './live-first-pace.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { runBackfill, type BackfillContext } from './run-backfill.ts';
+
+/** How often a running backfill reads its dataflow's newest delivery outcomes (delivery-lag.ts). */
+const deliveryProbeEveryMs = 250;
 
 export interface BackfillRunnerOptions {
   readonly store: EventStore;
@@ -22,7 +26,8 @@ export interface BackfillRunnerOptions {
   readonly ratePerSecond: number;
   /**
    * The pace gives way to live traffic: it halves while live changes reach the decider later than
-   * this after their ingest (SPILLWAY_BACKFILL_LIVE_LAG_MS), `off` keeps the rate fixed. @defaultValue 250
+   * this after their ingest, or the agent records this lane's exports later than this after their
+   * append (SPILLWAY_BACKFILL_LIVE_LAG_MS); `off` keeps the rate fixed. @defaultValue 250
    */
   readonly liveLagTargetMs?: number | 'off';
   /** Profiles exported side by side (the rate limit still applies). @defaultValue 64 */
@@ -68,6 +73,30 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
   const liveLag = options.liveLagTargetMs ?? 250;
   const pace = liveLag === 'off' ? undefined : createLiveFirstPace({ ceilingPerSecond: options.ratePerSecond, targetLagMs: liveLag }, Date.now());
   const limiter = createRateLimiter(pace ? () => pace.current(Date.now()) : options.ratePerSecond);
+  const deliveryLag = pace ? createDeliveryLag(store) : undefined;
+  // One halving per round trip of the signal: exports appended before the pace last gave way
+  // were decided at the old pace, so their wait says nothing about the new one.
+  let gaveWayAt = 0;
+  const watchDeliveries = (dataflowId: string): (() => void) => {
+    if (!pace || !deliveryLag || liveLag === 'off') return () => {};
+    let probing = false;
+    const timer = setInterval(() => {
+      if (probing) return;
+      probing = true;
+      deliveryLag
+        .probe(dataflowId)
+        .then((wait) => {
+          if (!wait || wait.appendedAtMs <= gaveWayAt) return;
+          const now = Date.now();
+          pace.observeLiveLag(wait.waitedMs, now);
+          if (wait.waitedMs > liveLag) gaveWayAt = now;
+        })
+        .catch((error: unknown) => logger.debug('delivery lag not probed', { dataflowId, error }))
+        .finally(() => (probing = false));
+    }, deliveryProbeEveryMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  };
   let stopping = false;
   let closeScan: (() => Promise<void>) | undefined;
   let queue: Promise<void> = Promise.resolve();
@@ -87,7 +116,10 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
     progressEvery: { profiles: options.progressEvery?.profiles ?? 500, ms: options.progressEvery?.ms ?? 1000 },
     stopping: () => stopping,
     onScanOpened: (close) => (closeScan = close),
-    onExportRequested: options.onExportRequested ?? (() => {}),
+    onExportRequested: (request) => {
+      deliveryLag?.appended(request.exportId, Date.now());
+      options.onExportRequested?.(request);
+    },
   };
 
   const statusOf = async (dataflowId: string, backfillId: string): Promise<BackfillStatus | undefined> => {
@@ -97,10 +129,12 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
 
   const run = async (dataflowId: string, backfillId: string): Promise<void> => {
     if (stopping) return;
+    let stopWatching = () => {};
     const where = { dataflowId, backfillId, partition: partitionText };
     try {
       const status = await statusOf(dataflowId, backfillId);
       if (!status || status.state === 'completed') return;
+      stopWatching = watchDeliveries(dataflowId);
       logger.info(status.position ? 'backfill resumed' : 'backfill running', { ...where, audienceIds: status.audienceIds, scanned: status.scanned, exported: status.exported, from: status.position ?? 'start', upTo: status.upToPosition, ratePerSecond: options.ratePerSecond });
       const outcome = await runBackfill(context, status);
       if (outcome === 'completed') counts.completed++;
@@ -109,6 +143,8 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
       if (stopping) return;
       counts.failed++;
       logger.error('backfill failed, resumes at the next start', { ...where, error });
+    } finally {
+      stopWatching();
     }
   };
   const enqueue = (dataflowId: string, backfillId: string) => {
