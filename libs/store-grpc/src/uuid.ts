@@ -21,6 +21,7 @@ const guidForms = [
 
 /** Canonical lower-case hyphenated form, or throws InvalidUuidError. */
 export function normalizeUuid(value: string): string {
+  if (isCanonical(value)) return value;
   const trimmed = value.trim();
   if (hex32.test(trimmed)) return hyphenate(trimmed.toLowerCase());
   for (const form of guidForms) {
@@ -28,6 +29,17 @@ export function normalizeUuid(value: string): string {
     if (match) return match.slice(1).join('-').toLowerCase();
   }
   throw new InvalidUuidError(value);
+}
+
+/** Already in the form normalizeUuid returns (what clients send): no regex, no new string. */
+function isCanonical(value: string): boolean {
+  if (value.length !== 36) return false;
+  for (let index = 0; index < 36; index++) {
+    const code = value.charCodeAt(index);
+    const hyphen = index === 8 || index === 13 || index === 18 || index === 23;
+    if (hyphen ? code !== 0x2d : !((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66))) return false;
+  }
+  return true;
 }
 
 function hyphenate(hex: string): string {
