@@ -8,7 +8,9 @@ import { openDataFile } from './lmdb-data-file.ts';
 import type { OnDamagedFile } from './lmdb-data-file.ts';
 import { readAllEvents, readAllSelected, readStreamEvents } from './lmdb-reads.ts';
 import { appendInTransaction, deleteInTransaction, positionOrNone } from './lmdb-writes.ts';
-import { readHead } from './lmdb-tables.ts';
+import { lastPosition, readHead } from './lmdb-tables.ts';
+import { RecentEvents } from './recent-events.ts';
+import type { RecentEventsLimits } from './recent-events.ts';
 import { createWriter } from './lmdb-writer.ts';
 import { backfillLimits } from './lmdb-retention.ts';
 import { currentRevisionOf } from './stream-head.ts';
@@ -25,6 +27,8 @@ export interface LmdbEngineOptions {
   readonly onDamagedFile?: OnDamagedFile;
   /** Clock for `created`, in microseconds since the Unix epoch. */
   readonly nowMicros?: () => number;
+  /** How much of the newest log the engine keeps decoded for reads at the head (recent-events.ts). */
+  readonly recentEvents?: RecentEventsLimits;
 }
 
 /** Longest stream id in UTF-8 bytes: it is part of LMDB keys, which are limited to ~2 KB. */
@@ -46,7 +50,8 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
   };
   const nowMicros = options.nowMicros ?? (() => Date.now() * 1_000);
   const backfilled = backfillLimits(tables);
-  const writer = createWriter(tables, logger, options.dataDir);
+  const recent = new RecentEvents(lastPosition(tables), options.recentEvents);
+  const writer = createWriter(tables, logger, options.dataDir, (changes) => recent.committed(changes));
   logger.info('store opened', {
     dataDir: options.dataDir,
     headPosition: writer.durableHead(),
@@ -70,11 +75,11 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
     },
     readAll(readOptions) {
       writer.assertOpen();
-      return readAllEvents(tables, readOptions);
+      return recent.all(readOptions) ?? readAllEvents(tables, readOptions);
     },
     readAllSelected(readOptions, selector) {
       writer.assertOpen();
-      return readAllSelected(tables, readOptions, selector);
+      return recent.selected(readOptions, selector) ?? readAllSelected(tables, readOptions, selector);
     },
     currentRevision(streamId) {
       writer.assertOpen();

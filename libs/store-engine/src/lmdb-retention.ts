@@ -13,18 +13,23 @@ import { readHead, toHeadRow } from './lmdb-tables.ts';
  */
 const maxRemovedPerAppend = 1_000;
 
-/** After an append to `streamId` (inside its transaction): records new metadata and removes what is hidden. */
-export function afterAppend(tables: Tables, streamId: string): void {
+/**
+ * After an append to `streamId` (inside its transaction): records new metadata and removes what is
+ * hidden. Returns the log positions removed.
+ */
+export function afterAppend(tables: Tables, streamId: string): number[] {
+  const removed: number[] = [];
   if (isMetastream(streamId)) {
     const baseStream = baseStreamOf(streamId);
     storeLimits(tables, baseStream, latestLimits(tables, streamId));
-    removeHiddenEvents(tables, baseStream);
+    removeHiddenEvents(tables, baseStream, removed);
   }
-  removeHiddenEvents(tables, streamId);
+  removeHiddenEvents(tables, streamId, removed);
+  return removed;
 }
 
-/** Removes up to `maxRemovedPerAppend` stored events that `streamId`'s metadata hides. */
-export function removeHiddenEvents(tables: Tables, streamId: string): void {
+/** Removes up to `maxRemovedPerAppend` stored events that `streamId`'s metadata hides; adds their positions to `removed`. */
+export function removeHiddenEvents(tables: Tables, streamId: string, removed: number[]): void {
   const head = readHead(tables, streamId);
   const below = removableBelow(streamId, head);
   if (below <= 0) return;
@@ -35,6 +40,7 @@ export function removeHiddenEvents(tables: Tables, streamId: string): void {
     if (id !== undefined && tables.eventIds.get(id) === position) tables.eventIds.remove(id);
     tables.log.remove(position);
     tables.streamIndex.remove(key);
+    removed.push(position);
   }
 }
 

@@ -62,18 +62,26 @@ export function toLogRow(streamId: string, revision: number, event: ProposedEven
 
 export function toRecordedEvent(position: number, row: LogRow): RecordedEvent {
   const [streamId, revision, id, type, contentType, data, metadata, createdMicros] = row;
+  return recordedEvent(streamId, revision, position, { id, type, contentType, data, metadata }, createdTicks(createdMicros));
+}
+
+/** The event as reads return it: what toRecordedEvent decodes from its log row. */
+export function recordedEvent(streamId: string, revision: number, position: number, event: ProposedEvent, created: bigint): RecordedEvent {
   return {
     streamId,
     revision: BigInt(revision),
     position: BigInt(position),
-    id,
-    type,
-    contentType,
-    data,
-    metadata,
-    created: BigInt(createdMicros) * 10n,
+    id: event.id,
+    type: event.type,
+    contentType: event.contentType,
+    data: event.data,
+    metadata: event.metadata,
+    created,
   };
 }
+
+/** `created` as reads report it: 100-nanosecond ticks, from the row's microseconds. */
+export const createdTicks = (createdMicros: number): bigint => BigInt(createdMicros) * 10n;
 
 export function toRecordedRef(position: number, row: LogRow): RecordedRef {
   return { streamId: row[0], revision: row[1], position, id: row[2] };

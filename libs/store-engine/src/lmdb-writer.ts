@@ -4,12 +4,15 @@ import type { Tables } from './lmdb-tables.ts';
 import { lastPosition } from './lmdb-tables.ts';
 import type { LogEnd } from './lmdb-writes.ts';
 import { commitCauseOf, isStorageFull } from './storage-full.ts';
+import type { LogChange } from './recent-events.ts';
 
 /** What a write operation decided. */
 export interface WriteEffect<T> {
   readonly outcome: T;
   /** Newest log position it wrote, 0 when it wrote no event. */
   readonly lastWritten: number;
+  /** The log rows it wrote and removed, when it changed the log. */
+  readonly change?: LogChange;
 }
 
 /** A write operation: decides and writes inside the transaction it runs in. */
@@ -37,7 +40,7 @@ const fullReportEveryMs = 5_000;
  * once the transaction is committed, which includes its flush. A commit that finds the disk full
  * rejects its batch with StoreFullError and later commits go on; any other failed commit stops writes.
  */
-export function createWriter(tables: Tables, logger: Logger, dataDir: string) {
+export function createWriter(tables: Tables, logger: Logger, dataDir: string, logChanged: (changes: readonly LogChange[]) => void) {
   const listeners = new Set<(headPosition: number) => void>();
   const inFlight = new Set<Promise<unknown>>();
   let queue: Queued[] = [];
@@ -120,6 +123,10 @@ export function createWriter(tables: Tables, logger: Logger, dataDir: string) {
   const committed = (batch: readonly Queued[], done: readonly Done[]) => {
     tables.root.resetReadTxn(); // reads from here on see this commit
     reportSpaceBack();
+    const changes: LogChange[] = [];
+    for (const result of done) if ('effect' in result && result.effect.change !== undefined) changes.push(result.effect.change);
+    // Before any operation resolves: whoever sees an acknowledgement can read what it acknowledges.
+    if (changes.length > 0) logChanged(changes);
     let newest = head;
     done.forEach((result, index) => {
       const { resolve, reject } = batch[index]!;

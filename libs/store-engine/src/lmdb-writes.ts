@@ -1,8 +1,8 @@
-import type { AppendOutcome, DeleteOutcome, ExpectedRevision, ProposedEvent } from './engine.ts';
+import type { AppendOutcome, DeleteOutcome, ExpectedRevision, ProposedEvent, RecordedEvent } from './engine.ts';
 import type { EventLookup, StreamHead } from './stream-head.ts';
 import { decideAppend, decideSoftDelete, decideTombstone, metadataStreamOf } from './stream-head.ts';
 import type { Tables } from './lmdb-tables.ts';
-import { readHead, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
+import { createdTicks, readHead, recordedEvent, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
 import type { WriteEffect } from './lmdb-writer.ts';
 import { afterAppend } from './lmdb-retention.ts';
 
@@ -40,8 +40,12 @@ export function appendInTransaction(
     }
     case 'write': {
       const written = writeEvents(tables, log, streamId, head, decision.firstRevision, events, createdMicros);
-      afterAppend(tables, streamId);
-      return { outcome: success(BigInt(written.lastRevision), written.lastPosition), lastWritten: written.lastPosition };
+      const removed = afterAppend(tables, streamId);
+      return {
+        outcome: success(BigInt(written.lastRevision), written.lastPosition),
+        lastWritten: written.lastPosition,
+        change: { written: written.recorded, removed },
+      };
     }
     default:
       return assertNever(decision);
@@ -81,9 +85,11 @@ function writeEvents(
   firstRevision: number,
   events: readonly ProposedEvent[],
   createdMicros: number,
-): { lastRevision: number; lastPosition: number } {
+): { lastRevision: number; lastPosition: number; recorded: RecordedEvent[] } {
   let position = log.last;
   let revision = firstRevision - 1;
+  const created = createdTicks(createdMicros);
+  const recorded: RecordedEvent[] = [];
   for (const event of events) {
     position += 1;
     revision += 1;
@@ -94,10 +100,11 @@ function writeEvents(
     }
     tables.streamIndex.put([streamId, revision], position);
     tables.eventIds.put(event.id, position);
+    recorded.push(recordedEvent(streamId, revision, position, event, created));
   }
   tables.streams.put(streamId, toHeadRow({ ...head, lastRevision: revision }));
   log.last = position;
-  return { lastRevision: revision, lastPosition: position };
+  return { lastRevision: revision, lastPosition: position, recorded };
 }
 
 function lookupIn(tables: Tables): EventLookup {

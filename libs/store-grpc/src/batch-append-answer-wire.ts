@@ -17,7 +17,6 @@ import { WireWriter, delimitedSize, varintSize } from './read-event-wire.ts';
 
 const varint = 0;
 const lengthDelimited = 2;
-const textEncoder = new TextEncoder();
 
 /**
  * `nextRevision` below 0 is `no_stream`; `position` below 0 is `no_position` (the engine's
@@ -25,8 +24,8 @@ const textEncoder = new TextEncoder();
  */
 export function encodeBatchAppendSuccess(correlationId: PlainUuid | undefined, streamName: string, nextRevision: bigint, position: bigint): Buffer {
   const uuid = correlationId === undefined ? undefined : uuidBody(correlationId);
-  const name = textEncoder.encode(streamName);
-  const identifierSize = name.length > 0 ? delimitedSize(name.length) : 0;
+  const nameLength = Buffer.byteLength(streamName);
+  const identifierSize = nameLength > 0 ? delimitedSize(nameLength) : 0;
   const positionSize = position > 0n ? 2 * (1 + varintSize(position)) : 0;
   const successSize = (nextRevision < 0n ? 2 : 1 + varintSize(nextRevision)) + (position < 0n ? 2 : delimitedSize(positionSize));
   const size = (uuid === undefined ? 0 : delimitedSize(uuid.length)) + delimitedSize(successSize) + delimitedSize(identifierSize);
@@ -41,7 +40,7 @@ export function encodeBatchAppendSuccess(correlationId: PlainUuid | undefined, s
     if (position > 0n) writer.tag(1, varint).varint(position).tag(2, varint).varint(position);
   }
   writer.tag(4, lengthDelimited).smallVarint(identifierSize);
-  if (name.length > 0) writer.tag(3, lengthDelimited).smallVarint(name.length).raw(name);
+  if (nameLength > 0) writer.tag(3, lengthDelimited).smallVarint(nameLength).text(streamName, nameLength);
   return writer.done();
 }
 
@@ -56,6 +55,6 @@ function uuidBody(uuid: PlainUuid): Uint8Array {
     return writer.done();
   }
   if (uuid.text === undefined) return new Uint8Array(0);
-  const text = textEncoder.encode(uuid.text);
-  return new WireWriter(delimitedSize(text.length)).tag(2, lengthDelimited).smallVarint(text.length).raw(text).done();
+  const length = Buffer.byteLength(uuid.text);
+  return new WireWriter(delimitedSize(length)).tag(2, lengthDelimited).smallVarint(length).text(uuid.text, length).done();
 }

@@ -91,120 +91,109 @@ export function decodeBatchAppendReq(bytes: Buffer): DecodedBatchAppend {
   let options: DecodedOptions | undefined;
   const proposedMessages: WireProposedMessage[] = [];
   let isFinal = false;
-  forEachField(bytes, 0, bytes.length, (field, reader) => {
-    if (field === 1) correlationId = reader.message((start, end) => decodeUuid(bytes, start, end));
-    else if (field === 2) options = reader.message((start, end) => decodeOptions(bytes, start, end));
-    else if (field === 3) proposedMessages.push(reader.message((start, end) => decodeProposed(bytes, start, end)));
+  const reader = new FieldReader(bytes, 0, bytes.length);
+  for (let field = reader.next(); field !== 0; field = reader.next()) {
+    if (field === 1) correlationId = decodeUuid(reader.message());
+    else if (field === 2) options = decodeOptions(reader.message());
+    else if (field === 3) proposedMessages.push(decodeProposed(reader.message()));
     else if (field === 4) isFinal = reader.varint() !== 0n;
     else reader.skip();
-  });
+  }
   return { correlationId, options, proposedMessages, isFinal };
 }
 
-function decodeUuid(bytes: Buffer, start: number, end: number): PlainUuid {
+function decodeUuid(reader: FieldReader): PlainUuid {
   let structured: { most: string; least: string } | undefined;
   let text: string | undefined;
-  forEachField(bytes, start, end, (field, reader) => {
+  for (let field = reader.next(); field !== 0; field = reader.next()) {
     if (field === 1) {
       structured = { most: '0', least: '0' };
-      const parts = structured;
-      reader.message((from, to) =>
-        forEachField(bytes, from, to, (part, partReader) => {
-          if (part === 1) parts.most = BigInt.asIntN(64, partReader.varint()).toString();
-          else if (part === 2) parts.least = BigInt.asIntN(64, partReader.varint()).toString();
-          else partReader.skip();
-        }),
-      );
+      const parts = reader.message();
+      for (let part = parts.next(); part !== 0; part = parts.next()) {
+        if (part === 1) structured.most = BigInt.asIntN(64, parts.varint()).toString();
+        else if (part === 2) structured.least = BigInt.asIntN(64, parts.varint()).toString();
+        else parts.skip();
+      }
       text = undefined;
     } else if (field === 2) {
       text = reader.text();
       structured = undefined;
     } else reader.skip();
-  });
+  }
   return new PlainUuid(structured, text);
 }
 
-function decodeOptions(bytes: Buffer, start: number, end: number): DecodedOptions {
+function decodeOptions(reader: FieldReader): DecodedOptions {
   let streamName: string | undefined;
   let expected: WireExpectation;
   let deadline: Date | undefined;
-  forEachField(bytes, start, end, (field, reader) => {
+  for (let field = reader.next(); field !== 0; field = reader.next()) {
     switch (field) {
-      case 1:
+      case 1: {
         streamName = '';
-        reader.message((from, to) =>
-          forEachField(bytes, from, to, (part, partReader) => {
-            if (part === 3) streamName = partReader.text();
-            else partReader.skip();
-          }),
-        );
-        return;
+        const identifier = reader.message();
+        for (let part = identifier.next(); part !== 0; part = identifier.next()) {
+          if (part === 3) streamName = identifier.text();
+          else identifier.skip();
+        }
+        break;
+      }
       case 2:
         expected = { revision: BigInt.asUintN(64, reader.varint()).toString() };
-        return;
+        break;
       case 3:
         reader.skip();
         expected = 'no_stream';
-        return;
+        break;
       case 4:
         reader.skip();
         expected = 'any';
-        return;
+        break;
       case 5:
         reader.skip();
         expected = 'stream_exists';
-        return;
+        break;
       case 6: {
         let seconds = 0n;
         let nanos = 0;
-        reader.message((from, to) =>
-          forEachField(bytes, from, to, (part, partReader) => {
-            if (part === 1) seconds = BigInt.asIntN(64, partReader.varint());
-            else if (part === 2) nanos = Number(BigInt.asIntN(32, partReader.varint()));
-            else partReader.skip();
-          }),
-        );
+        const timestamp = reader.message();
+        for (let part = timestamp.next(); part !== 0; part = timestamp.next()) {
+          if (part === 1) seconds = BigInt.asIntN(64, timestamp.varint());
+          else if (part === 2) nanos = Number(BigInt.asIntN(32, timestamp.varint()));
+          else timestamp.skip();
+        }
         deadline = new Date(Number(seconds) * 1000 + nanos / 1_000_000);
-        return;
+        break;
       }
       default:
         reader.skip();
     }
-  });
+  }
   return { streamName, expected, deadline };
 }
 
-function decodeProposed(bytes: Buffer, start: number, end: number): WireProposedMessage {
+function decodeProposed(reader: FieldReader): WireProposedMessage {
   let id: PlainUuid | undefined;
   const metadata = new Map<string, string>();
   let customMetadata: Uint8Array = empty;
   let data: Uint8Array = empty;
-  forEachField(bytes, start, end, (field, reader) => {
-    if (field === 1) id = reader.message((from, to) => decodeUuid(bytes, from, to));
+  for (let field = reader.next(); field !== 0; field = reader.next()) {
+    if (field === 1) id = decodeUuid(reader.message());
     else if (field === 2) {
       let key = '';
       let value = '';
-      reader.message((from, to) =>
-        forEachField(bytes, from, to, (part, partReader) => {
-          if (part === 1) key = partReader.text();
-          else if (part === 2) value = partReader.text();
-          else partReader.skip();
-        }),
-      );
+      const entry = reader.message();
+      for (let part = entry.next(); part !== 0; part = entry.next()) {
+        if (part === 1) key = entry.text();
+        else if (part === 2) value = entry.text();
+        else entry.skip();
+      }
       metadata.set(key, value);
-    } else if (field === 3) customMetadata = reader.bytes();
-    else if (field === 4) data = reader.bytes();
+    } else if (field === 3) customMetadata = reader.payload();
+    else if (field === 4) data = reader.payload();
     else reader.skip();
-  });
+  }
   return new DecodedProposedMessage(id, metadata, customMetadata, data);
-}
-
-interface FieldReader {
-  varint(): bigint;
-  bytes(): Uint8Array;
-  text(): string;
-  message<T>(decode: (start: number, end: number) => T): T;
-  skip(): void;
 }
 
 const varintType = 0;
@@ -212,74 +201,95 @@ const fixed64Type = 1;
 const lengthDelimitedType = 2;
 const fixed32Type = 5;
 
-/** Calls `visit` for each field of the message in `bytes[start, end)`; `visit` must read or skip it. */
-function forEachField(bytes: Buffer, start: number, end: number, visit: (field: number, reader: FieldReader) => void): void {
-  let offset = start;
-  let wireType = 0;
-  const readVarint = (): bigint => {
+/**
+ * Walks the fields of the message in `bytes[start, end)`: `next()` reads the next field's key and
+ * returns its number (0 at the end), after which the field must be read or skipped.
+ */
+class FieldReader {
+  private readonly bytes: Buffer;
+  private offset: number;
+  private readonly end: number;
+  private wireType = 0;
+
+  constructor(bytes: Buffer, start: number, end: number) {
+    this.bytes = bytes;
+    this.offset = start;
+    this.end = end;
+  }
+
+  next(): number {
+    if (this.offset >= this.end) return 0;
+    const key = this.readSmall();
+    this.wireType = key & 7;
+    const field = Math.floor(key / 8);
+    if (field === 0) throw new BatchAppendWireError('field number 0');
+    return field;
+  }
+
+  varint(): bigint {
+    if (this.wireType !== varintType) throw new BatchAppendWireError(`wire type ${this.wireType} where a varint was expected`);
+    return this.readVarint();
+  }
+
+  payload(): Uint8Array {
+    const from = this.span();
+    return this.bytes.subarray(from, this.offset);
+  }
+
+  text(): string {
+    const from = this.span();
+    return this.bytes.toString('utf8', from, this.offset);
+  }
+
+  /** A reader of the embedded message this field holds. */
+  message(): FieldReader {
+    const from = this.span();
+    return new FieldReader(this.bytes, from, this.offset);
+  }
+
+  skip(): void {
+    if (this.wireType === varintType) this.readVarint();
+    else if (this.wireType === lengthDelimitedType) this.span();
+    else if (this.wireType === fixed64Type) this.offset += 8;
+    else if (this.wireType === fixed32Type) this.offset += 4;
+    else throw new BatchAppendWireError(`wire type ${this.wireType} is not supported`);
+    if (this.offset > this.end) throw new BatchAppendWireError('truncated field');
+  }
+
+  /** Moves past a length-delimited field; returns where its content starts (it ends at the new offset). */
+  private span(): number {
+    if (this.wireType !== lengthDelimitedType) throw new BatchAppendWireError(`wire type ${this.wireType} where a length-delimited field was expected`);
+    const length = this.readSmall();
+    const from = this.offset;
+    const to = from + length;
+    if (to > this.end) throw new BatchAppendWireError('truncated field');
+    this.offset = to;
+    return from;
+  }
+
+  private readVarint(): bigint {
     let result = 0n;
     let shift = 0n;
     for (;;) {
-      if (offset >= end) throw new BatchAppendWireError('truncated varint');
-      const byte = bytes[offset++]!;
+      if (this.offset >= this.end) throw new BatchAppendWireError('truncated varint');
+      const byte = this.bytes[this.offset++]!;
       result |= BigInt(byte & 0x7f) << shift;
       if (byte < 0x80) return result;
       shift += 7n;
       if (shift > 63n) throw new BatchAppendWireError('varint too long');
     }
-  };
-  const readSmall = (): number => {
+  }
+
+  private readSmall(): number {
     let result = 0;
     let factor = 1;
     for (;;) {
-      if (offset >= end) throw new BatchAppendWireError('truncated varint');
-      const byte = bytes[offset++]!;
+      if (this.offset >= this.end) throw new BatchAppendWireError('truncated varint');
+      const byte = this.bytes[this.offset++]!;
       result += (byte & 0x7f) * factor;
       if (byte < 0x80) return result;
       factor *= 128;
       if (factor > 2 ** 49) throw new BatchAppendWireError('length too large');
     }
-  };
-  const span = (): [number, number] => {
-    if (wireType !== lengthDelimitedType) throw new BatchAppendWireError(`wire type ${wireType} where a length-delimited field was expected`);
-    const length = readSmall();
-    const from = offset;
-    const to = from + length;
-    if (to > end) throw new BatchAppendWireError('truncated field');
-    offset = to;
-    return [from, to];
-  };
-  const reader: FieldReader = {
-    varint: () => {
-      if (wireType !== varintType) throw new BatchAppendWireError(`wire type ${wireType} where a varint was expected`);
-      return readVarint();
-    },
-    bytes: () => {
-      const [from, to] = span();
-      return bytes.subarray(from, to);
-    },
-    text: () => {
-      const [from, to] = span();
-      return bytes.toString('utf8', from, to);
-    },
-    message: (decode) => {
-      const [from, to] = span();
-      return decode(from, to);
-    },
-    skip: () => {
-      if (wireType === varintType) readVarint();
-      else if (wireType === lengthDelimitedType) span();
-      else if (wireType === fixed64Type) offset += 8;
-      else if (wireType === fixed32Type) offset += 4;
-      else throw new BatchAppendWireError(`wire type ${wireType} is not supported`);
-      if (offset > end) throw new BatchAppendWireError('truncated field');
-    },
-  };
-  while (offset < end) {
-    const key = readSmall();
-    wireType = key & 7;
-    const field = Math.floor(key / 8);
-    if (field === 0) throw new BatchAppendWireError('field number 0');
-    visit(field, reader);
   }
 }

@@ -34,11 +34,18 @@ export function handleBatchAppend(engine: StoreEngine, limits: AppendLimits, log
     let inputEnded = false;
     let shuttingDown = false;
 
+    let awaitingDrain = false;
     const respond = (response: BatchAppendMessage) => {
       if (call.cancelled || call.destroyed || call.writableEnded) return;
-      if (!call.write(response)) {
+      // One 'drain' listener however many answers find the buffer full (one each piled up past
+      // the listener limit when a client read its answers slowly).
+      if (!call.write(response) && !awaitingDrain) {
+        awaitingDrain = true;
         call.pause();
-        call.once('drain', () => call.resume());
+        call.once('drain', () => {
+          awaitingDrain = false;
+          call.resume();
+        });
       }
     };
     const finishIfIdle = () => {

@@ -6,11 +6,12 @@ import type { UuidForm } from './events.ts';
  * written directly: reads and catch-up send one of these per event, and building it through the
  * generated message classes costs several times more than the rest of the read path. The bytes
  * are what the generated serializer produces (the unit spec decodes them with the generated classes).
+ * Strings are sized with Buffer.byteLength and written straight into the output buffer: no
+ * intermediate encoded copy per field.
  */
 
 const varint = 0;
 const lengthDelimited = 2;
-const textEncoder = new TextEncoder();
 
 export class WireWriter {
   private readonly bytes: Buffer;
@@ -18,8 +19,10 @@ export class WireWriter {
   constructor(size: number) {
     this.bytes = Buffer.allocUnsafe(size);
   }
+  /** Field numbers here are below 16, so a tag is one byte. */
   tag(field: number, wireType: number): this {
-    return this.varint(BigInt((field << 3) | wireType));
+    this.bytes[this.offset++] = (field << 3) | wireType;
+    return this;
   }
   varint(value: bigint): this {
     if (value >= 0n && value <= maxSafe) return this.smallVarint(Number(value));
@@ -43,6 +46,11 @@ export class WireWriter {
   raw(bytes: Uint8Array): this {
     this.bytes.set(bytes, this.offset);
     this.offset += bytes.length;
+    return this;
+  }
+  /** A string of `byteLength` UTF-8 bytes (as Buffer.byteLength measured it). */
+  text(value: string, byteLength: number): this {
+    this.offset += this.bytes.write(value, this.offset, byteLength, 'utf8');
     return this;
   }
   done(): Buffer {
@@ -73,16 +81,11 @@ export function smallVarintSize(value: number): number {
 /** Size of a length-delimited field (one-byte tag) holding `length` bytes. */
 export const delimitedSize = (length: number) => 1 + smallVarintSize(length) + length;
 
-interface Encoded {
-  readonly uuid: Uint8Array; // the UUID message's body
-  readonly streamName: Uint8Array;
-  readonly mapEntries: readonly (readonly [Uint8Array, Uint8Array])[];
-}
-
+/** The UUID message's body: `string` (field 2) or `structured` (field 1 holding most/least). */
 function encodeUuidBody(id: string, form: UuidForm): Uint8Array {
   if (form === 'string') {
-    const text = textEncoder.encode(id);
-    return new WireWriter(delimitedSize(text.length)).tag(2, lengthDelimited).smallVarint(text.length).raw(text).done();
+    const length = Buffer.byteLength(id);
+    return new WireWriter(delimitedSize(length)).tag(2, lengthDelimited).smallVarint(length).text(id, length).done();
   }
   const hex = id.replaceAll('-', '');
   const most = BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`));
@@ -91,54 +94,54 @@ function encodeUuidBody(id: string, form: UuidForm): Uint8Array {
   return new WireWriter(delimitedSize(inner.length)).tag(1, lengthDelimited).smallVarint(inner.length).raw(inner).done();
 }
 
-function mapEntrySize(key: Uint8Array, value: Uint8Array): number {
-  return delimitedSize(key.length) + delimitedSize(value.length);
-}
+const typeKey = Buffer.from('type');
+const createdKey = Buffer.from('created');
+const contentTypeKey = Buffer.from('content-type');
+const jsonContentType = Buffer.from('application/json');
+const binaryContentType = Buffer.from('application/octet-stream');
 
-const typeKey = textEncoder.encode('type');
-const createdKey = textEncoder.encode('created');
-const contentTypeKey = textEncoder.encode('content-type');
-const jsonContentType = textEncoder.encode('application/json');
-const binaryContentType = textEncoder.encode('application/octet-stream');
+/** A `map<string, string>` entry whose key and value are pre-encoded, or whose value is a string of known size. */
+const mapEntrySize = (keyLength: number, valueLength: number) => delimitedSize(keyLength) + delimitedSize(valueLength);
 
-function recordedEventSize(event: RecordedEvent, encoded: Encoded): number {
-  let size = delimitedSize(encoded.uuid.length);
-  size += delimitedSize(delimitedSize(encoded.streamName.length));
-  size += 1 + varintSize(event.revision) + 1 + varintSize(event.position) + 1 + varintSize(event.position);
-  for (const [key, value] of encoded.mapEntries) size += delimitedSize(mapEntrySize(key, value));
-  if (event.metadata.length > 0) size += delimitedSize(event.metadata.length);
-  if (event.data.length > 0) size += delimitedSize(event.data.length);
-  return size;
+function writeMapEntry(writer: WireWriter, key: Uint8Array, value: string | Uint8Array, valueLength: number): void {
+  writer.tag(6, lengthDelimited).smallVarint(mapEntrySize(key.length, valueLength));
+  writer.tag(1, lengthDelimited).smallVarint(key.length).raw(key);
+  writer.tag(2, lengthDelimited).smallVarint(valueLength);
+  if (typeof value === 'string') writer.text(value, valueLength);
+  else writer.raw(value);
 }
 
 /** The serialized ReadResp carrying one recorded event. */
 export function encodeReadEvent(event: RecordedEvent, uuidForm: UuidForm): Buffer {
-  const encoded: Encoded = {
-    uuid: encodeUuidBody(event.id, uuidForm),
-    streamName: textEncoder.encode(event.streamId),
-    mapEntries: [
-      [typeKey, textEncoder.encode(event.type)],
-      [createdKey, textEncoder.encode(event.created.toString())],
-      [contentTypeKey, event.contentType === 'application/json' ? jsonContentType : binaryContentType],
-    ],
-  };
-  const recordedSize = recordedEventSize(event, encoded);
-  const readEventSize = delimitedSize(recordedSize) + 1 + varintSize(event.position);
+  const uuid = encodeUuidBody(event.id, uuidForm);
+  const streamNameLength = Buffer.byteLength(event.streamId);
+  const typeLength = Buffer.byteLength(event.type);
+  const created = event.created.toString(); // ASCII digits: one byte per character
+  const contentType = event.contentType === 'application/json' ? jsonContentType : binaryContentType;
+  const revisionSize = varintSize(event.revision);
+  const positionSize = varintSize(event.position);
+  const identifierSize = delimitedSize(streamNameLength);
+
+  let recordedSize = delimitedSize(uuid.length) + delimitedSize(identifierSize) + 1 + revisionSize + 2 * (1 + positionSize);
+  recordedSize += delimitedSize(mapEntrySize(typeKey.length, typeLength));
+  recordedSize += delimitedSize(mapEntrySize(createdKey.length, created.length));
+  recordedSize += delimitedSize(mapEntrySize(contentTypeKey.length, contentType.length));
+  if (event.metadata.length > 0) recordedSize += delimitedSize(event.metadata.length);
+  if (event.data.length > 0) recordedSize += delimitedSize(event.data.length);
+  const readEventSize = delimitedSize(recordedSize) + 1 + positionSize;
+
   const writer = new WireWriter(delimitedSize(readEventSize));
   writer.tag(1, lengthDelimited).smallVarint(readEventSize);
   writer.tag(1, lengthDelimited).smallVarint(recordedSize);
-  writer.tag(1, lengthDelimited).smallVarint(encoded.uuid.length).raw(encoded.uuid);
-  const identifierSize = delimitedSize(encoded.streamName.length);
+  writer.tag(1, lengthDelimited).smallVarint(uuid.length).raw(uuid);
   writer.tag(2, lengthDelimited).smallVarint(identifierSize);
-  writer.tag(3, lengthDelimited).smallVarint(encoded.streamName.length).raw(encoded.streamName);
+  writer.tag(3, lengthDelimited).smallVarint(streamNameLength).text(event.streamId, streamNameLength);
   writer.tag(3, varint).varint(event.revision);
   writer.tag(4, varint).varint(event.position);
   writer.tag(5, varint).varint(event.position);
-  for (const [key, value] of encoded.mapEntries) {
-    writer.tag(6, lengthDelimited).smallVarint(mapEntrySize(key, value));
-    writer.tag(1, lengthDelimited).smallVarint(key.length).raw(key);
-    writer.tag(2, lengthDelimited).smallVarint(value.length).raw(value);
-  }
+  writeMapEntry(writer, typeKey, event.type, typeLength);
+  writeMapEntry(writer, createdKey, created, created.length);
+  writeMapEntry(writer, contentTypeKey, contentType, contentType.length);
   if (event.metadata.length > 0) writer.tag(7, lengthDelimited).smallVarint(event.metadata.length).raw(event.metadata);
   if (event.data.length > 0) writer.tag(8, lengthDelimited).smallVarint(event.data.length).raw(event.data);
   writer.tag(3, varint).varint(event.position);

@@ -26,6 +26,9 @@ describe('encodeReadEvent', () => {
     ['revision 0 and empty data/metadata', event({ revision: 0n, data: new Uint8Array(), metadata: new Uint8Array() }), 'string'],
     ['a binary event with a large body', event({ contentType: 'application/octet-stream', data: new Uint8Array(70_000).fill(7) }), 'structured'],
     ['an id with the high bits set', event({ id: 'ffffffff-ffff-4fff-bfff-ffffffffffff', position: 1n }), 'structured'],
+    ['multi-byte characters in the stream name and type', event({ streamId: 'profile-ü-日本-😀', type: 'Änderung✓' }), 'string'],
+    ['a stream name and type longer than 127 bytes', event({ streamId: `profile-${'é'.repeat(100)}`, type: 'T'.repeat(300) }), 'string'],
+    ['revision and position past 2^53', event({ revision: 2n ** 60n, position: 2n ** 63n + 5n }), 'string'],
   ] as const)('decodes, with the generated classes, to the same message for %s', (_name, recorded, form) => {
     expect(decoded(encodeReadEvent(recorded, form))).toEqual(decoded(readEventResponse(recorded, form).serializeBinary()));
   });

@@ -12,6 +12,7 @@ export class InvalidUuidError extends Error {
 }
 
 const hex32 = /^[0-9a-f]{32}$/i;
+const canonical = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // The forms .NET's Guid.Parse accepts (D, N, B, P), which is what a real server accepts.
 const guidForms = [
   /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i,
@@ -21,6 +22,7 @@ const guidForms = [
 
 /** Canonical lower-case hyphenated form, or throws InvalidUuidError. */
 export function normalizeUuid(value: string): string {
+  if (canonical.test(value)) return value; // what clients send: no trim, captures or new strings
   const trimmed = value.trim();
   if (hex32.test(trimmed)) return hyphenate(trimmed.toLowerCase());
   for (const form of guidForms) {
