@@ -46,16 +46,16 @@ export function useFastReadRespDecoding(readRespClass: { deserializeBinary: Dese
 }
 
 // One instance, thrown each time: a new Error per message would capture a stack trace each time.
-const notTheFastShape = new Error('not an event answer this decoder reads');
+export const notTheFastShape = new Error('not an event answer this decoder reads');
 
-function bail(): never {
+export function bail(): never {
   throw notTheFastShape;
 }
 
-const lengthDelimited = 2;
-const varint = 0;
+export const lengthDelimited = 2;
+export const varint = 0;
 
-class WireReader {
+export class WireReader {
   readonly bytes: Uint8Array;
   position: number;
   readonly end: number;
@@ -142,7 +142,7 @@ class WireReader {
 }
 
 
-function expectWireType(actual: number, expected: number): void {
+export function expectWireType(actual: number, expected: number): void {
   if (actual !== expected) bail();
 }
 
@@ -248,7 +248,7 @@ function recordedEvent(reader: WireReader): FastRecordedEvent {
 }
 
 /** `UUID { oneof value { Structured structured = 1; string string = 2; } }`: the text form only. */
-function uuidString(reader: WireReader): string {
+export function uuidString(reader: WireReader): string {
   let text: string | undefined;
   while (!reader.done) {
     const { field, wireType } = reader.tag();
@@ -260,7 +260,7 @@ function uuidString(reader: WireReader): string {
 }
 
 /** `StreamIdentifier { bytes stream_name = 3; }` */
-function streamName(reader: WireReader): Uint8Array | undefined {
+export function streamName(reader: WireReader): Uint8Array | undefined {
   let name: Uint8Array | undefined;
   while (!reader.done) {
     const { field, wireType } = reader.tag();
