@@ -192,8 +192,14 @@ export function encodeProposedMessage(message: ProposedMessageFields): Uint8Arra
 
 const maxUint64 = 2n ** 64n - 1n;
 
-function uint64FromDecimal(value: unknown): bigint | undefined {
-  if (typeof value !== 'string' || !/^[0-9]{1,20}$/.test(value)) return undefined;
+/** Up to 15 digits a double holds the value exactly, and the varint is written without BigInt. */
+function uint64FromDecimal(value: unknown): number | bigint | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 20) return undefined;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return undefined;
+  }
+  if (value.length <= 15) return Number(value);
   const parsed = BigInt(value);
   return parsed <= maxUint64 ? parsed : undefined;
 }
@@ -227,7 +233,7 @@ export function encodeBatchAppendOptions(options: OptionsFields): Uint8Array | u
   const deadlineSize = (seconds === 0 ? 0 : 1 + varintSize(seconds)) + (nanos === 0 ? 0 : 1 + varintSize(nanos));
 
   let size = identifier == null ? 0 : delimitedSize(identifierSize);
-  if (position !== undefined) size += 1 + bigVarintSize(position);
+  if (position !== undefined) size += 1 + (typeof position === 'number' ? varintSize(position) : bigVarintSize(position));
   for (const present of empties) if (present) size += 2;
   if (deadline != null) size += delimitedSize(deadlineSize);
 
@@ -241,7 +247,8 @@ export function encodeBatchAppendOptions(options: OptionsFields): Uint8Array | u
   }
   if (position !== undefined) {
     writer.byte(tag(2, varintType));
-    writer.bigVarint(position);
+    if (typeof position === 'number') writer.varint(position);
+    else writer.bigVarint(position);
   }
   empties.forEach((present, index) => {
     if (present) writer.delimited(3 + index, 0);

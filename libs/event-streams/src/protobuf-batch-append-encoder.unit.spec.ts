@@ -118,12 +118,23 @@ describe('hand encoder of the append request', () => {
     expect(compared).toBe(224);
   });
 
+  it('writes every expected stream position as the generated serializer does, either side of 15 digits', () => {
+    for (const position of ['0', '7', '007', '127', '128', '4294967296', '999999999999999', '1000000000000000', '9007199254740993', '18446744073709551615']) {
+      const built = options(0, 1, 0, 'a');
+      built.clearAny();
+      built.setStreamPosition(position);
+      expect(encodeBatchAppendOptions(built as unknown as OptionsFields)).toEqual(generatedOptions.call(built));
+    }
+  });
+
   it('leaves to the generated serializer a negative deadline and a stream position it does not read', () => {
     expect(encodeBatchAppendOptions(options(0, -1, 0, 'a') as unknown as OptionsFields)).toBeUndefined();
     const odd = options(0, 1, 0, 'a');
     odd.setStreamPosition('-1');
     expect(encodeBatchAppendOptions(odd as unknown as OptionsFields)).toBeUndefined();
-    odd.setStreamPosition('18446744073709551616');
-    expect(encodeBatchAppendOptions(odd as unknown as OptionsFields)).toBeUndefined();
+    for (const position of ['18446744073709551616', '', '1e3', ' 1', '123456789012345678901']) {
+      odd.setStreamPosition(position);
+      expect(encodeBatchAppendOptions(odd as unknown as OptionsFields)).toBeUndefined();
+    }
   });
 });
