@@ -9,6 +9,7 @@ import { readHeadPosition } from './head-position.ts';
 import type { Position } from './position.ts';
 import { useNativeBase64InProtobuf } from './protobuf-base64.ts';
 import { reuseMeasuredEventBytes } from './protobuf-batch-append.ts';
+import { useFastBatchAppendRespDecoding } from './protobuf-batch-append-resp.ts';
 import { useFastReadRespDecoding } from './protobuf-read-resp.ts';
 import { mapStoreError } from './map-store-error.ts';
 import { toObservable } from './observables.ts';
@@ -56,6 +57,7 @@ export async function connectEventStore(connectionString: string, options: Conne
   useNativeBase64InProtobuf();
   reuseMeasuredEventBytes();
   useFastReadRespDecoding();
+  useFastBatchAppendRespDecoding();
   const client = EventStoreDBClient.connectionString(connectionString);
   await waitUntilReachable(client, logger, connectionString, options);
   return createEventStore(client, logger);

@@ -147,7 +147,6 @@ describe('ReadResp events decoded by hand', () => {
   it('leaves every other answer, and every event it does not read whole, to the generated decoder', () => {
     const others = [
       (resp: StreamsPb.ReadResp) => resp.setConfirmation(Object.assign(new ReadResp.SubscriptionConfirmation(), {}).setSubscriptionId('s')),
-      (resp: StreamsPb.ReadResp) => resp.setCheckpoint(new ReadResp.Checkpoint().setCommitPosition('5').setPreparePosition('5')),
       (resp: StreamsPb.ReadResp) => resp.setCaughtUp(new ReadResp.CaughtUp()),
       (resp: StreamsPb.ReadResp) => resp.setFellBehind(new ReadResp.FellBehind()),
       (resp: StreamsPb.ReadResp) => resp.setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from('s')))),
@@ -183,6 +182,42 @@ describe('ReadResp events decoded by hand', () => {
       }
     }
     expect(decodedByHand).toBeGreaterThan(100);
+  });
+
+  it('decodes a checkpoint to what the generated decoder gives, and reads no broken one', () => {
+    const checkpointObserved = (resp: StreamsPb.ReadResp) => {
+      const checkpoint = resp.getCheckpoint();
+      return {
+        resp: [resp.hasEvent(), resp.getEvent(), resp.hasConfirmation(), resp.hasCheckpoint(), resp.hasStreamNotFound(), resp.hasCaughtUp(), resp.hasFellBehind(), resp.getContentCase()],
+        checkpoint: checkpoint && [checkpoint.getCommitPosition(), checkpoint.getPreparePosition()],
+      };
+    };
+    let decodedByHand = 0;
+    const positions = [undefined, '0', '5', '4294967296', '9007199254740993', '18446744073709551615'];
+    for (const commit of positions) {
+      for (const prepare of positions) {
+        const checkpoint = new ReadResp.Checkpoint();
+        if (commit !== undefined) checkpoint.setCommitPosition(commit);
+        if (prepare !== undefined) checkpoint.setPreparePosition(prepare);
+        const bytes = new ReadResp().setCheckpoint(checkpoint).serializeBinary();
+        for (let at = -1; at < bytes.length; at++) {
+          for (const value of at < 0 ? [0] : [0x00, 0x01, 0x08, 0x0a, 0x10, 0x1a, 0x7f, 0x80, 0xff]) {
+            const changed = Uint8Array.from(bytes);
+            if (at >= 0) changed[at] = value;
+            for (const candidate of [changed, changed.subarray(0, Math.max(at, 0))]) {
+              const fast = decodeReadEventResp(candidate, generated);
+              if (at < 0 && candidate === changed) expect(fast).toBeDefined();
+              if (fast === undefined) continue;
+              decodedByHand++;
+              expect(checkpointObserved(fast as unknown as StreamsPb.ReadResp)).toStrictEqual(checkpointObserved(generated(candidate) as StreamsPb.ReadResp));
+              expect(fast.toObject()).toEqual(generated(candidate).toObject());
+              expect(fast.serializeBinary()).toEqual(generated(candidate).serializeBinary());
+            }
+          }
+        }
+      }
+    }
+    expect(decodedByHand).toBeGreaterThan(36);
   });
 
   it('is installed on the class the client decodes with, and falls back to the generated decoder', () => {
