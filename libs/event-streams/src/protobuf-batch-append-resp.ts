@@ -1,16 +1,14 @@
-import { createRequire } from 'node:module';
 import {
   FastStreamIdentifier,
   FastUuid,
   WireReader,
-  bail,
   expectWireType,
   lengthDelimited,
-  notTheFastShape,
   streamName,
   uuidString,
   varint,
 } from './protobuf-read-resp.ts';
+import { bail, clientStreamsModule, installFastDeserializer, readOrUndefined } from './protobuf-fast-deserializer.ts';
 
 /**
  * The answer to every append: a success with the correlation id as text, the stream's revision
@@ -24,12 +22,7 @@ import {
  *   AllStreamPosition { uint64 commit_position = 1; uint64 prepare_position = 2; }
  */
 export function decodeBatchAppendSuccess(bytes: Uint8Array, generated: DeserializeAnswer): FastBatchAppendResp | undefined {
-  try {
-    return answer(new WireReader(bytes), () => generated(bytes));
-  } catch (error) {
-    if (error === notTheFastShape) return undefined;
-    throw error;
-  }
+  return readOrUndefined(() => answer(new WireReader(bytes), () => generated(bytes)));
 }
 
 interface GeneratedAnswer {
@@ -41,20 +34,12 @@ export type DeserializeAnswer = (bytes: Uint8Array) => GeneratedAnswer;
 
 /** `BatchAppendResp` of the generated module the client loads: gRPC calls its `deserializeBinary` for every append's answer. */
 export function clientBatchAppendRespClass(): { deserializeBinary: DeserializeAnswer } {
-  const requireFromHere = createRequire(import.meta.url);
-  const streams = requireFromHere('@eventstore/db-client/generated/streams_pb.js') as { BatchAppendResp: { deserializeBinary: DeserializeAnswer } };
-  return streams.BatchAppendResp;
+  return clientStreamsModule<{ BatchAppendResp: { deserializeBinary: DeserializeAnswer } }>().BatchAppendResp;
 }
-
-const installed = Symbol.for('spillway.fastBatchAppendResp');
 
 /** Idempotent. */
 export function useFastBatchAppendRespDecoding(answerClass: { deserializeBinary: DeserializeAnswer } = clientBatchAppendRespClass()): void {
-  const holder = answerClass as { deserializeBinary: DeserializeAnswer; [installed]?: true };
-  if (holder[installed]) return;
-  const generated = answerClass.deserializeBinary.bind(answerClass);
-  holder.deserializeBinary = (bytes) => decodeBatchAppendSuccess(bytes, generated) ?? generated(bytes);
-  holder[installed] = true;
+  installFastDeserializer(answerClass, Symbol.for('spillway.fastBatchAppendResp'), decodeBatchAppendSuccess);
 }
 
 function answer(reader: WireReader, generated: () => GeneratedAnswer): FastBatchAppendResp {

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { bail, clientStreamsModule, installFastDeserializer, readOrUndefined } from './protobuf-fast-deserializer.ts';
 
 /**
  * The kinds of `ReadResp` every read and subscription delivers by the thousand: an event
@@ -10,14 +10,11 @@ import { createRequire } from 'node:module';
  * the generated decoder, which then sees exactly the bytes it always saw.
  */
 export function decodeReadEventResp(bytes: Uint8Array, generated: Deserialize): FastReadResp | FastCheckpointResp | undefined {
-  try {
+  return readOrUndefined(() => {
     const content = readResp(new WireReader(bytes));
     const generatedLater = () => generated(bytes);
     return content instanceof FastCheckpoint ? new FastCheckpointResp(content, generatedLater) : new FastReadResp(content, generatedLater);
-  } catch (error) {
-    if (error === notTheFastShape) return undefined;
-    throw error;
-  }
+  });
 }
 
 interface GeneratedReadResp {
@@ -29,27 +26,12 @@ export type Deserialize = (bytes: Uint8Array) => GeneratedReadResp;
 
 /** `ReadResp` of the generated module the client loads: its `deserializeBinary` is what gRPC calls for every answer to a read. */
 export function clientReadRespClass(): { deserializeBinary: Deserialize } {
-  const requireFromHere = createRequire(import.meta.url);
-  const streams = requireFromHere('@eventstore/db-client/generated/streams_pb.js') as { ReadResp: { deserializeBinary: Deserialize } };
-  return streams.ReadResp;
+  return clientStreamsModule<{ ReadResp: { deserializeBinary: Deserialize } }>().ReadResp;
 }
-
-const installed = Symbol.for('spillway.fastReadResp');
 
 /** Idempotent. */
 export function useFastReadRespDecoding(readRespClass: { deserializeBinary: Deserialize } = clientReadRespClass()): void {
-  const holder = readRespClass as { deserializeBinary: Deserialize; [installed]?: true };
-  if (holder[installed]) return;
-  const generated = readRespClass.deserializeBinary.bind(readRespClass);
-  holder.deserializeBinary = (bytes) => decodeReadEventResp(bytes, generated) ?? generated(bytes);
-  holder[installed] = true;
-}
-
-// One instance, thrown each time: a new Error per message would capture a stack trace each time.
-export const notTheFastShape = new Error('not an event answer this decoder reads');
-
-export function bail(): never {
-  throw notTheFastShape;
+  installFastDeserializer(readRespClass, Symbol.for('spillway.fastReadResp'), decodeReadEventResp);
 }
 
 export const lengthDelimited = 2;

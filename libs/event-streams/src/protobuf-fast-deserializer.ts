@@ -1,0 +1,45 @@
+import { createRequire } from 'node:module';
+
+/** The generated `streams_pb` module the client itself loads: its classes are the ones gRPC calls. */
+export function clientStreamsModule<M>(): M {
+  const requireFromHere = createRequire(import.meta.url);
+  return requireFromHere('@eventstore/db-client/generated/streams_pb.js') as M;
+}
+
+export interface GeneratedMessageClass<G> {
+  deserializeBinary(bytes: Uint8Array): G;
+}
+
+// One instance, thrown each time: a new Error per message would capture a stack trace each time.
+export const notTheFastShape = new Error('not an answer this decoder reads');
+
+export function bail(): never {
+  throw notTheFastShape;
+}
+
+/** What `decode` reads, or undefined when it bailed: the bytes are not of the shape it reads exactly. */
+export function readOrUndefined<F>(decode: () => F): F | undefined {
+  try {
+    return decode();
+  } catch (error) {
+    if (error === notTheFastShape) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Has gRPC decode the class's answers with `fast` first; whatever `fast` does not read (undefined)
+ * goes to the generated decoder, which then sees exactly the bytes it always saw. Idempotent per
+ * class (`marker` says it is installed).
+ */
+export function installFastDeserializer<G, F>(
+  messageClass: GeneratedMessageClass<G>,
+  marker: symbol,
+  fast: (bytes: Uint8Array, generated: (bytes: Uint8Array) => G) => F | undefined,
+): void {
+  const holder = messageClass as GeneratedMessageClass<G | F> & { [key: symbol]: true | undefined };
+  if (holder[marker]) return;
+  const generated = messageClass.deserializeBinary.bind(messageClass);
+  holder.deserializeBinary = (bytes) => fast(bytes, generated) ?? generated(bytes);
+  holder[marker] = true;
+}
