@@ -3,9 +3,9 @@ import type { EventStore } from '@spillway/event-streams';
 import { profileStreamName, type ProfileChanged } from '@spillway/pipeline-events';
 import { ingestEvents } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendIngest, captureLogger, connectForTest, readProfileChanges, uniqueTag, waitFor, type LogEntry } from '../testing/fixtures.ts';
+import { appendIngest, captureLogger, connectForTest, readProfileChanges, startTestProjector, uniqueTag, waitFor, type LogEntry } from '../testing/fixtures.ts';
 import { profileEvents } from './profile-stream.ts';
-import { runProjector, type Projector } from './projector.ts';
+import type { Projector } from './projector.ts';
 
 const noChange = { attributesWritten: [], identitiesAdded: [], identitiesRemoved: [], membershipsChanged: [] };
 
@@ -21,15 +21,7 @@ describe('profiles first seen after the projector started', () => {
   afterAll(() => store.close());
 
   const started = async (tag: string): Promise<Projector> => {
-    const projector = runProjector({
-      store,
-      logger: store.logger,
-      partition: { index: 0, count: 1 },
-      cacheSize: 1000,
-      maxInFlight: 16,
-      consumer: `projector-${tag.slice(0, -1)}`,
-      profileIdPrefix: tag,
-    });
+    const projector = startTestProjector(store, tag);
     await projector.caughtUp;
     return projector;
   };

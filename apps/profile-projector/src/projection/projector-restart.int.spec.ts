@@ -8,10 +8,11 @@ import {
   publishedOutput,
   readProfileChanges,
   sampleWorkload,
+  startTestProjector,
   uniqueTag,
   waitFor,
 } from '../testing/fixtures.ts';
-import { runProjector, type ProjectorOptions } from './projector.ts';
+import type { ProjectorOptions } from './projector.ts';
 
 const profiles = 6;
 const rounds = 8;
@@ -38,17 +39,7 @@ describe('the profile projector across restarts, crashes, partitions and cache s
     return tag;
   }
 
-  const start = (tag: string, overrides: Partial<ProjectorOptions> = {}) =>
-    runProjector({
-      store,
-      logger: store.logger,
-      partition: { index: 0, count: 1 },
-      cacheSize: 1000,
-      maxInFlight: 16,
-      consumer: `projector-${tag.slice(0, -1)}`,
-      profileIdPrefix: tag,
-      ...overrides,
-    });
+  const start = (tag: string, overrides: Partial<ProjectorOptions> = {}) => startTestProjector(store, tag, overrides);
 
   async function publishedCount(tag: string): Promise<number> {
     let count = 0;

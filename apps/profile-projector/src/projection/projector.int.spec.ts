@@ -2,11 +2,11 @@ import { HandlerFailedError, rejectionEvents, rejectionStreamName, type EventSto
 import { profileStreamName } from '@spillway/pipeline-events';
 import { ingestEvents, ingestStreamName } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendIngest, captureLogger, connectForTest, readProfileChanges, uniqueTag, type LogEntry } from '../testing/fixtures.ts';
+import { appendIngest, captureLogger, connectForTest, readProfileChanges, startTestProjector, uniqueTag, type LogEntry } from '../testing/fixtures.ts';
 import { ingestInputEvents } from './ingest-events.ts';
 import { ProfileWriteConflictError } from './project-ingest-event.ts';
 import { profileEvents } from './profile-stream.ts';
-import { runProjector, type ProjectorOptions } from './projector.ts';
+import type { ProjectorOptions } from './projector.ts';
 
 const noChange = { attributesWritten: [], identitiesAdded: [], identitiesRemoved: [], membershipsChanged: [] };
 
@@ -21,16 +21,7 @@ describe('the profile projector', () => {
   afterAll(() => store.close());
 
   const project = async (tag: string, overrides: Partial<ProjectorOptions> = {}) => {
-    const projector = runProjector({
-      store,
-      logger: store.logger,
-      partition: { index: 0, count: 1 },
-      cacheSize: 1000,
-      maxInFlight: 16,
-      consumer: `projector-${tag.slice(0, -1)}`,
-      profileIdPrefix: tag,
-      ...overrides,
-    });
+    const projector = startTestProjector(store, tag, overrides);
     await projector.caughtUp;
     await projector.stop();
     return projector;
@@ -137,15 +128,7 @@ describe('the profile projector', () => {
 
     interferences = 2;
     await appendIngest(store, [ingestEvents.attributesWritten(profileId, { c: 3 }, '2026-02-01T10:00:00Z')]);
-    const failing = runProjector({
-      store: interfering,
-      logger: store.logger,
-      partition: { index: 0, count: 1 },
-      cacheSize: 10,
-      maxInFlight: 4,
-      consumer: `projector-${tag}fail`,
-      profileIdPrefix: tag,
-    });
+    const failing = startTestProjector(store, tag, { store: interfering, cacheSize: 10, maxInFlight: 4, consumer: `projector-${tag}fail` });
     const failure = await failing.done.catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(HandlerFailedError);
     expect((failure as Error).cause).toBeInstanceOf(ProfileWriteConflictError);

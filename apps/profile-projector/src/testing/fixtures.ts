@@ -6,6 +6,7 @@ import { ingestEvents, ingestStreamName, type IngestEvent } from '@spillway/xdm'
 import { inject } from 'vitest';
 import { ingestInputEvents } from '../projection/ingest-events.ts';
 import { profileEvents } from '../projection/profile-stream.ts';
+import { runProjector, type Projector, type ProjectorOptions } from '../projection/projector.ts';
 
 export type LogEntry = { readonly level: string; readonly message: string } & Readonly<Record<string, unknown>>;
 
@@ -98,4 +99,18 @@ export function crashableCheckpoints(store: EventStore): { readonly checkpoints:
     checkpoints: { load: (name) => real.load(name), save: async (name, at) => void (crashed || (await real.save(name, at))) },
     crash: () => void (crashed = true),
   };
+}
+
+/** A projector of the profiles tagged `tag` only (its own consumer name), at the tests' small bounds. */
+export function startTestProjector(store: EventStore, tag: string, overrides: Partial<ProjectorOptions> = {}): Projector {
+  return runProjector({
+    store,
+    logger: store.logger,
+    partition: { index: 0, count: 1 },
+    cacheSize: 1000,
+    maxInFlight: 16,
+    consumer: `projector-${tag.slice(0, -1)}`,
+    profileIdPrefix: tag,
+    ...overrides,
+  });
 }
