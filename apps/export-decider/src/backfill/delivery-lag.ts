@@ -1,5 +1,5 @@
-import { defineEvents, type CatalogEvent, type EventStore } from '@spillway/event-streams';
-import { deliveriesStreamName, internalEventSchemas } from '@spillway/pipeline-events';
+import { defineEvents, type EventStore } from '@spillway/event-streams';
+import { deliveriesStreamName, deliveryRecordTimeMs, internalEventSchemas } from '@spillway/pipeline-events';
 
 const outcomeEvents = defineEvents(
   { ExportDelivered: internalEventSchemas.ExportDelivered, ExportFailed: internalEventSchemas.ExportFailed, ExportSuperseded: internalEventSchemas.ExportSuperseded },
@@ -29,19 +29,6 @@ export interface DeliveryWait {
   readonly waitedMs: number;
 }
 
-type Outcome = CatalogEvent<typeof outcomeEvents>;
-
-function outcomeTime(outcome: Outcome): string {
-  switch (outcome.type) {
-    case 'ExportDelivered':
-      return outcome.data.deliveredAt;
-    case 'ExportFailed':
-      return outcome.data.failedAt;
-    case 'ExportSuperseded':
-      return outcome.data.supersededAt;
-  }
-}
-
 export function createDeliveryLag(store: EventStore, maxTracked = 100_000): DeliveryLag {
   const appendedAt = new Map<string, number>();
   return {
@@ -53,7 +40,7 @@ export function createDeliveryLag(store: EventStore, maxTracked = 100_000): Deli
       const newest = await store.readStreamEvents(deliveriesStreamName(dataflowId), outcomeEvents, { direction: 'backwards', maxCount: outcomesPerProbe });
       for (const { event } of newest) {
         const at = appendedAt.get(event.data.exportId);
-        if (at !== undefined) return { appendedAtMs: at, waitedMs: Math.max(0, Date.parse(outcomeTime(event)) - at) };
+        if (at !== undefined) return { appendedAtMs: at, waitedMs: Math.max(0, deliveryRecordTimeMs(event) - at) };
       }
       return undefined;
     },

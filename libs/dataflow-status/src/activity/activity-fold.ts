@@ -1,13 +1,8 @@
-import type { ExportAttemptFailed, ExportDeadLettered, ExportDelivered, ExportFailed, ExportSuperseded } from '@spillway/pipeline-events';
+import { deliveryRecordTimeMs, type DeliveryRecord } from '@spillway/pipeline-events';
 import { createLatencySummary, type LatencySummary } from '../latency-summary.ts';
 
 /** The events of `deliveries-<id>` and `deadletters-<id>` the activity counts. */
-export type ActivityEvent =
-  | { readonly type: 'ExportDelivered'; readonly data: ExportDelivered }
-  | { readonly type: 'ExportFailed'; readonly data: ExportFailed }
-  | { readonly type: 'ExportSuperseded'; readonly data: ExportSuperseded }
-  | { readonly type: 'ExportAttemptFailed'; readonly data: ExportAttemptFailed }
-  | { readonly type: 'ExportDeadLettered'; readonly data: ExportDeadLettered };
+export type ActivityEvent = DeliveryRecord;
 
 export interface ActivityWindow {
   /** The end of the window (epoch ms): its last bucket is the one holding this instant. */
@@ -62,22 +57,6 @@ interface Tally {
 }
 
 const emptyTally = (): Tally => ({ delivered: 0, failed: 0, retried: 0, superseded: 0, deadLettered: 0, failedRequests: new Map(), latency: createLatencySummary() });
-
-/** When an event happened, by its own clock field. */
-export function activityTimeOf(event: ActivityEvent): number {
-  switch (event.type) {
-    case 'ExportDelivered':
-      return Date.parse(event.data.deliveredAt);
-    case 'ExportFailed':
-      return Date.parse(event.data.failedAt);
-    case 'ExportSuperseded':
-      return Date.parse(event.data.supersededAt);
-    case 'ExportAttemptFailed':
-      return Date.parse(event.data.startedAt);
-    case 'ExportDeadLettered':
-      return Date.parse(event.data.deadLetteredAt);
-  }
-}
 
 const answerKey = (answer: { readonly status?: number | undefined; readonly errorCode?: string | undefined }) =>
   answer.status !== undefined ? String(answer.status) : (answer.errorCode ?? 'not-sent');
@@ -138,7 +117,7 @@ export function createActivityFold(window: ActivityWindow) {
   return {
     fromMs,
     add(event: ActivityEvent): void {
-      const at = activityTimeOf(event);
+      const at = deliveryRecordTimeMs(event);
       if (!(at >= fromMs && at < toMs)) return;
       count(buckets[Math.floor((at - fromMs) / bucketMs)]!, event);
       count(totals, event);
