@@ -8,7 +8,7 @@ import {
   uuidString,
   varint,
 } from './protobuf-read-resp.ts';
-import { bail, clientStreamsModule, installFastDeserializer, readOrUndefined } from './protobuf-fast-deserializer.ts';
+import { bail, clientStreamsModule, DecodedByHand, installFastDeserializer, readOrUndefined, type DeserializeGenerated, type GeneratedMessage } from './protobuf-fast-deserializer.ts';
 
 /**
  * The answer to every append: a success with the correlation id as text, the stream's revision
@@ -21,28 +21,21 @@ import { bail, clientStreamsModule, installFastDeserializer, readOrUndefined } f
  *   Success { oneof { uint64 current_revision = 1; Empty no_stream = 2; } oneof { AllStreamPosition position = 3; Empty no_position = 4; } }
  *   AllStreamPosition { uint64 commit_position = 1; uint64 prepare_position = 2; }
  */
-export function decodeBatchAppendSuccess(bytes: Uint8Array, generated: DeserializeAnswer): FastBatchAppendResp | undefined {
+export function decodeBatchAppendSuccess(bytes: Uint8Array, generated: DeserializeGenerated): FastBatchAppendResp | undefined {
   return readOrUndefined(() => answer(new WireReader(bytes), () => generated(bytes)));
 }
 
-interface GeneratedAnswer {
-  toObject(includeInstance?: boolean): unknown;
-  serializeBinary(): Uint8Array;
-}
-
-export type DeserializeAnswer = (bytes: Uint8Array) => GeneratedAnswer;
-
 /** `BatchAppendResp` of the generated module the client loads: gRPC calls its `deserializeBinary` for every append's answer. */
-export function clientBatchAppendRespClass(): { deserializeBinary: DeserializeAnswer } {
-  return clientStreamsModule<{ BatchAppendResp: { deserializeBinary: DeserializeAnswer } }>().BatchAppendResp;
+export function clientBatchAppendRespClass(): { deserializeBinary: DeserializeGenerated } {
+  return clientStreamsModule<{ BatchAppendResp: { deserializeBinary: DeserializeGenerated } }>().BatchAppendResp;
 }
 
 /** Idempotent. */
-export function useFastBatchAppendRespDecoding(answerClass: { deserializeBinary: DeserializeAnswer } = clientBatchAppendRespClass()): void {
+export function useFastBatchAppendRespDecoding(answerClass: { deserializeBinary: DeserializeGenerated } = clientBatchAppendRespClass()): void {
   installFastDeserializer(answerClass, Symbol.for('spillway.fastBatchAppendResp'), decodeBatchAppendSuccess);
 }
 
-function answer(reader: WireReader, generated: () => GeneratedAnswer): FastBatchAppendResp {
+function answer(reader: WireReader, generated: () => GeneratedMessage): FastBatchAppendResp {
   let correlationId: string | undefined;
   let success: FastBatchAppendSuccess | undefined;
   let identifier: FastStreamIdentifier | undefined;
@@ -89,16 +82,15 @@ function positionOf(reader: WireReader): FastAllStreamPosition {
 }
 
 /** A successful `BatchAppendResp`: result case SUCCESS (3), no expected stream position. */
-export class FastBatchAppendResp {
+export class FastBatchAppendResp extends DecodedByHand {
   readonly #correlationId: string | undefined;
   readonly #success: FastBatchAppendSuccess;
   readonly #identifier: FastStreamIdentifier | undefined;
-  readonly #generated: () => GeneratedAnswer;
-  constructor(correlationId: string | undefined, success: FastBatchAppendSuccess, identifier: FastStreamIdentifier | undefined, generated: () => GeneratedAnswer) {
+  constructor(correlationId: string | undefined, success: FastBatchAppendSuccess, identifier: FastStreamIdentifier | undefined, generated: () => GeneratedMessage) {
+    super(generated);
     this.#correlationId = correlationId;
     this.#success = success;
     this.#identifier = identifier;
-    this.#generated = generated;
   }
   getResultCase(): number {
     return 3;
@@ -153,13 +145,6 @@ export class FastBatchAppendResp {
   }
   getStreamExists(): undefined {
     return undefined;
-  }
-  /** For the client's debug log: the generated message's own form. */
-  toObject(includeInstance?: boolean): unknown {
-    return this.#generated().toObject(includeInstance);
-  }
-  serializeBinary(): Uint8Array {
-    return this.#generated().serializeBinary();
   }
 }
 

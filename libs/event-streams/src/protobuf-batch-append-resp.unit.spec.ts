@@ -3,14 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
-import { clientBatchAppendRespClass, decodeBatchAppendSuccess, useFastBatchAppendRespDecoding, type DeserializeAnswer } from './protobuf-batch-append-resp.ts';
+import { clientBatchAppendRespClass, decodeBatchAppendSuccess, useFastBatchAppendRespDecoding } from './protobuf-batch-append-resp.ts';
+import type { DeserializeGenerated } from './protobuf-fast-deserializer.ts';
 
 const requireFromClient = createRequire(createRequire(import.meta.url).resolve('@eventstore/db-client/generated/streams_pb.js'));
 const streamsPb = requireFromClient('./streams_pb.js') as typeof StreamsPb;
 const sharedPb = requireFromClient('./shared_pb.js') as typeof SharedPb;
 const { BatchAppendResp } = streamsPb;
 // The generated decoder, kept before any patch: the reference.
-const generated: DeserializeAnswer = BatchAppendResp.deserializeBinary.bind(BatchAppendResp);
+const generated: DeserializeGenerated = BatchAppendResp.deserializeBinary.bind(BatchAppendResp);
 
 interface AnswerShape {
   readonly correlationId?: string | 'structured';

@@ -10,6 +10,29 @@ export interface GeneratedMessageClass<G> {
   deserializeBinary(bytes: Uint8Array): G;
 }
 
+/** What the hand-decoded answers leave to the generated message: its own forms, built only when asked for. */
+export interface GeneratedMessage {
+  toObject(includeInstance?: boolean): unknown;
+  serializeBinary(): Uint8Array;
+}
+
+export type DeserializeGenerated = (bytes: Uint8Array) => GeneratedMessage;
+
+/** A hand-decoded answer: the generated message is decoded from the same bytes only if one of its own forms is asked for. */
+export abstract class DecodedByHand implements GeneratedMessage {
+  readonly #generated: () => GeneratedMessage;
+  constructor(generated: () => GeneratedMessage) {
+    this.#generated = generated;
+  }
+  /** For the client's debug log: the generated message's own form. */
+  toObject(includeInstance?: boolean): unknown {
+    return this.#generated().toObject(includeInstance);
+  }
+  serializeBinary(): Uint8Array {
+    return this.#generated().serializeBinary();
+  }
+}
+
 // One instance, thrown each time: a new Error per message would capture a stack trace each time.
 export const notTheFastShape = new Error('not an answer this decoder reads');
 

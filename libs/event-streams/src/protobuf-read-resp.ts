@@ -1,4 +1,4 @@
-import { bail, clientStreamsModule, installFastDeserializer, readOrUndefined } from './protobuf-fast-deserializer.ts';
+import { bail, clientStreamsModule, DecodedByHand, installFastDeserializer, readOrUndefined, type DeserializeGenerated, type GeneratedMessage } from './protobuf-fast-deserializer.ts';
 
 /**
  * The kinds of `ReadResp` every read and subscription delivers by the thousand: an event
@@ -9,7 +9,7 @@ import { bail, clientStreamsModule, installFastDeserializer, readOrUndefined } f
  * link, a structured id, an unknown or repeated field, a wire type that does not fit), is left to
  * the generated decoder, which then sees exactly the bytes it always saw.
  */
-export function decodeReadEventResp(bytes: Uint8Array, generated: Deserialize): FastReadResp | FastCheckpointResp | undefined {
+export function decodeReadEventResp(bytes: Uint8Array, generated: DeserializeGenerated): FastReadResp | FastCheckpointResp | undefined {
   return readOrUndefined(() => {
     const content = readResp(new WireReader(bytes));
     const generatedLater = () => generated(bytes);
@@ -17,20 +17,13 @@ export function decodeReadEventResp(bytes: Uint8Array, generated: Deserialize): 
   });
 }
 
-interface GeneratedReadResp {
-  toObject(includeInstance?: boolean): unknown;
-  serializeBinary(): Uint8Array;
-}
-
-export type Deserialize = (bytes: Uint8Array) => GeneratedReadResp;
-
 /** `ReadResp` of the generated module the client loads: its `deserializeBinary` is what gRPC calls for every answer to a read. */
-export function clientReadRespClass(): { deserializeBinary: Deserialize } {
-  return clientStreamsModule<{ ReadResp: { deserializeBinary: Deserialize } }>().ReadResp;
+export function clientReadRespClass(): { deserializeBinary: DeserializeGenerated } {
+  return clientStreamsModule<{ ReadResp: { deserializeBinary: DeserializeGenerated } }>().ReadResp;
 }
 
 /** Idempotent. */
-export function useFastReadRespDecoding(readRespClass: { deserializeBinary: Deserialize } = clientReadRespClass()): void {
+export function useFastReadRespDecoding(readRespClass: { deserializeBinary: DeserializeGenerated } = clientReadRespClass()): void {
   installFastDeserializer(readRespClass, Symbol.for('spillway.fastReadResp'), decodeReadEventResp);
 }
 
@@ -281,11 +274,7 @@ interface RecordedFields {
 const emptyBytes = new Uint8Array(0);
 
 /** What the generated `ReadResp` answers when none of its content fields is set; the subclasses set one. */
-abstract class FastReadRespBase {
-  readonly #generated: () => GeneratedReadResp;
-  constructor(generated: () => GeneratedReadResp) {
-    this.#generated = generated;
-  }
+abstract class FastReadRespBase extends DecodedByHand {
   abstract getContentCase(): number;
   hasEvent(): boolean {
     return false;
@@ -332,19 +321,12 @@ abstract class FastReadRespBase {
   getFellBehind(): undefined {
     return undefined;
   }
-  /** For the client's debug log: the generated message's own form. */
-  toObject(includeInstance?: boolean): unknown {
-    return this.#generated().toObject(includeInstance);
-  }
-  serializeBinary(): Uint8Array {
-    return this.#generated().serializeBinary();
-  }
 }
 
 /** An event answer: content case EVENT (1). */
 export class FastReadResp extends FastReadRespBase {
   readonly #event: FastReadEvent;
-  constructor(event: FastReadEvent, generated: () => GeneratedReadResp) {
+  constructor(event: FastReadEvent, generated: () => GeneratedMessage) {
     super(generated);
     this.#event = event;
   }
@@ -362,7 +344,7 @@ export class FastReadResp extends FastReadRespBase {
 /** A checkpoint answer: content case CHECKPOINT (3). */
 export class FastCheckpointResp extends FastReadRespBase {
   readonly #checkpoint: FastCheckpoint;
-  constructor(checkpoint: FastCheckpoint, generated: () => GeneratedReadResp) {
+  constructor(checkpoint: FastCheckpoint, generated: () => GeneratedMessage) {
     super(generated);
     this.#checkpoint = checkpoint;
   }
