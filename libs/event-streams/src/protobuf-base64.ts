@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { requireAsClient } from './protobuf-fast-deserializer.ts';
 
 interface JspbMessage {
   bytesAsU8(value: unknown): unknown;
@@ -6,9 +6,7 @@ interface JspbMessage {
 
 /** google-protobuf as the client loads it: the generated messages call `jspb.Message.bytesAsU8` on this module object. */
 function clientJspbMessage(): JspbMessage {
-  const requireFromHere = createRequire(import.meta.url);
-  const requireFromClient = createRequire(requireFromHere.resolve('@eventstore/db-client/generated/streams_pb.js'));
-  return (requireFromClient('google-protobuf') as { Message: JspbMessage }).Message;
+  return requireAsClient<{ Message: JspbMessage }>('google-protobuf').Message;
 }
 
 const installed = Symbol.for('spillway.nativeBase64');

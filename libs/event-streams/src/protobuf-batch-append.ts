@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import {
   encodeBatchAppendOptions,
   encodeBatchAppendRequest,
@@ -8,6 +7,7 @@ import {
   type ProposedMessageFields,
   type UuidFields,
 } from './protobuf-batch-append-encoder.ts';
+import { requireAsClient } from './protobuf-fast-deserializer.ts';
 
 interface Serializable {
   serializeBinary(): Uint8Array;
@@ -29,10 +29,8 @@ export interface BatchAppendClasses {
 }
 
 export function clientBatchAppendClasses(): BatchAppendClasses {
-  const requireFromHere = createRequire(import.meta.url);
-  const requireFromClient = createRequire(requireFromHere.resolve('@eventstore/db-client/generated/streams_pb.js'));
-  const streams = requireFromClient('./streams_pb.js') as { BatchAppendReq: BatchAppendClasses['BatchAppendReq'] };
-  const shared = requireFromClient('./shared_pb.js') as { UUID: BatchAppendClasses['UUID'] };
+  const streams = requireAsClient<{ BatchAppendReq: BatchAppendClasses['BatchAppendReq'] }>('./streams_pb.js');
+  const shared = requireAsClient<{ UUID: BatchAppendClasses['UUID'] }>('./shared_pb.js');
   return { BatchAppendReq: streams.BatchAppendReq, UUID: shared.UUID };
 }
 

@@ -1,10 +1,16 @@
 import { createRequire } from 'node:module';
 
-/** The generated `streams_pb` module the client itself loads: its classes are the ones gRPC calls. */
-export function clientStreamsModule<M>(): M {
+/**
+ * A module as the client's generated code loads it (`./streams_pb.js`, `./shared_pb.js`,
+ * `google-protobuf`): the patches must change the very objects the client and gRPC use.
+ */
+export function requireAsClient<M>(specifier: string): M {
   const requireFromHere = createRequire(import.meta.url);
-  return requireFromHere('@eventstore/db-client/generated/streams_pb.js') as M;
+  return createRequire(requireFromHere.resolve('@eventstore/db-client/generated/streams_pb.js'))(specifier) as M;
 }
+
+/** The generated `streams_pb` module the client itself loads: its classes are the ones gRPC calls. */
+export const clientStreamsModule = <M>(): M => requireAsClient<M>('./streams_pb.js');
 
 export interface GeneratedMessageClass<G> {
   deserializeBinary(bytes: Uint8Array): G;
