@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@spillway/event-streams';
 import { profileStreamName, type ProfileChanged } from '@spillway/pipeline-events';
+import { emptyProfileChange } from '@spillway/profile-state';
 import { ingestEvents } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendIngest, captureLogger, connectForTest, readProfileChanges, startTestProjector, uniqueTag, waitFor, type LogEntry } from '../testing/fixtures.ts';
 import { profileEvents } from './profile-stream.ts';
 import type { Projector } from './projector.ts';
-
-const noChange = { attributesWritten: [], identitiesAdded: [], identitiesRemoved: [], membershipsChanged: [] };
 
 /** Ingest events written after the projector started: the first of each profile is taken as a new profile, unread. */
 describe('profiles first seen after the projector started', () => {
@@ -54,7 +53,7 @@ describe('profiles first seen after the projector started', () => {
     const imported: ProfileChanged = {
       profileId,
       state: { profileId, attributes: { a: 1 }, identityMap: {}, segmentMembership: { ups: {} } },
-      change: { ...noChange, profileId, attributesWritten: ['a'] },
+      change: { ...emptyProfileChange(profileId), attributesWritten: ['a'] },
       source: { streamId: `import-${profileId}`, revision: 0, eventId: randomUUID(), eventType: 'ProfileAttributesWritten' },
       ingestedAt: '2026-01-01T00:00:00.000Z',
     };

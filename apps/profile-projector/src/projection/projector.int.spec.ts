@@ -1,5 +1,6 @@
 import { HandlerFailedError, rejectionEvents, rejectionStreamName, type EventStore } from '@spillway/event-streams';
 import { profileStreamName } from '@spillway/pipeline-events';
+import { emptyProfileChange } from '@spillway/profile-state';
 import { ingestEvents, ingestStreamName } from '@spillway/xdm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendIngest, captureLogger, connectForTest, readProfileChanges, startTestProjector, uniqueTag, type LogEntry } from '../testing/fixtures.ts';
@@ -7,8 +8,6 @@ import { ingestInputEvents } from './ingest-events.ts';
 import { ProfileWriteConflictError } from './project-ingest-event.ts';
 import { profileEvents } from './profile-stream.ts';
 import type { ProjectorOptions } from './projector.ts';
-
-const noChange = { attributesWritten: [], identitiesAdded: [], identitiesRemoved: [], membershipsChanged: [] };
 
 describe('the profile projector', () => {
   let store: EventStore;
@@ -46,14 +45,14 @@ describe('the profile projector', () => {
     const email = { email: [{ id: 'ada@example.com' }] };
     const realized = { ups: { 'aud-1': { status: 'realized', lastQualificationTime: '2026-02-01T10:00:00Z' } } };
     expect(adaChanges.map((published) => [published.revision, published.data.state, published.data.change])).toEqual([
-      [0n, { profileId: ada, attributes: { person: { name } }, identityMap: {}, segmentMembership: { ups: {} } }, { ...noChange, profileId: ada, attributesWritten: ['person.name.firstName', 'person.name.lastName'] }],
-      [1n, { profileId: ada, attributes: { person: { name } }, identityMap: email, segmentMembership: { ups: {} } }, { ...noChange, profileId: ada, identitiesAdded: [{ namespace: 'email', id: 'ada@example.com' }] }],
+      [0n, { profileId: ada, attributes: { person: { name } }, identityMap: {}, segmentMembership: { ups: {} } }, { ...emptyProfileChange(ada), attributesWritten: ['person.name.firstName', 'person.name.lastName'] }],
+      [1n, { profileId: ada, attributes: { person: { name } }, identityMap: email, segmentMembership: { ups: {} } }, { ...emptyProfileChange(ada), identitiesAdded: [{ namespace: 'email', id: 'ada@example.com' }] }],
       [
         2n,
         { profileId: ada, attributes: { person: { name } }, identityMap: email, segmentMembership: realized },
-        { ...noChange, profileId: ada, membershipsChanged: [{ audienceId: 'aud-1', previousStatus: null, status: 'realized', lastQualificationTime: '2026-02-01T10:00:00Z' }] },
+        { ...emptyProfileChange(ada), membershipsChanged: [{ audienceId: 'aud-1', previousStatus: null, status: 'realized', lastQualificationTime: '2026-02-01T10:00:00Z' }] },
       ],
-      [3n, { profileId: ada, attributes: { person: { name: { lastName: 'L' } } }, identityMap: email, segmentMembership: realized }, { ...noChange, profileId: ada, attributesWritten: ['person.name.firstName'] }],
+      [3n, { profileId: ada, attributes: { person: { name: { lastName: 'L' } } }, identityMap: email, segmentMembership: realized }, { ...emptyProfileChange(ada), attributesWritten: ['person.name.firstName'] }],
     ]);
     // The repeated link (ingest revision 2) changed nothing and published nothing.
     expect(adaChanges.map((published) => published.data.source.revision)).toEqual([0, 1, 3, 4]);
