@@ -116,6 +116,32 @@ describe('checkpointed consumers', () => {
     ]);
   });
 
+  it('goes on reading while a checkpoint is being stored', async () => {
+    const prefix = uniquePrefix('slowsave');
+    const realCheckpoints = createStreamCheckpointStore(store);
+    let releaseSaves: () => void = () => {};
+    const savesReleased = new Promise<void>((resolve) => (releaseSaves = resolve));
+    let savesStarted = 0;
+    // A store that takes its time to commit: the first save hangs until released.
+    const slow: CheckpointStore = {
+      load: (name) => realCheckpoints.load(name),
+      save: async (name, at) => {
+        savesStarted++;
+        await savesReleased;
+        await realCheckpoints.save(name, at);
+      },
+    };
+    await store.appendEvents(`${prefix}1`, orderEvents, Array.from({ length: 30 }, (_, index) => placed(`o${index}`)));
+    const seen: string[] = [];
+    const running = consume(prefix, seen, { checkpoints: slow, checkpointEvery: { events: 5, ms: 60_000 } });
+    await waitFor(() => seen.length === 30, 'every event, with the first checkpoint still being stored');
+    expect(savesStarted).toBe(1);
+    releaseSaves();
+    await running.stop();
+    expect(await realCheckpoints.load(prefix.slice(0, -1))).toEqual(running.stats().checkpoint);
+    expect(running.stats().handled).toBe(30);
+  });
+
   it('stores the checkpoint past skipped streams, so a restart does not rescan them', async () => {
     const prefix = uniquePrefix('quiet');
     const seen: string[] = [];

@@ -105,6 +105,8 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
   let countAtSave = 0;
   let lastSaveAt = Date.now();
   let saving: Promise<void> = Promise.resolve();
+  let checkpointSaving = false;
+  let checkpointFailure: unknown;
   let resolveCaughtUp: () => void = () => {};
   let rejectCaughtUp: (error: unknown) => void = () => {};
   const caughtUp = new Promise<void>((resolve, reject) => ((resolveCaughtUp = resolve), (rejectCaughtUp = reject)));
@@ -203,6 +205,7 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
       await subscription.close();
     }
     if (failure) throw failure;
+    if (checkpointFailure !== undefined) throw checkpointFailure;
   }
 
   async function consume(messages: AsyncIterable<SubscriptionMessage<CatalogEvent<C>>>): Promise<void> {
@@ -210,14 +213,27 @@ export function runConsumer<C extends EventCatalog>(options: ConsumerOptions<C>)
       if (!(await take(message))) return;
       // Backpressure: the next message is read only once there is room for it.
       await lanes.room();
-      if (failure || stopping.signal.aborted) return;
-      if (checkpointDue(message) && progressed()) await saveCheckpoint();
+      if (failure || checkpointFailure !== undefined || stopping.signal.aborted) return;
+      if (!checkpointSaving && checkpointDue() && progressed()) saveCheckpointAside();
     }
   }
 
-  function checkpointDue(message: SubscriptionMessage<CatalogEvent<C>>): boolean {
-    const pending = handled + rejected - countAtSave;
-    return pending >= everyEvents || Date.now() - lastSaveAt >= everyMs || (message.kind === 'checkpoint' && pending > 0);
+  function checkpointDue(): boolean {
+    return handled + rejected - countAtSave >= everyEvents || Date.now() - lastSaveAt >= everyMs;
+  }
+
+  /**
+   * Reading goes on while the checkpoint is stored: awaiting each save here made every store
+   * round trip a pause in the subscription (a loaded store takes tens of milliseconds to commit).
+   */
+  function saveCheckpointAside(): void {
+    checkpointSaving = true;
+    void saveCheckpoint()
+      .catch((error: unknown) => {
+        checkpointFailure ??= error;
+        void handle?.close();
+      })
+      .finally(() => (checkpointSaving = false));
   }
 
   /** Takes one message in hand; false when stopping interrupted it (nothing advanced). */
