@@ -104,9 +104,10 @@ describe('the profile projector across restarts, crashes, partitions and cache s
     await projector.stop();
 
     expect(await publishedOutput(store, tag, profiles)).toEqual(reference);
-    // More misses than profiles: evicted profiles were read back from their streams. One at a
-    // time, round robin over 6 profiles with room for 2, every event misses.
-    expect(projector.counts().cacheMisses).toBeGreaterThan(profiles);
+    // One at a time, round robin over 6 profiles with room for 2, every event misses: each
+    // evicted profile was read back from its stream. With 16 in flight a profile's queued changes
+    // run back to back in its lane, so they may all find it in the cache: at least one miss each.
     if (maxInFlight === 1) expect(projector.counts().cacheMisses).toBe(profiles * rounds);
+    else expect(projector.counts().cacheMisses).toBeGreaterThanOrEqual(profiles);
   });
 });
