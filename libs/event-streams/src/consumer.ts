@@ -68,10 +68,10 @@ export interface Consumer {
  * Runs `handle` for every event of $all (through `filter`) after the stored checkpoint.
  *
  * At-least-once contract: the checkpoint is stored after handling, every `events` handled
- * events or `ms` of progress, on checkpoint notifications when events were handled since the
- * last store, and on stop. After a crash (no clean stop) the consumer resumes from the last
- * stored checkpoint, so the events handled after it (at most `events` events, or `ms` worth,
- * plus the one in hand) are handled again. A clean stop re-handles nothing. Handlers must
+ * events or `ms` of progress (one save at a time, while reading goes on), and on stop. After a
+ * crash (no clean stop) the consumer resumes from the last stored checkpoint, so the events
+ * handled after it (about `events` events, or `ms` worth, plus those handled while the last
+ * save was being stored and the one in hand) are handled again. A clean stop re-handles nothing. Handlers must
  * therefore be idempotent (deterministic event ids, expected revisions).
  *
  * With `concurrency`, up to `maxInFlight` events are in hand at once, one per key at a time.
