@@ -1,12 +1,11 @@
-import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { useNativeBase64InProtobuf } from './protobuf-base64.ts';
+import { requireAsClient } from './protobuf-fast-deserializer.ts';
 
-const requireFromHere = createRequire(import.meta.url);
-const streamsPb = requireFromHere('@eventstore/db-client/generated/streams_pb.js') as typeof StreamsPb;
-const jspb = createRequire(requireFromHere.resolve('@eventstore/db-client/generated/streams_pb.js'))('google-protobuf') as {
+const streamsPb = requireAsClient('./streams_pb.js') as typeof StreamsPb;
+const jspb = requireAsClient('google-protobuf') as {
   Message: { bytesAsU8(value: unknown): unknown };
 };
 

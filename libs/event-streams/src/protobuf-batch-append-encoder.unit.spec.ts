@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
@@ -11,11 +10,11 @@ import {
   type ProposedMessageFields,
   type UuidFields,
 } from './protobuf-batch-append-encoder.ts';
+import { requireAsClient } from './protobuf-fast-deserializer.ts';
 
-const requireFromClient = createRequire(createRequire(import.meta.url).resolve('@eventstore/db-client/generated/streams_pb.js'));
-const streamsPb = requireFromClient('./streams_pb.js') as typeof StreamsPb;
-const sharedPb = requireFromClient('./shared_pb.js') as typeof SharedPb;
-const { Timestamp } = requireFromClient('google-protobuf/google/protobuf/timestamp_pb') as {
+const streamsPb = requireAsClient('./streams_pb.js') as typeof StreamsPb;
+const sharedPb = requireAsClient('./shared_pb.js') as typeof SharedPb;
+const { Timestamp } = requireAsClient('google-protobuf/google/protobuf/timestamp_pb') as {
   Timestamp: new () => NonNullable<ReturnType<StreamsPb.BatchAppendReq.Options['getDeadline']>>;
 };
 const { BatchAppendReq } = streamsPb;

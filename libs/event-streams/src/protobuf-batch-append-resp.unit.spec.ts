@@ -1,14 +1,12 @@
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import { clientBatchAppendRespClass, decodeBatchAppendSuccess, useFastBatchAppendRespDecoding } from './protobuf-batch-append-resp.ts';
-import type { DeserializeGenerated } from './protobuf-fast-deserializer.ts';
+import { requireAsClient, type DeserializeGenerated } from './protobuf-fast-deserializer.ts';
 
-const requireFromClient = createRequire(createRequire(import.meta.url).resolve('@eventstore/db-client/generated/streams_pb.js'));
-const streamsPb = requireFromClient('./streams_pb.js') as typeof StreamsPb;
-const sharedPb = requireFromClient('./shared_pb.js') as typeof SharedPb;
+const streamsPb = requireAsClient('./streams_pb.js') as typeof StreamsPb;
+const sharedPb = requireAsClient('./shared_pb.js') as typeof SharedPb;
 const { BatchAppendResp } = streamsPb;
 // The generated decoder, kept before any patch: the reference.
 const generated: DeserializeGenerated = BatchAppendResp.deserializeBinary.bind(BatchAppendResp);
@@ -33,7 +31,7 @@ function answer(shape: AnswerShape): Uint8Array {
     resp.setCorrelationId(id);
   }
   if (shape.error) {
-    const status = new (requireFromClient('./status_pb.js') as { Status: new () => Parameters<StreamsPb.BatchAppendResp['setError']>[0] & object }).Status();
+    const status = new (requireAsClient('./status_pb.js') as { Status: new () => Parameters<StreamsPb.BatchAppendResp['setError']>[0] & object }).Status();
     resp.setError(status);
   } else {
     const success = new BatchAppendResp.Success();

@@ -1,13 +1,12 @@
-import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import { clientBatchAppendClasses, reuseMeasuredEventBytes } from './protobuf-batch-append.ts';
+import { requireAsClient } from './protobuf-fast-deserializer.ts';
 
-const requireFromClient = createRequire(createRequire(import.meta.url).resolve('@eventstore/db-client/generated/streams_pb.js'));
-const streamsPb = requireFromClient('./streams_pb.js') as typeof StreamsPb;
-const sharedPb = requireFromClient('./shared_pb.js') as typeof SharedPb;
+const streamsPb = requireAsClient('./streams_pb.js') as typeof StreamsPb;
+const sharedPb = requireAsClient('./shared_pb.js') as typeof SharedPb;
 const { BatchAppendReq } = streamsPb;
 // The generated serializer, kept before the patch: the reference for every byte.
 const generatedSerialize = BatchAppendReq.prototype.serializeBinary;
@@ -35,7 +34,7 @@ function options(kind: number): StreamsPb.BatchAppendReq.Options {
   if (kind === 2) result.setStreamExists(new sharedPb.Empty());
   if (kind === 3) result.setStreamPosition('18446744073709551615');
   if (kind !== 4) {
-    const deadline = new (requireFromClient('google-protobuf/google/protobuf/timestamp_pb') as { Timestamp: new () => Parameters<StreamsPb.BatchAppendReq.Options['setDeadline']>[0] & object }).Timestamp();
+    const deadline = new (requireAsClient('google-protobuf/google/protobuf/timestamp_pb') as { Timestamp: new () => Parameters<StreamsPb.BatchAppendReq.Options['setDeadline']>[0] & object }).Timestamp();
     deadline.setSeconds(1_763_800_000 + kind);
     deadline.setNanos(123_456_789);
     result.setDeadline(deadline);

@@ -1,15 +1,13 @@
-import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import { clientReadRespClass, decodeReadEventResp, useFastReadRespDecoding } from './protobuf-read-resp.ts';
-import type { DeserializeGenerated } from './protobuf-fast-deserializer.ts';
+import { requireAsClient, type DeserializeGenerated } from './protobuf-fast-deserializer.ts';
 
-const requireFromClient = createRequire(createRequire(import.meta.url).resolve('@eventstore/db-client/generated/streams_pb.js'));
-const streamsPb = requireFromClient('./streams_pb.js') as typeof StreamsPb;
-const sharedPb = requireFromClient('./shared_pb.js') as typeof SharedPb;
-const { convertGrpcEvent } = requireFromClient('../dist/utils/index.js') as { convertGrpcEvent: (event: unknown) => unknown };
+const streamsPb = requireAsClient('./streams_pb.js') as typeof StreamsPb;
+const sharedPb = requireAsClient('./shared_pb.js') as typeof SharedPb;
+const { convertGrpcEvent } = requireAsClient('../dist/utils/index.js') as { convertGrpcEvent: (event: unknown) => unknown };
 const { ReadResp } = streamsPb;
 // The generated decoder, kept before any patch: the reference.
 const generated: DeserializeGenerated = ReadResp.deserializeBinary.bind(ReadResp);
