@@ -71,8 +71,8 @@ export interface Consumer {
  * events or `ms` of progress (one save at a time, while reading goes on), and on stop. After a
  * crash (no clean stop) the consumer resumes from the last stored checkpoint, so the events
  * handled after it (about `events` events, or `ms` worth, plus those handled while the last
- * save was being stored and the one in hand) are handled again. A clean stop re-handles nothing. Handlers must
- * therefore be idempotent (deterministic event ids, expected revisions).
+ * save was being stored and the one in hand) are handled again. A clean stop re-handles
+ * nothing. Handlers must therefore be idempotent (deterministic event ids, expected revisions).
  *
  * With `concurrency`, up to `maxInFlight` events are in hand at once, one per key at a time.
  * The stored checkpoint is the low watermark: the position before the oldest event not yet
