@@ -11,7 +11,7 @@ export interface ChangeSet {
 export interface PipelineWorkload {
   /**
    * Untimed: connections, JIT and the services' caches warm up. Written like the throughput
-   * phase, and half its size: with a tenth, V8 was still optimizing (8-22% of each service's
+   * phase, and half its size: with a twentieth, V8 was still optimizing (8-22% of each service's
    * CPU in the measured phase went to TurboFan compiles).
    */
   readonly warmup: ChangeSet;
