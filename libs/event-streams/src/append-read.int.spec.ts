@@ -74,4 +74,20 @@ describe('typed append and read', () => {
     const read = await store.readStreamEvents(stream, orderEvents, { direction: 'backwards', maxCount: 2 });
     expect(read.map((stored) => stored.event.data.orderId)).toEqual(['c', 'b']);
   });
+
+  it('many large appends at once, more than the connection buffers, all land whole with their own revisions', async () => {
+    const prefix = uniquePrefix('order');
+    const reason = 'é'.repeat(100_000);
+    const appends = Array.from({ length: 60 }, (_, index) =>
+      store.appendEvents(`${prefix}-big-${index % 3}`, orderEvents, [placed(`o${index}`), { type: 'OrderCancelled', data: { orderId: `o${index}`, reason } }]),
+    );
+    const results = await Promise.all(appends);
+    for (let stream = 0; stream < 3; stream++) {
+      const revisions = results.filter((_, index) => index % 3 === stream).map((result) => result.nextExpectedRevision);
+      expect([...revisions].sort((a, b) => Number(a - b))).toEqual(Array.from({ length: 20 }, (_, index) => BigInt(2 * index + 1)));
+      const read = await store.readStreamEvents(`${prefix}-big-${stream}`, orderEvents);
+      expect(read).toHaveLength(40);
+      expect(read.filter((stored) => stored.event.type === 'OrderCancelled').every((stored) => stored.event.type === 'OrderCancelled' && stored.event.data.reason === reason)).toBe(true);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { StoreUnavailableError, StreamNotFoundError, isTransient } from './error
 import { readHeadPosition } from './head-position.ts';
 import type { Position } from './position.ts';
 import { useNativeBase64InProtobuf } from './protobuf-base64.ts';
+import { useLeanBatchAppend } from './lean-batch-append.ts';
 import { reuseMeasuredEventBytes } from './protobuf-batch-append.ts';
 import { useFastBatchAppendRespDecoding } from './protobuf-batch-append-resp.ts';
 import { useFastReadRespDecoding } from './protobuf-read-resp.ts';
@@ -58,6 +59,7 @@ export async function connectEventStore(connectionString: string, options: Conne
   reuseMeasuredEventBytes();
   useFastReadRespDecoding();
   useFastBatchAppendRespDecoding();
+  useLeanBatchAppend();
   const client = EventStoreDBClient.connectionString(connectionString);
   await waitUntilReachable(client, logger, connectionString, options);
   return createEventStore(client, logger);
