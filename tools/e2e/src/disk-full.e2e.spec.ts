@@ -55,9 +55,19 @@ describe.skipIf(!small.mounted)('the disk under the store fills up while profile
 
     let full: Promise<void> | undefined;
     for (let round = 1; round <= rounds; round++) {
-      await Promise.all(profileIds.map((id) => append(id, `round-${round}`, ingestEvents.attributesWritten(id, { person: { name: { firstName: `v${round}` } } }, '2024-05-01T10:00:00Z'))));
-      if (round === 3) {
-        await disk.fillLeaving(0);
+      // Round 3 is written while the services are paused, so that it is still theirs to handle
+      // when the disk is full: otherwise a quick pipeline is done with it before the disk fills,
+      // nothing else can be ingested, and no service ever writes to the full disk.
+      const writeRound = () => Promise.all(profileIds.map((id) => append(id, `round-${round}`, ingestEvents.attributesWritten(id, { person: { name: { firstName: `v${round}` } } }, '2024-05-01T10:00:00Z'))));
+      if (round !== 3) await writeRound();
+      else {
+        for (const pid of pids) process.kill(pid, 'SIGSTOP');
+        try {
+          await writeRound();
+          await disk.fillLeaving(0);
+        } finally {
+          for (const pid of pids) process.kill(pid, 'SIGCONT');
+        }
         // Held full until a service has met it, then `fullMs` more; meanwhile the next rounds wait for their acknowledgement.
         full = (async () => {
           await waitUntil(() => serviceNames.some((name) => running.service(name).logs().some((entry) => noSpace.test(JSON.stringify(entry)))), 'a service to meet the full disk', 30_000);

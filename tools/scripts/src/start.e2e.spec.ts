@@ -110,7 +110,8 @@ describe('npm start', () => {
 
     running.signal('SIGINT');
     const exit = await exitWithin(running, stopWithinMs, 'the launcher');
-    expect(exit).toEqual({ code: 0, signal: null });
+    const troubles = running.lines.filter((line) => line.entry['level'] === 'warn' || line.entry['level'] === 'error');
+    expect(exit, `warnings and errors while stopping:\n${troubles.map((line) => JSON.stringify(line)).join('\n')}`).toEqual({ code: 0, signal: null });
     expect(pids().filter(isRunning)).toEqual([]);
   });
 
