@@ -60,8 +60,8 @@ const installed = Symbol.for('spillway.leanBatchAppend');
  * The client's batchAppend builds, for every append, a uuid v4 correlation id and google-protobuf
  * objects for the options, stream identifier, deadline and each event's id and metadata, puts
  * each event's JSON through base64 and back, and queues each write behind a new backpressure
- * queue. The bench's producer and the projector append one event per profile change, so this
- * was most of their cost per append (0.061-0.074 ms of client CPU in a probe; 0.038-0.047 ms
+ * queue. The bench's producer and the projector append one event per profile change, and this
+ * was about a third of the client's CPU per append (0.061-0.074 ms in a probe; 0.038-0.047 ms
  * here). This one sends the same request bytes (`batchAppendRequests`) on its own BatchAppend
  * call per connection, and answers as the client's does: the same results, the same errors,
  * every pending append rejected when the call fails. An append the encoders cannot copy exactly
