@@ -25,7 +25,7 @@ export interface BackfillRunnerOptions {
   /** Profiles per second at most (SPILLWAY_BACKFILL_RATE). */
   readonly ratePerSecond: number;
   /**
-   * The pace gives way to live traffic: it halves while live changes reach the decider later than
+   * The pace gives way to live traffic: it steps down while live changes reach the decider later than
    * this after their ingest, or the agent records this lane's exports later than this after their
    * append (SPILLWAY_BACKFILL_LIVE_LAG_MS); `off` keeps the rate fixed. @defaultValue 250
    */
@@ -74,7 +74,7 @@ export function createBackfillRunner(options: BackfillRunnerOptions): BackfillRu
   const pace = liveLag === 'off' ? undefined : createLiveFirstPace({ ceilingPerSecond: options.ratePerSecond, targetLagMs: liveLag }, Date.now());
   const limiter = createRateLimiter(pace ? () => pace.current(Date.now()) : options.ratePerSecond);
   const deliveryLag = pace ? createDeliveryLag(store) : undefined;
-  // One halving per round trip of the signal: exports appended before the pace last gave way
+  // One step per round trip of the signal: exports appended before the pace last gave way
   // were decided at the old pace, so their wait says nothing about the new one.
   let gaveWayAt = 0;
   const watchDeliveries = (dataflowId: string): (() => void) => {

@@ -14,12 +14,27 @@ describe('the backfill pace gives way to live traffic', () => {
     expect(pace.current(5_000)).toBe(2000);
   });
 
-  it('when live changes arrive late, halves once per burst, down to the floor', () => {
+  it('when a live change arrives just over the target, takes a tenth off the pace', () => {
     const pace = createLiveFirstPace({ ceilingPerSecond: 2000, targetLagMs: 250 }, 0);
-    for (let at = 0; at < 100; at += 10) pace.observeLiveLag(900, at);
-    expect(pace.current(100)).toBe(1000);
-    for (let at = 300; at < 5_000; at += 300) pace.observeLiveLag(900, at);
-    expect(pace.current(5_000)).toBe(20);
+    pace.observeLiveLag(260, 0);
+    expect(pace.current(0)).toBe(1800);
+  });
+
+  it('when a live change arrives later, steps down as deep as it was late, halving at most', () => {
+    const pace = createLiveFirstPace({ ceilingPerSecond: 2000, targetLagMs: 250 }, 0);
+    pace.observeLiveLag(400, 0);
+    expect(pace.current(0)).toBe(1250);
+    pace.observeLiveLag(5_000, 1_000);
+    // A second without a late change climbed it to 1,350 first.
+    expect(pace.current(1_000)).toBe(675);
+  });
+
+  it('steps once a second however many late changes arrive meanwhile, down to the floor', () => {
+    const pace = createLiveFirstPace({ ceilingPerSecond: 2000, targetLagMs: 250 }, 0);
+    for (let at = 0; at < 1_000; at += 10) pace.observeLiveLag(900, at);
+    expect(pace.current(999)).toBe(1000);
+    for (let at = 1_000; at < 20_000; at += 100) pace.observeLiveLag(900, at);
+    expect(pace.current(20_000)).toBe(20);
   });
 
   it('then climbs back by a twentieth of the rate per second once live changes are on time again', () => {
