@@ -1,14 +1,15 @@
 import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironment, partitionConsumerName, type EventStore } from '@spillway/event-streams';
 import { counterFromTotal, createDeciderMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
-import { parseBackfillRate, parseLiveLagTarget } from './backfill/backfill-settings.ts';
+import { backfillReadAheadBytes, parseBackfillRate, parseLiveLagTarget } from './backfill/backfill-settings.ts';
 import { deciderService, runDecider, type Decider } from './consumer/run-decider.ts';
 
 const logger = createLogger({ service: 'export-decider', level: parseLogLevel(process.env['LOG_LEVEL']) });
 let store: EventStore | undefined;
+let backfillStore: EventStore | undefined;
 let decider: Decider | undefined;
 let metricsServer: MetricsServer | undefined;
-onShutdown(logger, [() => store?.close(), () => decider?.stop(), () => metricsServer?.close()]);
+onShutdown(logger, [() => store?.close(), () => backfillStore?.close(), () => decider?.stop(), () => metricsServer?.close()]);
 
 try {
   const { connectionString } = parseStoreEnvironment(process.env);
@@ -19,12 +20,13 @@ try {
   store = await connectEventStore(connectionString, { logger });
   const backfillRate = parseBackfillRate(process.env['SPILLWAY_BACKFILL_RATE']);
   const liveLagTargetMs = parseLiveLagTarget(process.env['SPILLWAY_BACKFILL_LIVE_LAG_MS']);
+  if (backfillRate !== 'off') backfillStore = await connectEventStore(connectionString, { logger, readAheadBytes: backfillReadAheadBytes });
   decider = runDecider({
     store,
     logger,
     partition,
     onExportRequested: (request) => metrics.exportRequested(request.dataflowId, request.triggers, request.lane),
-    ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate, liveLagTargetMs } }),
+    ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate, liveLagTargetMs, ...(backfillStore ? { store: backfillStore } : {}) } }),
   });
   const counted = decider;
   const consumerName = partitionConsumerName(deciderService, partition);

@@ -9,6 +9,7 @@ import { readHeadPosition } from './head-position.ts';
 import type { Position } from './position.ts';
 import { useNativeBase64InProtobuf } from './protobuf-base64.ts';
 import { useLeanBatchAppend } from './lean-batch-append.ts';
+import { widenFlowControlWindow } from './flow-control-window.ts';
 import { reuseMeasuredEventBytes } from './protobuf-batch-append.ts';
 import { useFastBatchAppendRespDecoding } from './protobuf-batch-append-resp.ts';
 import { useFastReadRespDecoding } from './protobuf-read-resp.ts';
@@ -50,6 +51,13 @@ export interface ConnectOptions {
   /** How long to wait for the store to answer before giving up. @defaultValue 30000 */
   readonly connectTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
+  /**
+   * Bytes of reads and subscription pages the store may send ahead of what this connection has
+   * consumed (the gRPC flow-control window). For a connection that reads in bulk, such as a
+   * backfill's scan; a live consumer reading far ahead only holds more in memory.
+   * @defaultValue 65,535 (grpc-js's)
+   */
+  readonly readAheadBytes?: number;
 }
 
 /** Connects and waits until the store answers (retrying with backoff), so a service can say it is connected. */
@@ -61,6 +69,7 @@ export async function connectEventStore(connectionString: string, options: Conne
   useFastBatchAppendRespDecoding();
   useLeanBatchAppend();
   const client = EventStoreDBClient.connectionString(connectionString);
+  if (options.readAheadBytes !== undefined) widenFlowControlWindow(client, options.readAheadBytes);
   await waitUntilReachable(client, logger, connectionString, options);
   return createEventStore(client, logger);
 }

@@ -42,7 +42,10 @@ export interface DeciderOptions {
    * The historical backfill lane (section 8): on, when given, at this many profiles per second.
    * @defaultValue off: `onBackfillRequested` is called instead
    */
-  readonly backfill?: Pick<BackfillRunnerOptions, 'ratePerSecond' | 'liveLagTargetMs' | 'progressEvery' | 'dataflows'>;
+  readonly backfill?: Pick<BackfillRunnerOptions, 'ratePerSecond' | 'liveLagTargetMs' | 'progressEvery' | 'dataflows'> & {
+    /** The lane's own connection, for its scans to read ahead in bulk. @defaultValue `store` */
+    readonly store?: EventStore;
+  };
   /** Without `backfill`. @defaultValue logs `backfill requested` */
   readonly onBackfillRequested?: BackfillHook;
   /** @defaultValue `export-decider-<k>-of-<n>` */
