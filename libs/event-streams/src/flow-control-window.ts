@@ -41,8 +41,10 @@ export function widenFlowControlWindow(client: EventStoreDBClient, bytes: number
   const createChannel = factory.createChannel;
   factory.createChannel = async () => {
     const built = await createChannel();
-    const { credentials, options, channelzInfoTracker } = (built as unknown as GrpcChannelInternals).internalChannel;
-    const widened = new Channel(channelzInfoTracker.target, credentials, { ...options, [flowControlWindowOption]: bytes });
+    const internals = (built as unknown as Partial<GrpcChannelInternals>).internalChannel;
+    // A grpc-js whose channel is built otherwise keeps its own window rather than failing to connect.
+    if (typeof internals?.channelzInfoTracker?.target !== 'string') return built;
+    const widened = new Channel(internals.channelzInfoTracker.target, internals.credentials, { ...internals.options, [flowControlWindowOption]: bytes });
     built.close();
     return widened;
   };
