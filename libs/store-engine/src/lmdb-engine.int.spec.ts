@@ -145,8 +145,9 @@ describe('a damaged data file', () => {
   it('is not refused when LMDB left it shorter than its last page number, and is when cut short', async () => {
     // Removing hidden events frees pages in the transaction that allocated them; LMDB does not
     // write those, so the file of a running store (what a kill -9 leaves) can end before them.
-    // Whether the last pages are such pages depends on the B-tree layout (random ids): try a few streams.
-    const engine = await openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger });
+    // Whether the last pages are such pages depends on the B-tree layout (random ids), so it is
+    // tried a few times, each on a fresh file: once a file's layout misses, more streams in it
+    // usually miss too (it once missed ten times in a row that way).
     const events = (count: number) => Array.from({ length: count }, () => proposed({ data: new Uint8Array(100) }));
     const copy = tempDir();
     const file = join(copy.path, DATA_FILE_NAME);
@@ -156,16 +157,23 @@ describe('a damaged data file', () => {
       await root.close();
       return needed > statSync(file).size;
     };
+    const sources: TempDir[] = [];
     try {
       let stream = '';
       for (let attempt = 0; attempt < 10 && !(stream !== '' && (await isShort())); attempt++) {
-        stream = uniqueStream('long');
-        for (let done = 0; done < 2_500; done += 500) await engine.append(stream, 'any', events(500));
-        await setMetadata(engine, stream, { $maxCount: 1 });
-        await engine.append(stream, 'any', events(1));
-        copyFileSync(join(dir.path, DATA_FILE_NAME), file);
+        const source = tempDir();
+        sources.push(source);
+        const engine = await openLmdbEngine({ dataDir: source.path, logger: capturingLogger().logger });
+        try {
+          stream = uniqueStream('long');
+          for (let done = 0; done < 2_500; done += 500) await engine.append(stream, 'any', events(500));
+          await setMetadata(engine, stream, { $maxCount: 1 });
+          await engine.append(stream, 'any', events(1));
+          copyFileSync(join(source.path, DATA_FILE_NAME), file);
+        } finally {
+          await engine.close();
+        }
       }
-      await engine.close();
       expect(await isShort()).toBe(true);
 
       const reopened = await openLmdbEngine({ dataDir: copy.path, logger: capturingLogger().logger });
@@ -175,6 +183,7 @@ describe('a damaged data file', () => {
       await expect(openLmdbEngine({ dataDir: copy.path, logger: capturingLogger().logger })).rejects.toThrow(/truncated/);
     } finally {
       copy.remove();
+      for (const source of sources) source.remove();
     }
   }, 60_000);
 
