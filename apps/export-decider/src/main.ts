@@ -2,7 +2,7 @@ import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironmen
 import { counterFromTotal, createDeciderMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { backfillReadAheadBytes, parseBackfillRate, parseLiveLagTarget } from './backfill/backfill-settings.ts';
-import { deciderService, runDecider, type Decider } from './consumer/run-decider.ts';
+import { deciderService, runDecider, type Decider, type DeciderOptions } from './consumer/run-decider.ts';
 
 const logger = createLogger({ service: 'export-decider', level: parseLogLevel(process.env['LOG_LEVEL']) });
 let store: EventStore | undefined;
@@ -20,13 +20,17 @@ try {
   store = await connectEventStore(connectionString, { logger });
   const backfillRate = parseBackfillRate(process.env['SPILLWAY_BACKFILL_RATE']);
   const liveLagTargetMs = parseLiveLagTarget(process.env['SPILLWAY_BACKFILL_LIVE_LAG_MS']);
-  if (backfillRate !== 'off') backfillStore = await connectEventStore(connectionString, { logger, readAheadBytes: backfillReadAheadBytes });
+  let backfill: DeciderOptions['backfill'];
+  if (backfillRate !== 'off') {
+    backfillStore = await connectEventStore(connectionString, { logger, readAheadBytes: backfillReadAheadBytes });
+    backfill = { ratePerSecond: backfillRate, liveLagTargetMs, store: backfillStore };
+  }
   decider = runDecider({
     store,
     logger,
     partition,
     onExportRequested: (request) => metrics.exportRequested(request.dataflowId, request.triggers, request.lane),
-    ...(backfillRate === 'off' ? {} : { backfill: { ratePerSecond: backfillRate, liveLagTargetMs, ...(backfillStore ? { store: backfillStore } : {}) } }),
+    ...(backfill ? { backfill } : {}),
   });
   const counted = decider;
   const consumerName = partitionConsumerName(deciderService, partition);
