@@ -8,17 +8,20 @@ export type EventSchemas = Readonly<Record<string, z.ZodType>>;
  * `unknownTypes: 'reject'` reports an event of a type missing from the catalog as malformed;
  * `'ignore'` skips it silently (for readers of streams that carry other kinds of events too).
  * Event types starting with `$` (store system events) are always ignored.
+ * `data: 'unread'` is for readers that need only where events are (stream, revision, position):
+ * their data is neither parsed nor validated, and reads as undefined (give each type `z.undefined()`).
  */
 export interface EventCatalog<S extends EventSchemas = EventSchemas> {
   readonly schemas: S;
   readonly unknownTypes: 'reject' | 'ignore';
+  readonly data?: 'unread';
 }
 
 export function defineEvents<S extends EventSchemas>(
   schemas: S,
-  options: { readonly unknownTypes?: 'reject' | 'ignore' } = {},
+  options: { readonly unknownTypes?: 'reject' | 'ignore'; readonly data?: 'unread' } = {},
 ): EventCatalog<S> {
-  return { schemas, unknownTypes: options.unknownTypes ?? 'reject' };
+  return { schemas, unknownTypes: options.unknownTypes ?? 'reject', ...(options.data ? { data: options.data } : {}) };
 }
 
 type TypeOf<S extends EventSchemas> = keyof S & string;
@@ -59,6 +62,7 @@ export function decodeEvent<C extends EventCatalog>(catalog: C, recorded: RawRec
   if (recorded.type.startsWith('$')) return { outcome: 'ignored' };
   const schema = Object.hasOwn(catalog.schemas, recorded.type) ? catalog.schemas[recorded.type] : undefined;
   if (!schema) return catalog.unknownTypes === 'ignore' ? { outcome: 'ignored' } : { outcome: 'rejected', reason: { kind: 'unknown-type' } };
+  if (catalog.data === 'unread') return { outcome: 'accepted', event: { type: recorded.type, data: undefined } as CatalogEvent<C> };
   const payload = jsonPayload(recorded);
   if (!payload.ok) return { outcome: 'rejected', reason: { kind: 'malformed-json', message: payload.message } };
   const parsed = compiled(schema).safeParse(payload.value);

@@ -18,6 +18,19 @@ describe('decoding a recorded event against the catalog', () => {
     expect(decodeEvent(catalog, { type: 'Renamed', isJson: false, data: bytes('{"name":{"first":"Ada"}}') })).toMatchObject({ outcome: 'accepted' });
   });
 
+  it('given a catalog whose data is unread, then an event of a known type is accepted without its data being read, and others still ignored', () => {
+    const positionsOnly = defineEvents({ Renamed: z.undefined() }, { unknownTypes: 'ignore', data: 'unread' });
+    const untouchable = (type: string) => ({
+      type,
+      isJson: true,
+      get data(): unknown {
+        throw new Error('the data was read');
+      },
+    });
+    expect(decodeEvent(positionsOnly, untouchable('Renamed'))).toEqual({ outcome: 'accepted', event: { type: 'Renamed', data: undefined } });
+    expect(decodeEvent(positionsOnly, untouchable('Other'))).toEqual({ outcome: 'ignored' });
+  });
+
   it('rejects a payload that is not JSON', () => {
     expect(decodeEvent(catalog, { type: 'Renamed', isJson: false, data: bytes('{"name":') })).toMatchObject({
       outcome: 'rejected',

@@ -13,6 +13,7 @@ import { widenFlowControlWindow } from './flow-control-window.ts';
 import { reuseMeasuredEventBytes } from './protobuf-batch-append.ts';
 import { useFastBatchAppendRespDecoding } from './protobuf-batch-append-resp.ts';
 import { useFastReadRespDecoding } from './protobuf-read-resp.ts';
+import { useLazyEventData } from './lazy-event-data.ts';
 import { mapStoreError } from './map-store-error.ts';
 import { toObservable } from './observables.ts';
 import { readStreamEvents, type ReadStreamOptions } from './read.ts';
@@ -66,6 +67,7 @@ export async function connectEventStore(connectionString: string, options: Conne
   useNativeBase64InProtobuf();
   reuseMeasuredEventBytes();
   useFastReadRespDecoding();
+  useLazyEventData();
   useFastBatchAppendRespDecoding();
   useLeanBatchAppend();
   const client = EventStoreDBClient.connectionString(connectionString);

@@ -416,6 +416,10 @@ export class FastRecordedEvent {
   constructor(fields: RecordedFields) {
     this.#fields = fields;
   }
+  /** The same event with its content type set to another (lazy-event-data.ts). */
+  withContentType(contentType: string): FastRecordedEvent {
+    return new FastRecordedEvent({ ...this.#fields, metadata: new Map(this.#fields.metadata).set('content-type', contentType) });
+  }
   hasId(): boolean {
     return this.#fields.id !== undefined;
   }
