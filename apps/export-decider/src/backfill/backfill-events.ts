@@ -11,6 +11,9 @@ export const profileChangedEvents = defineEvents({ ProfileChanged: internalEvent
 /** The scan only needs where each profile stream starts: its data is not validated there. */
 export const profileScanEvents = defineEvents({ ProfileChanged: z.unknown() }, { unknownTypes: 'ignore' });
 
+/** The first pass needs only where each profile event is: its data is not even parsed. */
+export const profileIndexEvents = defineEvents({ ProfileChanged: z.undefined() }, { unknownTypes: 'ignore', data: 'unread' });
+
 /** One backfill per (dataflow, configuration event): the same request seen again is the same backfill. */
 export const backfillIdFor = (dataflowId: string, configEventId: string): string => deterministicEventId('backfill', dataflowId, configEventId);
 

@@ -1,10 +1,10 @@
-import { AppendTooLargeError, InvalidEventError, comparePositions, deterministicEventId, isInPartition, type CatalogEvent, type EventStore, type Partition, type Position, type SubscriptionMessage } from '@spillway/event-streams';
+import { AppendTooLargeError, InvalidEventError, comparePositions, deterministicEventId, isInPartition, type CatalogEvent, type EventCatalog, type EventStore, type Partition, type Position, type SubscriptionMessage } from '@spillway/event-streams';
 import { backfillStreamName, internalStreamPrefixes, type BackfillStatus, type ExportRequested, type ProfileChanged } from '@spillway/pipeline-events';
 import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { exportEvents } from '../decision/export-events.ts';
 import { profileIdOfStream } from '../decision/profile-change-checks.ts';
-import { backfillEvents, parsePositionText, positionText, profileChangedEvents, profileScanEvents } from './backfill-events.ts';
+import { backfillEvents, parsePositionText, positionText, profileChangedEvents, profileIndexEvents, profileScanEvents } from './backfill-events.ts';
 import { createHistoryIndex, takesProfileAt, worthIndexing, type HistoryIndex } from './history-index.ts';
 import { planBackfillExport } from './plan-backfill-export.ts';
 import type { LiveWatch, ProfileGate } from './profile-gate.ts';
@@ -107,7 +107,7 @@ export async function runBackfill(context: BackfillContext, status: BackfillStat
       batch = [];
     };
 
-    const scan = openProfileScan(context, position, where);
+    const scan = openProfileScan(context, profileScanEvents, position, where);
     let reachedEnd = false;
     try {
       for await (const message of scan.messages) {
@@ -145,9 +145,9 @@ export async function runBackfill(context: BackfillContext, status: BackfillStat
 
 type ScanMessage = SubscriptionMessage<CatalogEvent<typeof profileScanEvents>>;
 
-const openProfileScan = (context: BackfillContext, from: Position | undefined, logFields: Readonly<Record<string, unknown>>) => {
+const openProfileScan = <C extends EventCatalog>(context: BackfillContext, catalog: C, from: Position | undefined, logFields: Readonly<Record<string, unknown>>) => {
   const scan = context.store.openAllSubscription({
-    catalog: profileScanEvents,
+    catalog,
     from: from ?? 'start',
     filter: { streamNamePrefixes: [internalStreamPrefixes.profile] },
     logFields: { purpose: 'backfill scan', ...logFields },
@@ -165,15 +165,20 @@ const isPastEnd = (message: ScanMessage, upTo: Position) =>
  */
 async function indexHistory(context: BackfillContext, from: Position | undefined, upTo: Position, logFields: Readonly<Record<string, unknown>>): Promise<HistoryIndex | undefined> {
   const history = createHistoryIndex(upTo, context.maxIndexedProfiles);
-  const scan = openProfileScan(context, from, { ...logFields, pass: 'index' });
+  const scan = openProfileScan(context, profileIndexEvents, from, { ...logFields, pass: 'index' });
   // Only a fresh backfill may give up for cost: one resumed with the index must keep it (see takesProfileAt).
   const mayGiveUp = from === undefined;
   let events = 0;
   let profiles = 0;
+  const startedMs = Date.now();
+  const indexed = () => {
+    context.logger.info('backfill history indexed', { ...logFields, events, profiles, complete: history.complete, seconds: Math.round((Date.now() - startedMs) / 100) / 10 });
+    return history;
+  };
   try {
     for await (const message of scan.messages) {
       if (context.stopping()) return undefined;
-      if (message.kind === 'caught-up' || !history.complete) return history;
+      if (message.kind === 'caught-up' || !history.complete) return indexed();
       if (message.kind !== 'event' || ownedProfileOf(message.streamId, context.partition) === undefined) continue;
       history.note(message);
       events++;
@@ -183,7 +188,7 @@ async function indexHistory(context: BackfillContext, from: Position | undefined
   } finally {
     await scan.close();
   }
-  return context.stopping() ? undefined : history;
+  return context.stopping() ? undefined : indexed();
 }
 
 /** A profile's newest event up to the backfill's end, as the scan found it. */

@@ -16,6 +16,8 @@ export interface BackfillFigures {
   readonly completedSeconds: number | undefined;
   /** From the same moment to the arrival of the last backfill export at the receiver. */
   readonly deliveredSeconds: number | undefined;
+  /** The decider's first pass over the log, before any export (its `backfill history indexed` line). */
+  readonly firstPassSeconds: number | undefined;
   /** Distinct backfill exports the receiver got, and the same export id again. */
   readonly received: number;
   readonly duplicates: number;
@@ -71,7 +73,13 @@ export async function runBackfillPhase(stack: PipelineStack, workload: BackfillW
     received: receivedIds.size,
     duplicates,
     live: liveOutcome,
+    firstPassSeconds: firstPassSeconds(stack),
   };
+}
+
+function firstPassSeconds(stack: PipelineStack): number | undefined {
+  const indexed = stack.services['export-decider'].logs().find((entry) => entry.message === 'backfill history indexed');
+  return typeof indexed?.['seconds'] === 'number' ? indexed['seconds'] : undefined;
 }
 
 /** Live traffic alone, before the backfill: the latency the backfill must not spoil. */

@@ -38,6 +38,7 @@ export function backfillFiguresTable(run: BackfillRun): Table {
       ['profiles seeded (realized in the added audience; written straight into the data file)', formatFigure(workload.profiles)],
       ['  seeding time (s, not part of the backfill)', formatFigure(run.seedSeconds)],
       ['backfill: every export requested (s, configuration event ack -> BackfillCompleted)', seconds(backfill.completedSeconds)],
+      ["  of which the first pass over the log (s, the decider's own measure; nothing is exported meanwhile)", backfill.firstPassSeconds === undefined ? 'not logged' : formatFigure(backfill.firstPassSeconds)],
       ['  profiles/s requested', formatFigure(requestedPerSecond)],
       ['backfill: every export received (s, configuration event ack -> last backfill export at the receiver)', seconds(backfill.deliveredSeconds)],
       ['  profiles/s delivered', formatFigure(deliveredPerSecond)],
