@@ -32,8 +32,8 @@ function clientConvertModule(): ConvertModule {
 /**
  * The client turns the payload of every JSON event it reads into text and parses it, whether or
  * not anyone looks at it: a backfill's first pass, which needs only each event's stream and
- * revision, spent a fifth of the decider's CPU in that parse, and a third more in collecting the
- * objects it made. Here the record is the client's own, but `data` is parsed the first time it is
+ * revision, spent a fifth of the decider's CPU in that parse, besides collecting the objects it
+ * made. Here the record is the client's own, but `data` is parsed the first time it is
  * read, as the client would have parsed it (the text when it is not valid JSON), and then kept.
  * Only events decoded by hand (protobuf-read-resp.ts), which are nearly all; anything else, and
  * events that are not JSON, go to the client's conversion unchanged. Idempotent.
