@@ -122,8 +122,9 @@ describe('npm start', () => {
     const env = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`, SPILLWAY_DATA_DIR: dataDir, ...(await exampleOnFreePort(cleanups)) };
     const first = (await startLauncher([], env)).launcher;
     await first.waitForLine(launcherSaid('example configuration applied'), 'the example configuration');
+    // The CLI's lines come through the launcher's stdout, its own through stderr: either pipe may be read first.
     for (const kind of ['audience vip-customers', 'destination example-receiver', 'dataflow vip-to-example-receiver', 'alerts vip-to-example-receiver']) {
-      expect(first.lines.some(cliSaid(`${kind}: created`))).toBe(true);
+      await first.waitForLine(cliSaid(`${kind}: created`), `the CLI to say ${kind} was created`);
     }
 
     const sample = await runToEnd(cli, ['ingest', 'sample', '--profiles', '1', '--json'], { ...process.env, ...env });
@@ -141,7 +142,7 @@ describe('npm start', () => {
 
     const second = (await startLauncher([], env)).launcher;
     await second.waitForLine(launcherSaid('example configuration applied'), 'the example configuration again');
-    expect(second.lines.some((line) => line.source === 'spillway' && /: 0 created, 0 updated, 4 unchanged$/.test(line.text))).toBe(true);
+    await second.waitForLine((line) => line.source === 'spillway' && /: 0 created, 0 updated, 4 unchanged$/.test(line.text), 'the CLI to say nothing changed');
     const shown = await runToEnd(cli, ['dataflows', 'show', 'vip-to-example-receiver'], { ...process.env, ...env });
     expect(shown.stdout).toMatch(/counts: received 3, exported 1, delivered 1, failed 0, superseded 0, dead-lettered 0, latency p50 \d+ ms, p95 \d+ ms/);
     second.signal('SIGINT');
