@@ -1,20 +1,9 @@
 import { requireAsClient } from './protobuf-fast-deserializer.ts';
 import { FastRecordedEvent } from './protobuf-read-resp.ts';
+import type { ClientRecordedEvent } from './recorded-event.ts';
 
-/** What the client's `convertGrpcRecord` returns (`data` parsed when the event is JSON). */
-interface ClientRecord {
-  readonly streamId: string;
-  readonly id: string;
-  readonly revision: bigint;
-  readonly type: string;
-  readonly data: unknown;
-  readonly metadata: unknown;
-  readonly isJson: boolean;
-  readonly created: Date;
-  readonly position: unknown;
-}
-
-type ConvertGrpcRecord = (grpcRecord: unknown) => ClientRecord;
+/** The client's `convertGrpcRecord` (`data` parsed when the event is JSON). */
+type ConvertGrpcRecord = (grpcRecord: unknown) => ClientRecordedEvent;
 
 interface ConvertModule {
   convertGrpcRecord: ConvertGrpcRecord;
@@ -53,7 +42,7 @@ export function useLazyEventData(module: ConvertModule = clientConvertModule()):
 const unparsed = Symbol('unparsed');
 
 // The fields in the client's order; `data` an own, enumerable getter, so a spread copies the parsed value.
-function lazyJsonRecord(record: ClientRecord, bytes: Uint8Array): ClientRecord {
+function lazyJsonRecord(record: ClientRecordedEvent, bytes: Uint8Array): ClientRecordedEvent {
   let data: unknown = unparsed;
   return {
     streamId: record.streamId,

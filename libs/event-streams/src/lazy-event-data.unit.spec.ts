@@ -5,12 +5,13 @@ import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import { useLazyEventData } from './lazy-event-data.ts';
 import { requireAsClient } from './protobuf-fast-deserializer.ts';
 import { decodeReadEventResp } from './protobuf-read-resp.ts';
+import type { ClientRecordedEvent } from './recorded-event.ts';
 
 const streamsPb = requireAsClient('./streams_pb.js') as typeof StreamsPb;
 const sharedPb = requireAsClient('./shared_pb.js') as typeof SharedPb;
 const { ReadResp } = streamsPb;
 const generated = ReadResp.deserializeBinary.bind(ReadResp);
-type Convert = (record: unknown) => Record<string, unknown>;
+type Convert = (record: unknown) => ClientRecordedEvent;
 // The client's conversion as it is when this file loads (the test patches a copy of the module, never the module).
 const clientConvert = (requireAsClient('../dist/utils/convertGrpcEvent.js') as { convertGrpcRecord: Convert }).convertGrpcRecord;
 
@@ -43,7 +44,7 @@ function respBytes(shape: Shape): Uint8Array {
 }
 
 /** The record as the client converts the generated message, and as the lazy conversion converts the hand-decoded one. */
-function bothRecords(shape: Shape): { readonly client: Record<string, unknown>; readonly lazy: Record<string, unknown> } {
+function bothRecords(shape: Shape): { readonly client: ClientRecordedEvent; readonly lazy: ClientRecordedEvent } {
   const bytes = respBytes(shape);
   const module = { convertGrpcRecord: clientConvert };
   useLazyEventData(module);
