@@ -1,3 +1,5 @@
+import { createLruCache } from '@spillway/runtime';
+
 /** An export as far as ordering goes: which one, and how new its state is. */
 export interface SequencedExport {
   readonly exportId: string;
@@ -110,24 +112,12 @@ export interface DeliveredSequences {
 }
 
 export function createDeliveredSequences(maxKeys: number): DeliveredSequences {
-  const entries = new Map<string, SequencedExport>();
+  const newest = createLruCache<string, SequencedExport>(maxKeys);
   return {
-    get(key) {
-      const found = entries.get(key);
-      if (found !== undefined) {
-        entries.delete(key);
-        entries.set(key, found);
-      }
-      return found;
-    },
+    get: (key) => newest.get(key),
     note(key, delivered) {
-      const known = entries.get(key);
-      entries.delete(key);
-      entries.set(key, known !== undefined && known.sequence > delivered.sequence ? known : delivered);
-      if (entries.size > maxKeys) {
-        const oldest = entries.keys().next();
-        if (!oldest.done) entries.delete(oldest.value);
-      }
+      const known = newest.get(key);
+      newest.set(key, known !== undefined && known.sequence > delivered.sequence ? known : delivered);
     },
   };
 }

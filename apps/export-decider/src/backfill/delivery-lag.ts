@@ -1,5 +1,6 @@
 import { defineEvents, type EventStore } from '@spillway/event-streams';
 import { deliveriesStreamName, deliveryRecordTimeMs, internalEventSchemas } from '@spillway/pipeline-events';
+import { createLruCache } from '@spillway/runtime';
 
 const outcomeEvents = defineEvents(
   { ExportDelivered: internalEventSchemas.ExportDelivered, ExportFailed: internalEventSchemas.ExportFailed, ExportSuperseded: internalEventSchemas.ExportSuperseded },
@@ -30,11 +31,10 @@ export interface DeliveryWait {
 }
 
 export function createDeliveryLag(store: EventStore, maxTracked = 100_000): DeliveryLag {
-  const appendedAt = new Map<string, number>();
+  const appendedAt = createLruCache<string, number>(maxTracked);
   return {
     appended(exportId, nowMs) {
       appendedAt.set(exportId, nowMs);
-      if (appendedAt.size > maxTracked) appendedAt.delete(appendedAt.keys().next().value as string);
     },
     async probe(dataflowId) {
       const newest = await store.readStreamEvents(deliveriesStreamName(dataflowId), outcomeEvents, { direction: 'backwards', maxCount: outcomesPerProbe });

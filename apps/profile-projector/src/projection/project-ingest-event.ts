@@ -10,9 +10,8 @@ import {
   type Position,
   type RejectedEvent,
 } from '@spillway/event-streams';
-import type { Logger } from '@spillway/runtime';
+import type { LruCache, Logger } from '@spillway/runtime';
 import { profileIdOfStream, type ingestInputEvents } from './ingest-events.ts';
-import type { LruCache } from './profile-cache.ts';
 import { newProfileHead, type ProfileHead } from './profile-head.ts';
 import { planProjection, type IngestInput } from './plan-projection.ts';
 import { appendProfileChanged, readProfileHead } from './profile-stream.ts';

@@ -8,9 +8,8 @@ import {
   type Partition,
   type Position,
 } from '@spillway/event-streams';
-import type { Logger } from '@spillway/runtime';
+import { createLruCache, type Logger } from '@spillway/runtime';
 import { ingestInputEvents, ingestInputFilter, profileIdOfStream } from './ingest-events.ts';
-import { createLruCache } from './profile-cache.ts';
 import type { ProfileHead } from './profile-head.ts';
 import { createIngestProjection, type ProjectionCounts } from './project-ingest-event.ts';
 
