@@ -49,6 +49,21 @@ describe('held exports', () => {
     expect(log).toEqual(['start old-dest', 'start old-dest-2', 'start new-dest']);
   });
 
+  it('given a destination at its bound with exports waiting behind it, when its exports finish one by one, then each finish takes exactly the oldest waiting one', async () => {
+    const held = createHeldExports({ maxPerDestination: 2, from: undefined });
+    const log: string[] = [];
+    const exports = Array.from({ length: 6 }, (_, index) => work(log, `e${index}`));
+    exports.forEach((each, index) => void held.take({ position: at(index + 1), destinationId: 'd', key: `f/p${index}` }, each.start, never));
+    await settle();
+    expect(log).toEqual(['start e0', 'start e1']);
+    for (const [finished, next] of [[0, 2], [1, 3], [2, 4]] as const) {
+      exports[finished]!.finish();
+      await settle();
+      expect(log.at(-1)).toBe(`start e${next}`);
+      expect(held.stats()).toMatchObject({ held: 2, waitingForRoom: 5 - next });
+    }
+  });
+
   it('given unfinished exports, then a checkpoint stays before the oldest of them, and moves on once it finishes', async () => {
     const held = createHeldExports({ maxPerDestination: 10, from: at(5) });
     const log: string[] = [];
