@@ -93,7 +93,8 @@ export function createHeldExports(options: { readonly maxPerDestination: number;
    * In arrival order: an export goes once its destination has room and no earlier export of its
    * key still waits. The scan stops once no destination with waiting exports has room: a release
    * frees one place, and with a destination at its bound and the reading window waiting behind
-   * it, scanning every waiter for each release cost 158 µs a release at 1,024 waiters.
+   * it, scanning every waiter for each release took 158-184 µs a release at 1,024 waiters in a
+   * microbenchmark, against 16.5-18.6 µs stopping early.
    */
   function admitWaiting(): void {
     let destinationsWithRoom = 0;
