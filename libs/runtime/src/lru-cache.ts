@@ -18,15 +18,11 @@ export function createLruCache<K, V>(capacity: number): LruCache<K, V> {
   // walks from the first slot, so with a full cache each eviction stepped over every slot emptied
   // since: 400,000 insertions into a cache of 100,000 took 13 s that way, 0.2 s with the kept
   // iterator, which meets each empty slot once. It still yields the least recent entry: every key
-  // it has passed was evicted, and a key used again moved behind it.
-  let leastRecentFirst = entries.keys();
+  // it has passed was evicted, and a key used again moved behind it. So it never reaches the end
+  // (which would end it for good): an eviction runs with more entries than `capacity`, all ahead of it.
+  const leastRecentFirst = entries.keys();
   const evictLeastRecent = () => {
-    let next = leastRecentFirst.next();
-    if (next.done) {
-      // An iterator that once reached the end stays there, whatever is added later.
-      leastRecentFirst = entries.keys();
-      next = leastRecentFirst.next();
-    }
+    const next = leastRecentFirst.next();
     if (!next.done) entries.delete(next.value);
   };
   return {
