@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { createMemoryEngine, openLmdbEngine } from '@spillway/store-engine';
 import type { StoreEngine } from '@spillway/store-engine';
-import { startStoreServer } from '@spillway/store-grpc';
+import { startStoreServer, type StoreServer } from '@spillway/store-grpc';
 import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
 import type { Logger } from '@spillway/runtime';
 import { parseStoreOptions } from './options.ts';
@@ -33,11 +33,16 @@ async function openEngine(options: StoreOptions, log: Logger): Promise<StoreEngi
   return openLmdbEngine({ dataDir: resolve(options.dataDir), logger: log, onDamagedFile: options.onDamagedData });
 }
 
+// Before anything starts: a signal that arrives once the port is open but before the promise
+// settles must still stop cleanly, not by the signal's default action.
+let engine: StoreEngine | undefined;
+let server: StoreServer | undefined;
+onShutdown(logger, [() => engine?.close(), () => server?.stop()]);
+
 try {
   const options = parseStoreOptions(process.argv.slice(2), process.env);
-  const engine = await openEngine(options, logger);
-  const server = await startStoreServer({ engine, host: options.host, port: options.port, logger });
-  onShutdown(logger, [() => engine.close(), () => server.stop()]);
+  engine = await openEngine(options, logger);
+  server = await startStoreServer({ engine, host: options.host, port: options.port, logger });
   logger.info('listening', {
     host: options.host,
     port: server.port,

@@ -24,3 +24,21 @@ describe.each(['profile-projector', 'export-decider', 'delivery-agent'])('%s on 
     expect(running.lines.map((line) => line.entry['message'])).toEqual(expect.arrayContaining(['shutting down', 'consumer stopped', 'stopped']));
   });
 });
+
+describe.each(['profile-projector', 'export-decider', 'delivery-agent', 'management-api', 'alert-manager'])('%s while the store is unreachable', (name) => {
+  let running: NodeProcess | undefined;
+  afterEach(() => {
+    if (running && isRunning(running.pid)) process.kill(running.pid, 'SIGKILL');
+  });
+
+  it('stops with exit 0 on SIGTERM, running its shutdown rather than dying of the signal', async () => {
+    // Nothing listens on port 1, so the service keeps retrying: the launcher may signal it at any point of its start.
+    running = runNode(join(repoRoot, `apps/${name}/src/main.ts`), [], { ...process.env, EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false', SPILLWAY_API_PORT: '0', LOG_LEVEL: 'info' });
+    await running.waitForLine((line) => line.entry['message'] === 'waiting for the store', 'the wait for the store');
+
+    running.signal('SIGTERM');
+    const exit = await exitWithin(running, 10_000, name);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(running.lines.map((line) => line.entry['message'])).toContain('stopped');
+  });
+});
