@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { exitWithin, isRunning, repoRoot, runNode, type NodeProcess } from './test-setup/processes.ts';
 
-describe.each(['profile-projector', 'export-decider', 'delivery-agent'])('%s on its own', (name) => {
-  let running: NodeProcess | undefined;
-  afterEach(() => {
-    if (running && isRunning(running.pid)) process.kill(running.pid, 'SIGKILL');
-  });
+let running: NodeProcess | undefined;
+afterEach(() => {
+  if (running && isRunning(running.pid)) process.kill(running.pid, 'SIGKILL');
+});
 
+describe.each(['profile-projector', 'export-decider', 'delivery-agent'])('%s on its own', (name) => {
   it('starts, connects, and stops with exit 0 on SIGTERM', async () => {
     running = runNode(join(repoRoot, `apps/${name}/src/main.ts`), [], {
       ...process.env,
@@ -26,11 +26,6 @@ describe.each(['profile-projector', 'export-decider', 'delivery-agent'])('%s on 
 });
 
 describe.each(['profile-projector', 'export-decider', 'delivery-agent', 'management-api', 'alert-manager'])('%s while the store is unreachable', (name) => {
-  let running: NodeProcess | undefined;
-  afterEach(() => {
-    if (running && isRunning(running.pid)) process.kill(running.pid, 'SIGKILL');
-  });
-
   it('stops with exit 0 on SIGTERM, running its shutdown rather than dying of the signal', async () => {
     // Nothing listens on port 1, so the service keeps retrying: the launcher may signal it at any point of its start.
     running = runNode(join(repoRoot, `apps/${name}/src/main.ts`), [], { ...process.env, EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false', SPILLWAY_API_PORT: '0', LOG_LEVEL: 'info' });
