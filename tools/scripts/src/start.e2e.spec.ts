@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -77,6 +78,23 @@ describe('npm start', () => {
     expect(order.indexOf('example-receiver')).toBeGreaterThan(Math.max(...services.map((name) => order.indexOf(name))));
   });
 
+  it('stops with exit 0 on a Ctrl-C that comes while it is still starting the processes', async () => {
+    const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const { launcher: running } = await startLauncher(['--no-example'], { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`, SPILLWAY_DATA_DIR: dataDir });
+
+    // The store is being spawned now and is still loading its modules.
+    await running.waitForLine(launcherSaid('starting'), 'the launcher to start');
+    running.signal('SIGINT');
+    const exit = await exitWithin(running, stopWithinMs, 'the launcher');
+    const troubles = running.lines.filter((line) => line.source === undefined && (line.entry['level'] === 'warn' || line.entry['level'] === 'error'));
+    expect(exit, `launcher warnings and errors:\n${troubles.map((line) => JSON.stringify(line.entry)).join('\n')}`).toEqual({ code: 0, signal: null });
+    expect(running.lines.some(launcherSaid('stopped'))).toBe(true);
+    // Nothing was left running: the store's port is free again.
+    await expect(listenOnce(port)).resolves.toBeUndefined();
+  });
+
   it('stops everything with a non-zero exit when a process dies, restarting nothing', async () => {
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
@@ -151,3 +169,12 @@ describe('npm start', () => {
     // Two full starts and stops of six processes on a busy 2-core machine: room beyond the default 30 s.
   }, 60_000);
 });
+
+/** Resolves once a server could listen on 127.0.0.1:port (and has closed again); rejects when something else holds it. */
+function listenOnce(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}

@@ -112,7 +112,10 @@ async function stopAll(logger: Logger, reason: Outcome, services: readonly Runni
   const backingExits: ChildExit[] = [];
   for (const child of backing) backingExits.push(await child.stop(graceMs));
   const exits = [...serviceExits, ...backingExits];
-  const unclean = exits.filter((exit) => exit.code !== 0);
+  // A process signalled before it had loaded its shutdown handler ends by the signal's default
+  // action; it had started nothing that a clean stop would have closed.
+  const stoppedBeforeReady = (exit: ChildExit) => reason.kind === 'signal' && exit.code === null && (exit.signal === 'SIGTERM' || exit.signal === 'SIGINT');
+  const unclean = exits.filter((exit) => exit.code !== 0 && !stoppedBeforeReady(exit));
   if (unclean.length > 0) logger.warn('not every process stopped cleanly', { exits: unclean });
   logger.info('stopped', { exits });
   return reason.kind === 'signal' && unclean.length === 0 ? 0 : 1;
