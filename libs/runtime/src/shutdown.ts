@@ -49,9 +49,8 @@ function listenForShutdownSignals(): void {
   for (const name of shutdownSignals) {
     process.on(name, (signal) => {
       if (handler !== undefined) return handler(signal);
-      // A second signal before anything could stop means "now".
-      if (heldSignal !== undefined) process.exit(1);
-      heldSignal = signal;
+      // Later ones add nothing: npm forwards the terminal's Ctrl-C that the launcher also got.
+      heldSignal ??= signal;
     });
   }
 }
