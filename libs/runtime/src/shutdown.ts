@@ -40,10 +40,13 @@ let handler: ((signal: NodeJS.Signals) => void) | undefined;
 let heldSignal: NodeJS.Signals | undefined;
 
 /**
- * One listener for the whole process, installed once and never removed: a signal libuv has caught
- * but not yet dispatched (the main thread busy loading modules) would be lost with a removed one.
+ * For a main that loads its modules after this call (a dynamic import): a SIGINT or SIGTERM that
+ * arrives while they load would otherwise kill the process by the signal's default action. The
+ * signal is kept, and onShutdown, once registered, stops the process with it (exit 0). One
+ * listener for the whole process, installed once and never removed: a signal libuv has caught but
+ * not yet dispatched (the main thread busy loading modules) would be lost with a removed one.
  */
-function listenForShutdownSignals(): void {
+export function holdShutdownSignals(): void {
   if (listening) return;
   listening = true;
   for (const name of shutdownSignals) {
@@ -56,21 +59,12 @@ function listenForShutdownSignals(): void {
 }
 
 /**
- * For a main that loads its modules after this call (a dynamic import): a SIGINT or SIGTERM that
- * arrives while they load would otherwise kill the process by the signal's default action. The
- * signal is kept, and onShutdown, once registered, stops the process with it (exit 0).
- */
-export function holdShutdownSignals(): void {
-  listenForShutdownSignals();
-}
-
-/**
  * Hands every SIGINT and SIGTERM to `handle` from now on, starting with one held since
  * holdShutdownSignals (the process was asked to stop while loading: nothing has started yet).
  * Once per process, like onShutdown, which uses it.
  */
 export function onShutdownSignal(handle: (signal: NodeJS.Signals) => void): void {
-  listenForShutdownSignals();
+  holdShutdownSignals();
   handler = handle;
   const held = heldSignal;
   heldSignal = undefined;
