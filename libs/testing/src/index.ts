@@ -8,3 +8,4 @@ export * from './small-disk.ts';
 export * from './dns-server.ts';
 export * from './script-run.ts';
 export * from './chromium.ts';
+export * from './end-with-this-process.ts';

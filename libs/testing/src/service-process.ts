@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { endWithThisProcess } from './end-with-this-process.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const keptLines = 5_000;
@@ -61,6 +62,7 @@ export async function startService(
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  endWithThisProcess(child);
   const lines: ServiceLogEntry[] = [];
   const listeners = new Set<() => void>();
   const collect = (stream: NodeJS.ReadableStream) => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { endWithThisProcess } from './end-with-this-process.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -73,6 +74,7 @@ interface SpawnPlan {
 async function spawnStore(plan: SpawnPlan): Promise<StoreProcess> {
   const args = [storeMain, '--host', '127.0.0.1', '--port', String(plan.port), ...(plan.inMemory ? ['--in-memory'] : ['--data', plan.dataDir])];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  endWithThisProcess(child);
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await waitForListening(child, logs, exited);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { endWithThisProcess } from '@spillway/testing';
 
 const main = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -13,6 +14,7 @@ export interface DeciderProcess {
 /** Runs `src/main.ts` as its own process with this Node, collecting its JSON log lines. */
 export function startDeciderProcess(env: Readonly<Record<string, string>>): DeciderProcess {
   const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  endWithThisProcess(child);
   const lines: Record<string, unknown>[] = [];
   let pending = '';
   child.stderr.setEncoding('utf8');

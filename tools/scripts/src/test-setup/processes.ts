@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { runScriptToEnd } from '@spillway/testing';
+import { endWithThisProcess, runScriptToEnd } from '@spillway/testing';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -25,6 +25,7 @@ export interface NodeProcess {
 /** Runs a script with this Node, collecting its JSON log lines (prefixed or not) from stdout and stderr. */
 export function runNode(script: string, args: readonly string[], env: NodeJS.ProcessEnv): NodeProcess {
   const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  endWithThisProcess(child);
   const lines: LogLine[] = [];
   const waiters = new Set<() => void>();
   const collect = (stream: NodeJS.ReadableStream) => {
