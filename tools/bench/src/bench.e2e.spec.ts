@@ -73,7 +73,7 @@ describe('npm run bench -- --quick --only store', () => {
   it('rejects an unknown suite with a message naming the known ones', async () => {
     const rejected = await runBench(['--only', 'nope', '--out-dir', outDir]);
     expect(rejected.code).toBe(1);
-    expect(rejected.stderr).toContain('unknown suite nope (known: store, pipeline, faults, backfill)');
+    expect(rejected.stderr).toContain('unknown suite nope (known: store, pipeline, faults, backfill, csv-import)');
   });
 });
 
@@ -180,5 +180,47 @@ describe('npm run bench -- --quick --only backfill --profiles 300', () => {
     expect(results.backfill.live.changes).toBeGreaterThan(0);
     expect(results.backfill.live).toMatchObject({ missing: 0, duplicates: 0 });
     expect(results.baseline.missing).toBe(0);
+  });
+});
+
+// The CSV import through the real CLI: the three runs report, and their counts are the expected ones.
+describe('npm run bench -- --quick --only csv-import --profiles 500', () => {
+  let outDir: string;
+  let run: BenchRun;
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
+    run = await runBench(['--quick', '--only', 'csv-import', '--profiles', '500', '--out-dir', outDir]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('exits 0 and prints a row per run, each with the counts it expected', () => {
+    expect(run.code, run.stderr).toBe(0);
+    const rows = run.stdout.split('\n').filter((line) => line.startsWith('| '));
+    for (const label of ['first import: 500 written, 0 unchanged, 0 exited', 'the same file again: 0 written, 500 unchanged, 0 exited', 'a new version without the last 10 rows: 0 written, 490 unchanged, 10 exited']) {
+      const row = rows.find((line) => line.startsWith(`| ${label} `));
+      expect(row, `no row for "${label}"`).toBeDefined();
+      expect(row!.trimEnd().endsWith('yes |'), row).toBe(true);
+    }
+  });
+
+  it('writes the results as JSON with positive rates and CPU for the first import', async () => {
+    const results = JSON.parse(await readFile(join(outDir, 'latest-csv-import.json'), 'utf8')) as {
+      suite: string;
+      rows: number;
+      imports: { label: string; wallMs: number; cliCpuSeconds: number; storeCpuSeconds: number; summary: { maxRssBytes: number } }[];
+      figures: { rowsPerSecond: number; countsAsExpected: boolean }[];
+    };
+    expect(results.suite).toBe('csv-import');
+    expect(results.rows).toBe(500);
+    expect(results.figures.map((figure) => figure.countsAsExpected)).toEqual([true, true, true]);
+    for (const figure of results.figures) expect(figure.rowsPerSecond).toBeGreaterThan(0);
+    const [first] = results.imports;
+    expect(first!.cliCpuSeconds).toBeGreaterThan(0);
+    expect(first!.storeCpuSeconds).toBeGreaterThan(0);
+    expect(first!.summary.maxRssBytes).toBeGreaterThan(0);
   });
 });

@@ -7,7 +7,7 @@ export const benchOptionsSchema = z.object({
   quick: z.boolean(),
   phaseDurationMs: z.number().positive().max(600_000),
   outDir: z.string().min(1),
-  /** Profiles the backfill suite seeds and backfills; its own default when absent. */
+  /** Profiles the backfill suite seeds and backfills, rows of the csv-import suite's file; each suite's own default when absent. */
   profiles: z.number().int().positive().max(100_000_000).optional(),
   help: z.boolean(),
 });
@@ -27,7 +27,8 @@ export const usage = `npm run bench [-- options]
   --quick                   smaller counts and 1 s phases: a smoke run, not a measurement
   --duration <seconds>      length of each timed phase (default 5, or 1 with --quick)
   --out-dir <dir>           where the JSON results go (default .tmp/bench)
-  --profiles <count>        profiles the backfill suite seeds and backfills (default 1,000,000, or 2,000 with --quick)
+  --profiles <count>        profiles the backfill suite seeds and backfills, rows (profiles) of the csv-import
+                            suite's file (default 1,000,000, or 2,000 with --quick)
   --help`;
 
 export function parseBenchOptions(argv: readonly string[], defaultOutDir: string, knownSuites: readonly string[]): BenchOptions {

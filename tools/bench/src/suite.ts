@@ -6,7 +6,7 @@ export interface BenchContext {
   readonly quick: boolean;
   /** Length of each timed phase (e.g. single-event appends). */
   readonly phaseDurationMs: number;
-  /** `--profiles`: how many profiles the backfill suite seeds (its own default when undefined). */
+  /** `--profiles`: how many profiles the backfill suite seeds, rows the csv-import suite imports (each suite's own default when undefined). */
   readonly profiles: number | undefined;
   /** A progress line for the person watching (stderr); results go in the report. */
   progress(message: string): void;

@@ -47,15 +47,31 @@ export async function sampleProcess(pid: number): Promise<ProcessSample> {
   };
 }
 
+/**
+ * CPU seconds (user + system) of this process's children that have exited and been waited for
+ * (cutime + cstime of /proc/self/stat): the only way to read a short-lived child's whole CPU.
+ */
+export async function reapedChildrenCpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const fields = statFieldsAfterName(stat);
+  const ticks = Number(fields[13]) + Number(fields[14]);
+  if (!Number.isFinite(ticks)) throw new ProcessStatsError(process.pid, 'unexpected stat format');
+  return ticks / clockTicksPerSecond();
+}
+
 function statusKilobytes(status: string, field: string, pid: number): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (match === null) throw new ProcessStatsError(pid, `no ${field} in status`);
   return Number(match[1]);
 }
 
+/** Fields 3 onwards of a stat line: the command name (field 2) is in parentheses and may hold spaces. */
+function statFieldsAfterName(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 function cpuTicks(stat: string, pid: number): number {
-  // The command name (field 2) is in parentheses and may hold spaces, so fields are counted after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFieldsAfterName(stat);
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new ProcessStatsError(pid, 'unexpected stat format');
