@@ -9,3 +9,4 @@ export * from './dns-server.ts';
 export * from './script-run.ts';
 export * from './chromium.ts';
 export * from './end-with-this-process.ts';
+export * from './output-lines.ts';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { endWithThisProcess } from './end-with-this-process.ts';
+import { onOutputLines } from './output-lines.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const keptLines = 5_000;
@@ -65,19 +66,13 @@ export async function startService(
   endWithThisProcess(child);
   const lines: ServiceLogEntry[] = [];
   const listeners = new Set<() => void>();
-  const collect = (stream: NodeJS.ReadableStream) => {
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (pending + chunk).split('\n');
-      pending = parts.pop() ?? '';
-      for (const part of parts) if (part.trim() !== '') lines.push(parseLine(part));
-      if (lines.length > keptLines) lines.splice(0, lines.length - keptLines);
-      for (const listener of listeners) listener();
-    });
+  const collect = (parts: readonly string[]) => {
+    for (const part of parts) if (part.trim() !== '') lines.push(parseLine(part));
+    if (lines.length > keptLines) lines.splice(0, lines.length - keptLines);
+    for (const listener of listeners) listener();
   };
-  collect(child.stdout);
-  collect(child.stderr);
+  onOutputLines(child.stdout, collect);
+  onOutputLines(child.stderr, collect);
   let exit: ServiceExit | undefined;
   const exited = new Promise<ServiceExit>((resolve) =>
     child.once('close', (code, signal) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { endWithThisProcess } from './end-with-this-process.ts';
+import { onOutputLines } from './output-lines.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -111,7 +112,6 @@ async function spawnStore(plan: SpawnPlan): Promise<StoreProcess> {
 
 function waitForListening(child: ChildProcess, logs: string[], exited: Promise<number | null>): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    let pending = '';
     let settled = false;
     const onLine = (line: string) => {
       logs.push(line);
@@ -125,12 +125,7 @@ function waitForListening(child: ChildProcess, logs: string[], exited: Promise<n
       }
     };
     // Both pipes are read for the life of the process, so a chatty store never blocks on a full pipe.
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) onLine(line);
-    });
+    onOutputLines(child.stderr!, (lines) => lines.forEach(onLine));
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => logs.push(chunk));
     const timer = setTimeout(() => {
       if (settled) return;

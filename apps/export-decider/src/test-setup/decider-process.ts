@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { endWithThisProcess } from '@spillway/testing';
+import { endWithThisProcess, onOutputLines } from '@spillway/testing';
 
 const main = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -16,11 +16,7 @@ export function startDeciderProcess(env: Readonly<Record<string, string>>): Deci
   const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   endWithThisProcess(child);
   const lines: Record<string, unknown>[] = [];
-  let pending = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    const parts = (pending + chunk).split('\n');
-    pending = parts.pop() ?? '';
+  onOutputLines(child.stderr, (parts) => {
     for (const part of parts) {
       try {
         lines.push(JSON.parse(part) as Record<string, unknown>);

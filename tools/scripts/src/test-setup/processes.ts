@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { endWithThisProcess, runScriptToEnd } from '@spillway/testing';
+import { endWithThisProcess, onOutputLines, runScriptToEnd } from '@spillway/testing';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -28,21 +28,15 @@ export function runNode(script: string, args: readonly string[], env: NodeJS.Pro
   endWithThisProcess(child);
   const lines: LogLine[] = [];
   const waiters = new Set<() => void>();
-  const collect = (stream: NodeJS.ReadableStream) => {
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (pending + chunk).split('\n');
-      pending = parts.pop() ?? '';
-      for (const part of parts) {
-        const line = parseLine(part);
-        if (line) lines.push(line);
-      }
-      for (const wake of waiters) wake();
-    });
+  const collect = (parts: readonly string[]) => {
+    for (const part of parts) {
+      const line = parseLine(part);
+      if (line) lines.push(line);
+    }
+    for (const wake of waiters) wake();
   };
-  collect(child.stdout);
-  collect(child.stderr);
+  onOutputLines(child.stdout, collect);
+  onOutputLines(child.stderr, collect);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })),
   );
