@@ -27,35 +27,49 @@ function runBench(args: readonly string[]): Promise<BenchRun> {
   });
 }
 
-// The figures themselves are not asserted: this checks the bench runs end to end and reports, not how fast the store is.
-describe('npm run bench -- --quick --only store', () => {
-  let outDir: string;
-  let run: BenchRun;
-  const figures = figureDefinitions(storeWorkload({ quick: true, phaseDurationMs: 1_000, profiles: undefined, progress: () => undefined }));
-
+/** Runs the bench once for the enclosing describe block, into a temporary out dir removed after it. */
+function runBenchOnce(args: readonly string[]): { readonly run: BenchRun; readonly outDir: string } {
+  let outDir: string | undefined;
+  let run: BenchRun | undefined;
   beforeAll(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
-    run = await runBench(['--quick', '--only', 'store', '--out-dir', outDir]);
+    run = await runBench([...args, '--out-dir', outDir]);
   }, 180_000);
-
   afterAll(async () => {
-    await rm(outDir, { recursive: true, force: true });
+    if (outDir !== undefined) await rm(outDir, { recursive: true, force: true });
   });
+  return {
+    get run() {
+      if (run === undefined) throw new Error('the bench has not run');
+      return run;
+    },
+    get outDir() {
+      if (outDir === undefined) throw new Error('the bench has not run');
+      return outDir;
+    },
+  };
+}
+
+// The figures themselves are not asserted: this checks the bench runs end to end and reports, not how fast the store is.
+describe('npm run bench -- --quick --only store', () => {
+  const bench = runBenchOnce(['--quick', '--only', 'store']);
+  const figures = figureDefinitions(storeWorkload({ quick: true, phaseDurationMs: 1_000, profiles: undefined, progress: () => undefined }));
+
 
   it('exits 0 and prints a table row for every figure, durable and in-memory side by side', () => {
-    expect(run.code, run.stderr).toBe(0);
+    expect(bench.run.code, bench.run.stderr).toBe(0);
     for (const figure of figures) {
-      const row = run.stdout.split('\n').find((line) => line.startsWith(`| ${figure.label} `));
+      const row = bench.run.stdout.split('\n').find((line) => line.startsWith(`| ${figure.label} `));
       expect(row, `no row for "${figure.label}"`).toBeDefined();
       expect(row!.split('|').filter((cell) => cell.trim() !== '').length).toBeGreaterThanOrEqual(4);
     }
   });
 
   it('writes the results as JSON, timestamped and as latest-store.json, with positive figures for both storage modes', async () => {
-    const files = await readdir(outDir);
+    const files = await readdir(bench.outDir);
     expect(files).toContain('latest-store.json');
     expect(files.some((file) => /^store-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/.test(file))).toBe(true);
-    const results = JSON.parse(await readFile(join(outDir, 'latest-store.json'), 'utf8')) as {
+    const results = JSON.parse(await readFile(join(bench.outDir, 'latest-store.json'), 'utf8')) as {
       suite: string;
       machine: { cores: number };
       figures: { id: string; durable: number; inMemory: number; durableOverInMemory: number }[];
@@ -71,7 +85,7 @@ describe('npm run bench -- --quick --only store', () => {
   });
 
   it('rejects an unknown suite with a message naming the known ones', async () => {
-    const rejected = await runBench(['--only', 'nope', '--out-dir', outDir]);
+    const rejected = await runBench(['--only', 'nope', '--out-dir', bench.outDir]);
     expect(rejected.code).toBe(1);
     expect(rejected.stderr).toContain('unknown suite nope (known: store, pipeline, faults, backfill, csv-import)');
   });
@@ -79,8 +93,7 @@ describe('npm run bench -- --quick --only store', () => {
 
 // The whole pipeline as real processes; again the figures are checked to be there and positive, never how high.
 describe('npm run bench -- --quick --only pipeline', () => {
-  let outDir: string;
-  let run: BenchRun;
+  const bench = runBenchOnce(['--quick', '--only', 'pipeline']);
   const figureIds = [
     'throughputProfilesPerSecond',
     'throughputChangesPerSecond',
@@ -96,18 +109,10 @@ describe('npm run bench -- --quick --only pipeline', () => {
     'pipelineOverCeiling',
   ];
 
-  beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
-    run = await runBench(['--quick', '--only', 'pipeline', '--out-dir', outDir]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await rm(outDir, { recursive: true, force: true });
-  });
 
   it('exits 0 and prints the figures table and the CPU table with a row per process', () => {
-    expect(run.code, run.stderr).toBe(0);
-    const rows = run.stdout.split('\n').filter((line) => line.startsWith('| '));
+    expect(bench.run.code, bench.run.stderr).toBe(0);
+    const rows = bench.run.stdout.split('\n').filter((line) => line.startsWith('| '));
     for (const label of ['pipeline throughput: exports received/s', 'latency p95 (ms)', 'bare got loop requests/s', 'pipeline throughput / got ceiling']) {
       expect(rows.some((row) => row.includes(label)), `no row for "${label}"`).toBe(true);
     }
@@ -117,10 +122,10 @@ describe('npm run bench -- --quick --only pipeline', () => {
   });
 
   it('writes the results as JSON, timestamped and as latest-pipeline.json, with positive figures and every export received', async () => {
-    const files = await readdir(outDir);
+    const files = await readdir(bench.outDir);
     expect(files).toContain('latest-pipeline.json');
     expect(files.some((file) => /^pipeline-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/.test(file))).toBe(true);
-    const results = JSON.parse(await readFile(join(outDir, 'latest-pipeline.json'), 'utf8')) as {
+    const results = JSON.parse(await readFile(join(bench.outDir, 'latest-pipeline.json'), 'utf8')) as {
       suite: string;
       figures: { id: string; value: number }[];
       throughput: { figures: { outcome: { changes: number; received: number; superseded: number; missing: number } } };
@@ -143,21 +148,12 @@ describe('npm run bench -- --quick --only pipeline', () => {
 
 // A small historical backfill beside live traffic: it finishes, every seeded profile arrives once, and it reports.
 describe('npm run bench -- --quick --only backfill --profiles 300', () => {
-  let outDir: string;
-  let run: BenchRun;
+  const bench = runBenchOnce(['--quick', '--only', 'backfill', '--profiles', '300']);
 
-  beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
-    run = await runBench(['--quick', '--only', 'backfill', '--profiles', '300', '--out-dir', outDir]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await rm(outDir, { recursive: true, force: true });
-  });
 
   it('exits 0 and prints the backfill figures and a CPU row per process', () => {
-    expect(run.code, run.stderr).toBe(0);
-    const rows = run.stdout.split('\n').filter((line) => line.startsWith('| '));
+    expect(bench.run.code, bench.run.stderr).toBe(0);
+    const rows = bench.run.stdout.split('\n').filter((line) => line.startsWith('| '));
     for (const label of ['backfill: every export requested', 'profiles/s delivered', '1,000,000 profiles', 'live latency during it']) {
       expect(rows.some((row) => row.includes(label)), `no row for "${label}"`).toBe(true);
     }
@@ -169,7 +165,7 @@ describe('npm run bench -- --quick --only backfill --profiles 300', () => {
   });
 
   it('backfilled every seeded profile exactly once and lost no live change', async () => {
-    const results = JSON.parse(await readFile(join(outDir, 'latest-backfill.json'), 'utf8')) as {
+    const results = JSON.parse(await readFile(join(bench.outDir, 'latest-backfill.json'), 'utf8')) as {
       suite: string;
       backfill: { exported: number; received: number; duplicates: number; completedSeconds: number; live: { changes: number; missing: number; duplicates: number } };
       baseline: { changes: number; missing: number };
@@ -185,21 +181,12 @@ describe('npm run bench -- --quick --only backfill --profiles 300', () => {
 
 // The CSV import through the real CLI: the three runs report, and their counts are the expected ones.
 describe('npm run bench -- --quick --only csv-import --profiles 500', () => {
-  let outDir: string;
-  let run: BenchRun;
+  const bench = runBenchOnce(['--quick', '--only', 'csv-import', '--profiles', '500']);
 
-  beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'spillway-bench-'));
-    run = await runBench(['--quick', '--only', 'csv-import', '--profiles', '500', '--out-dir', outDir]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await rm(outDir, { recursive: true, force: true });
-  });
 
   it('exits 0 and prints a row per run, each with the counts it expected', () => {
-    expect(run.code, run.stderr).toBe(0);
-    const rows = run.stdout.split('\n').filter((line) => line.startsWith('| '));
+    expect(bench.run.code, bench.run.stderr).toBe(0);
+    const rows = bench.run.stdout.split('\n').filter((line) => line.startsWith('| '));
     for (const label of ['first import: 500 written, 0 unchanged, 0 exited', 'the same file again: 0 written, 500 unchanged, 0 exited', 'a new version without the last 10 rows: 0 written, 490 unchanged, 10 exited']) {
       const row = rows.find((line) => line.startsWith(`| ${label} `));
       expect(row, `no row for "${label}"`).toBeDefined();
@@ -208,7 +195,7 @@ describe('npm run bench -- --quick --only csv-import --profiles 500', () => {
   });
 
   it('writes the results as JSON with positive rates and CPU for the first import', async () => {
-    const results = JSON.parse(await readFile(join(outDir, 'latest-csv-import.json'), 'utf8')) as {
+    const results = JSON.parse(await readFile(join(bench.outDir, 'latest-csv-import.json'), 'utf8')) as {
       suite: string;
       rows: number;
       imports: { label: string; wallMs: number; cliCpuSeconds: number; storeCpuSeconds: number; summary: { maxRssBytes: number } }[];
