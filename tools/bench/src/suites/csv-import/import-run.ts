@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { onOutputLines } from '@spillway/testing';
 import { reapedChildrenCpuSeconds } from '../../measure/process-stats.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -75,12 +76,13 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRun> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
-  let stderrTail = '';
+  const stderrTail: string[] = [];
   let lastProgressAt = 0;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-4_000);
-    const line = chunk.trimEnd().split('\n').at(-1) ?? '';
+  onOutputLines(child.stderr, (lines) => {
+    stderrTail.push(...lines);
+    stderrTail.splice(0, stderrTail.length - 40);
+    const line = lines.at(-1) ?? '';
     if (line.startsWith('{"progress"') && performance.now() - lastProgressAt >= options.progressEveryMs) {
       lastProgressAt = performance.now();
       options.progress(line);
@@ -91,7 +93,7 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRun> {
     child.once('close', resolve);
   });
   const wallMs = performance.now() - startedAt;
-  if (code !== 0) throw new Error(`spillway audiences import exited with ${code}:\n${stderrTail}`);
+  if (code !== 0) throw new Error(`spillway audiences import exited with ${code}:\n${stderrTail.join('\n')}`);
   const summary = importSummarySchema.parse(JSON.parse(stdout));
   return { summary, wallMs, cliCpuSeconds: (await reapedChildrenCpuSeconds()) - childrenBefore };
 }
