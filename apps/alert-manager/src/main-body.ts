@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connectEventStore, describeTarget, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
 import { counterFromTotal, createMetricsRegistry, gaugeFromValue, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
-import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
+import { createLogger, exitWhenFailed, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { alertManagerService, runAlertManager, type AlertManager } from './manager/run-alert-manager.ts';
 import { parseAlertManagerSettings } from './settings.ts';
 
@@ -30,13 +30,7 @@ try {
   gaugeFromValue(registry, 'spillway_alert_notification_dataflows_retrying', 'Dataflows whose alert notifications wait to be tried again after a store failure', () => running.notificationActivity().retrying);
   metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(registry, { port: metricsPort });
   logger.info('started', { connected: true, store: describeTarget(connectionString), tickMs: settings.tickMs, metrics: metricsServer?.url ?? null });
-  running.done.then(
-    () => logger.info('alert manager stopped', { counts: running.counts() }),
-    (error: unknown) => {
-      logger.error('alert manager failed, exiting', { error });
-      process.exit(1);
-    },
-  );
+  exitWhenFailed(logger, 'alert manager', running.done, () => ({ counts: running.counts() }));
 } catch (error) {
   logger.error('could not start', { error });
   process.exit(1);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connectEventStore, describeTarget, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
 import { counterFromTotal, createAgentMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
-import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
+import { createLogger, exitWhenFailed, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { loadAgentConnections } from './connections/agent-connections.ts';
 import { parseConnectionSettings } from './connections/connection-settings.ts';
 import { parseDnsLookup } from './connections/dns-settings.ts';
@@ -40,13 +40,7 @@ try {
   const { partition } = settings;
   logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, consumer: agent.consumerName, publicInfo: publicInfo?.url ?? null, metrics: metricsServer?.url ?? null, egressAddresses: connectionSettings.egressAddressList, dnsServers: dns?.servers ?? 'system' });
   const running = agent;
-  running.done.then(
-    () => logger.info('agent stopped', { stats: running.stats() }),
-    (error: unknown) => {
-      logger.error('agent failed, exiting', { error });
-      process.exit(1);
-    },
-  );
+  exitWhenFailed(logger, 'agent', running.done, () => ({ stats: running.stats() }));
 } catch (error) {
   logger.error('could not start', { error });
   process.exit(1);

@@ -1,6 +1,6 @@
 import { connectEventStore, describeTarget, parsePartition, parseStoreEnvironment, partitionConsumerName, type EventStore } from '@spillway/event-streams';
 import { counterFromTotal, createDeciderMetrics, createMetricsRegistry, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer } from '@spillway/metrics';
-import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
+import { createLogger, exitWhenFailed, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { backfillReadAheadBytes, parseBackfillRate, parseLiveLagTarget } from './backfill/backfill-settings.ts';
 import { deciderService, runDecider, type Decider, type DeciderOptions } from './consumer/run-decider.ts';
 
@@ -45,13 +45,7 @@ try {
   metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(registry, { port: metricsPort });
   logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, backfillRate, liveLagTargetMs, metrics: metricsServer?.url ?? null });
   const running = decider;
-  running.done.then(
-    () => logger.info('decider stopped', { counts: running.counts() }),
-    (error: unknown) => {
-      logger.error('decider failed, exiting', { error });
-      process.exit(1);
-    },
-  );
+  exitWhenFailed(logger, 'decider', running.done, () => ({ counts: running.counts() }));
 } catch (error) {
   logger.error('could not start', { error });
   process.exit(1);

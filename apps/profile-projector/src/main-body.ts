@@ -1,6 +1,6 @@
 import { connectEventStore, describeTarget, partitionConsumerName, parseStoreEnvironment, type EventStore } from '@spillway/event-streams';
 import { counterFromTotal, createMetricsRegistry, createProjectorMetrics, parseMetricsPort, registerConsumerMetrics, registerSubscriptionLag, serveMetrics, type MetricsServer, type Registry } from '@spillway/metrics';
-import { createLogger, onShutdown, parseLogLevel } from '@spillway/runtime';
+import { createLogger, exitWhenFailed, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { projectorService, runProjector, type Projector } from './projection/projector.ts';
 import { parseProjectorSettings } from './settings.ts';
 
@@ -29,13 +29,7 @@ try {
     metrics: metricsServer?.url ?? null,
   });
   const running = projector;
-  running.done.then(
-    () => logger.info('projector stopped', { counts: running.counts() }),
-    (error: unknown) => {
-      logger.error('projector failed, exiting', { error });
-      process.exit(1);
-    },
-  );
+  exitWhenFailed(logger, 'projector', running.done, () => ({ counts: running.counts() }));
 } catch (error) {
   logger.error('could not start', { error });
   process.exit(1);
