@@ -106,6 +106,8 @@ describe('npm run bench -- --quick --only pipeline', () => {
     'latencyP99Ms',
     'latencyMaxMs',
     'ceilingRequestsPerSecond',
+    'ceilingBeforeRequestsPerSecond',
+    'ceilingAfterRequestsPerSecond',
     'pipelineOverCeiling',
   ];
 

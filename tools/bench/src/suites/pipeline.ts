@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { sampleProcess } from '../measure/process-stats.ts';
 import type { Suite } from '../suite.ts';
-import { measureCeilingPhase, measureLatency, measureThroughput, warmUp } from './pipeline/phases.ts';
+import { ceilingAroundThroughput, measureCeilingPhase, measureLatency, measureThroughput, warmUp } from './pipeline/phases.ts';
 import { cpuBoundCapacity, cpuTable, figuresTable, pipelineFigures, type PipelineRun } from './pipeline/report.ts';
 import { processNames, startPipelineStack, type ProcessName } from './pipeline/stack.ts';
 import { pipelineWorkload } from './pipeline/workload.ts';
@@ -16,10 +16,13 @@ export const pipelineSuite: Suite = {
     try {
       const warmup = await warmUp(stack, workload);
       context.progress(`warm-up: ${warmup.received} exports through the pipeline`);
-      const ceiling = await measureCeilingPhase(stack, workload);
-      context.progress(`ceiling: ${Math.round(ceiling.figures.requestsPerSecond)} requests/s`);
+      const ceilingBefore = await measureCeilingPhase(stack, workload, { warmUp: true });
+      context.progress(`ceiling before the throughput phase: ${Math.round(ceilingBefore.figures.requestsPerSecond)} requests/s`);
       const throughput = await measureThroughput(stack, workload, context);
       context.progress(`throughput: ${Math.round(throughput.figures.profilesPerSecond)} exports/s`);
+      const ceilingAfter = await measureCeilingPhase(stack, workload, { warmUp: false });
+      context.progress(`ceiling after it: ${Math.round(ceilingAfter.figures.requestsPerSecond)} requests/s`);
+      const ceiling = ceilingAroundThroughput(ceilingBefore, ceilingAfter);
       const latency = await measureLatency(stack, workload, context);
       context.progress(`latency: p95 ${Math.round(latency.figures.outcome.fromAck.p95Ms)} ms`);
       const exportRequests = stack.receiver.counts().requests - ceiling.figures.receivedByReceiver;

@@ -97,15 +97,54 @@ export async function measureLatency(stack: PipelineStack, workload: PipelineWor
   });
 }
 
-export async function measureCeilingPhase(stack: PipelineStack, workload: PipelineWorkload): Promise<Phase<CeilingFigures & { readonly receivedByReceiver: number }>> {
+export type CeilingPhase = Phase<CeilingFigures & { readonly receivedByReceiver: number }>;
+
+/** One timed window of the `got` loop; with `warmUp`, an untimed run first (as the pipeline has its warm-up), so got's code is optimized before it is timed. */
+export async function measureCeilingPhase(stack: PipelineStack, workload: PipelineWorkload, options: { readonly warmUp: boolean }): Promise<CeilingPhase> {
   let received = 0;
   stack.receiver.onReceipt(() => received++);
-  // Untimed, as the pipeline has its warm-up: got's code is optimized before the loop is timed.
-  const warmup = await measureCeiling(stack.receiver.url, workload.ceiling.concurrency, workload.ceiling.warmupMs);
+  const warmup = options.warmUp ? await measureCeiling(stack.receiver.url, workload.ceiling.concurrency, workload.ceiling.warmupMs) : { ok: 0 };
   return measured(stack, async () => {
     const figures = await measureCeiling(stack.receiver.url, workload.ceiling.concurrency, workload.ceiling.durationMs);
     // The receiver reports in batches: wait for the last ones, so they are not taken for the next phase's.
     for (const deadline = Date.now() + 2_000; received < warmup.ok + figures.ok && Date.now() < deadline; ) await sleep(10);
     return { ...figures, receivedByReceiver: received };
   });
+}
+
+/**
+ * The two windows of the `got` loop, just before and just after the throughput phase, taken as
+ * one: requests over their summed time, CPU over their summed wall time. This machine's speed
+ * drifts by a quarter within half a minute (consecutive 5-second windows of the same loop), so
+ * the ceiling is timed on both sides of what it is compared with.
+ */
+export function ceilingAroundThroughput(before: CeilingPhase, after: CeilingPhase): CeilingPhase & { readonly windows: readonly [CeilingPhase, CeilingPhase] } {
+  const sum = (pick: (phase: CeilingPhase) => number) => pick(before) + pick(after);
+  const wallMs = sum((phase) => phase.wallMs);
+  const elapsedMs = sum((phase) => phase.figures.elapsedMs);
+  const ok = sum((phase) => phase.figures.ok);
+  const weighted = (pick: (phase: CeilingPhase) => number) => (wallMs > 0 ? (pick(before) * before.wallMs + pick(after) * after.wallMs) / wallMs : 0);
+  const usage = Object.fromEntries(
+    (Object.keys(after.usage) as ProcessName[]).map((name) => {
+      const cpuSeconds = before.usage[name].cpuSeconds + after.usage[name].cpuSeconds;
+      return [name, { cpuSeconds, cores: wallMs > 0 ? cpuSeconds / (wallMs / 1000) : 0, rssEndBytes: after.usage[name].rssEndBytes }];
+    }),
+  ) as Record<ProcessName, PhaseUsage>;
+  return {
+    figures: {
+      concurrency: after.figures.concurrency,
+      requests: sum((phase) => phase.figures.requests),
+      ok,
+      failed: sum((phase) => phase.figures.failed),
+      elapsedMs,
+      requestsPerSecond: perSecond(ok, elapsedMs),
+      bodyBytes: after.figures.bodyBytes,
+      receivedByReceiver: sum((phase) => phase.figures.receivedByReceiver),
+    },
+    wallMs,
+    usage,
+    otherCores: weighted((phase) => phase.otherCores),
+    machineCores: weighted((phase) => phase.machineCores),
+    windows: [before, after],
+  };
 }

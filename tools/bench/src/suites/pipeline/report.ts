@@ -1,6 +1,5 @@
 import { formatFigure, formatRatio, type Table } from '../../output/table.ts';
-import type { CeilingFigures } from './ceiling.ts';
-import type { LatencyFigures, Phase, ThroughputFigures } from './phases.ts';
+import type { CeilingPhase, LatencyFigures, Phase, ThroughputFigures } from './phases.ts';
 import { processNames, type ProcessName } from './stack.ts';
 import type { PipelineWorkload } from './workload.ts';
 
@@ -11,7 +10,8 @@ export interface PipelineRun {
   readonly workload: PipelineWorkload;
   readonly throughput: Phase<ThroughputFigures>;
   readonly latency: Phase<LatencyFigures>;
-  readonly ceiling: Phase<CeilingFigures & { readonly receivedByReceiver: number }>;
+  /** Both windows of the `got` loop as one, and each window (before and after the throughput phase). */
+  readonly ceiling: CeilingPhase & { readonly windows: readonly [CeilingPhase, CeilingPhase] };
   /** VmHWM of each process at the end of the run. */
   readonly peakRssBytes: Readonly<Record<ProcessName, number>>;
   /** Mean body of the exports the receiver got from the agent. */
@@ -53,7 +53,13 @@ export function pipelineFigures(run: PipelineRun): readonly PipelineFigure[] {
     { id: 'latencyP95Ms', label: '  latency p95 (ms)', value: p95, target: target(p95, 1_000, true) },
     { id: 'latencyP99Ms', label: '  latency p99 (ms)', value: l.outcome.fromAck.p99Ms },
     { id: 'latencyMaxMs', label: '  latency max (ms)', value: l.outcome.fromAck.maxMs },
-    { id: 'ceilingRequestsPerSecond', label: `bare got loop requests/s (${ceiling.figures.concurrency} loops, keep-alive, same receiver)`, value: ceiling.figures.requestsPerSecond },
+    {
+      id: 'ceilingRequestsPerSecond',
+      label: `bare got loop requests/s (${ceiling.figures.concurrency} loops, keep-alive, same receiver; ${formatFigure(workload.ceiling.durationMs / 1000)} s on each side of the throughput phase)`,
+      value: ceiling.figures.requestsPerSecond,
+    },
+    { id: 'ceilingBeforeRequestsPerSecond', label: '  just before the throughput phase', value: ceiling.windows[0].figures.requestsPerSecond },
+    { id: 'ceilingAfterRequestsPerSecond', label: '  just after it', value: ceiling.windows[1].figures.requestsPerSecond },
     { id: 'pipelineOverCeiling', label: 'pipeline throughput / got ceiling', value: ratio, target: target(ratio, 0.5, false) },
   ];
 }
@@ -150,7 +156,7 @@ export function cpuTable(run: PipelineRun): Table {
     ],
     notes: [
       `CPU-bound estimate for this machine without other load: ${formatFigure(capacity.changesPerSecond)} changes/s, if exports stay one per change (${capacity.cores} cores / ${formatFigure(capacity.cpuMsPerChange)} CPU ms per change of all measured processes in the throughput phase); it assumes no process needs more than one core, which the per-process figures show`,
-      `phase wall times: throughput ${formatFigure(throughput.wallMs / 1000)} s, latency ${formatFigure(latency.wallMs / 1000)} s, ceiling ${formatFigure(ceiling.wallMs / 1000)} s`,
+      `phase wall times: throughput ${formatFigure(throughput.wallMs / 1000)} s, latency ${formatFigure(latency.wallMs / 1000)} s, ceiling ${formatFigure(run.ceiling.windows[0].wallMs / 1000)} + ${formatFigure(run.ceiling.windows[1].wallMs / 1000)} s`,
     ],
   };
 }
