@@ -119,11 +119,17 @@ export function cpuTable(run: PipelineRun): Table {
   const { throughput, latency, ceiling } = run;
   const cores = (value: number) => value.toFixed(2);
   const perChange = (cpuSeconds: number, changes: number) => (changes > 0 ? formatFigure((cpuSeconds * 1000) / changes) : 'n/a');
+  // The receiver does the same work per request in every run, so CPU in its units compares runs
+  // taken while the machine was faster or slower (its speed drifts by a quarter within minutes).
+  const receiverCpuPerRequest = throughput.figures.outcome.received > 0 ? throughput.usage.receiver.cpuSeconds / throughput.figures.outcome.received : 0;
+  const changes = settled(throughput.figures.outcome);
+  const inReceiverRequests = (cpuSeconds: number) => (receiverCpuPerRequest > 0 && changes > 0 ? (cpuSeconds / changes / receiverCpuPerRequest).toFixed(2) : 'n/a');
   const rows = processNames.map((name) => [
     name,
     formatFigure(throughput.usage[name].cpuSeconds),
     cores(throughput.usage[name].cores),
     perChange(throughput.usage[name].cpuSeconds, settled(throughput.figures.outcome)),
+    inReceiverRequests(throughput.usage[name].cpuSeconds),
     cores(latency.usage[name].cores),
     perChange(latency.usage[name].cpuSeconds, settled(latency.figures.outcome)),
     cores(ceiling.usage[name].cores),
@@ -137,6 +143,7 @@ export function cpuTable(run: PipelineRun): Table {
       formatFigure(sum(throughput, 'cpuSeconds')),
       cores(sum(throughput, 'cores')),
       perChange(sum(throughput, 'cpuSeconds'), settled(throughput.figures.outcome)),
+      inReceiverRequests(sum(throughput, 'cpuSeconds')),
       cores(sum(latency, 'cores')),
       perChange(sum(latency, 'cpuSeconds'), settled(latency.figures.outcome)),
       cores(sum(ceiling, 'cores')),
@@ -146,16 +153,17 @@ export function cpuTable(run: PipelineRun): Table {
   const capacity = cpuBoundCapacity(run);
   return {
     title: 'CPU and memory per process (cores = CPU seconds / wall seconds; 2.00 is the whole machine)',
-    columns: ['process', 'throughput: CPU s', 'cores', 'CPU ms/change', 'latency: cores', 'CPU ms/change', 'ceiling: cores', 'peak RSS (MiB)'],
+    columns: ['process', 'throughput: CPU s', 'cores', 'CPU ms/change', 'in receiver-requests', 'latency: cores', 'CPU ms/change', 'ceiling: cores', 'peak RSS (MiB)'],
     rows: [
       ...rows,
       sumRow('pipeline (store + 3 services)', pipelineNames),
       sumRow('all measured processes', processNames),
-      ['other processes', '', cores(throughput.otherCores), '', cores(latency.otherCores), '', cores(ceiling.otherCores), ''],
-      ['whole machine', '', cores(throughput.machineCores), '', cores(latency.machineCores), '', cores(ceiling.machineCores), ''],
+      ['other processes', '', cores(throughput.otherCores), '', '', cores(latency.otherCores), '', cores(ceiling.otherCores), ''],
+      ['whole machine', '', cores(throughput.machineCores), '', '', cores(latency.machineCores), '', cores(ceiling.machineCores), ''],
     ],
     notes: [
       `CPU-bound estimate for this machine without other load: ${formatFigure(capacity.changesPerSecond)} changes/s, if exports stay one per change (${capacity.cores} cores / ${formatFigure(capacity.cpuMsPerChange)} CPU ms per change of all measured processes in the throughput phase); it assumes no process needs more than one core, which the per-process figures show`,
+      'in receiver-requests: the throughput phase\'s CPU per change over the receiver\'s CPU per request in the same phase (the receiver does the same work in every run: this compares runs taken at different machine speeds)',
       `phase wall times: throughput ${formatFigure(throughput.wallMs / 1000)} s, latency ${formatFigure(latency.wallMs / 1000)} s, ceiling ${formatFigure(run.ceiling.windows[0].wallMs / 1000)} + ${formatFigure(run.ceiling.windows[1].wallMs / 1000)} s`,
     ],
   };
