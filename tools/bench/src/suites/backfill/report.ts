@@ -1,4 +1,5 @@
 import type { PhaseUsage } from '../../measure/process-stats.ts';
+import { formatReceiverRequests, inReceiverRequests } from '../../measure/receiver-units.ts';
 import { formatFigure, type Table } from '../../output/table.ts';
 import { processNames, type ProcessName } from '../pipeline/stack.ts';
 import type { BackfillFigures } from './backfill-phase.ts';
@@ -59,18 +60,22 @@ export function backfillCpuTable(run: BackfillRun): Table {
   const profiles = Math.max(1, run.backfill.received);
   const msPerProfile = (name: ProcessName) => (run.usage[name].cpuSeconds * 1000) / profiles;
   const sum = (perProcess: (name: ProcessName) => number) => processNames.reduce((total, name) => total + perProcess(name), 0);
+  const { live } = run.backfill;
+  // The receiver's requests: the backfill's exports and the live traffic's, repeats included.
+  const receiver = { cpuSeconds: run.usage.receiver.cpuSeconds, requests: run.backfill.received + run.backfill.duplicates + live.changes - live.missing + live.duplicates };
+  const receiverRequests = (cpuSeconds: number) => formatReceiverRequests(inReceiverRequests(cpuSeconds, profiles, receiver));
   return {
     title: 'CPU and memory per process during the backfill (live traffic included)',
-    columns: ['process', 'CPU s', 'cores', 'CPU ms/profile', 'peak RSS (MiB)'],
+    columns: ['process', 'CPU s', 'cores', 'CPU ms/profile', 'in receiver-requests', 'peak RSS (MiB)'],
     rows: [
       ...processNames.map((name) => {
         const usage = run.usage[name];
-        return [name, formatFigure(usage.cpuSeconds), usage.cores.toFixed(2), formatFigure(msPerProfile(name)), formatFigure(run.peakRssBytes[name] / mebibyte)];
+        return [name, formatFigure(usage.cpuSeconds), usage.cores.toFixed(2), formatFigure(msPerProfile(name)), receiverRequests(usage.cpuSeconds), formatFigure(run.peakRssBytes[name] / mebibyte)];
       }),
-      ['all', formatFigure(sum((name) => run.usage[name].cpuSeconds)), sum((name) => run.usage[name].cores).toFixed(2), formatFigure(sum(msPerProfile)), ''],
+      ['all', formatFigure(sum((name) => run.usage[name].cpuSeconds)), sum((name) => run.usage[name].cores).toFixed(2), formatFigure(sum(msPerProfile)), receiverRequests(sum((name) => run.usage[name].cpuSeconds)), ''],
     ],
     notes: [
-      `phase wall time ${formatFigure(run.wallMs / 1000)} s; CPU per profile = CPU seconds / backfill exports received`,
+      `phase wall time ${formatFigure(run.wallMs / 1000)} s; CPU per profile = CPU seconds / backfill exports received; in receiver-requests: that over the receiver's CPU per request in the same phase, which compares runs at different machine speeds`,
       `the live traffic (${formatFigure(run.backfill.live.changes)} changes) runs as long as the backfill does, so its share of the CPU per profile grows when the backfill is slower (a loaded machine)`,
     ],
   };

@@ -1,3 +1,4 @@
+import { formatReceiverRequests, inReceiverRequests } from '../../measure/receiver-units.ts';
 import { formatFigure, formatRatio, type Table } from '../../output/table.ts';
 import type { CeilingPhase, LatencyFigures, Phase, ThroughputFigures } from './phases.ts';
 import { processNames, type ProcessName } from './stack.ts';
@@ -119,17 +120,14 @@ export function cpuTable(run: PipelineRun): Table {
   const { throughput, latency, ceiling } = run;
   const cores = (value: number) => value.toFixed(2);
   const perChange = (cpuSeconds: number, changes: number) => (changes > 0 ? formatFigure((cpuSeconds * 1000) / changes) : 'n/a');
-  // The receiver does the same work per request in every run, so CPU in its units compares runs
-  // taken while the machine was faster or slower (its speed drifts by a quarter within minutes).
-  const receiverCpuPerRequest = throughput.figures.outcome.received > 0 ? throughput.usage.receiver.cpuSeconds / throughput.figures.outcome.received : 0;
-  const changes = settled(throughput.figures.outcome);
-  const inReceiverRequests = (cpuSeconds: number) => (receiverCpuPerRequest > 0 && changes > 0 ? (cpuSeconds / changes / receiverCpuPerRequest).toFixed(2) : 'n/a');
+  const receiver = { cpuSeconds: throughput.usage.receiver.cpuSeconds, requests: throughput.figures.outcome.received };
+  const receiverRequests = (cpuSeconds: number) => formatReceiverRequests(inReceiverRequests(cpuSeconds, settled(throughput.figures.outcome), receiver));
   const rows = processNames.map((name) => [
     name,
     formatFigure(throughput.usage[name].cpuSeconds),
     cores(throughput.usage[name].cores),
     perChange(throughput.usage[name].cpuSeconds, settled(throughput.figures.outcome)),
-    inReceiverRequests(throughput.usage[name].cpuSeconds),
+    receiverRequests(throughput.usage[name].cpuSeconds),
     cores(latency.usage[name].cores),
     perChange(latency.usage[name].cpuSeconds, settled(latency.figures.outcome)),
     cores(ceiling.usage[name].cores),
@@ -143,7 +141,7 @@ export function cpuTable(run: PipelineRun): Table {
       formatFigure(sum(throughput, 'cpuSeconds')),
       cores(sum(throughput, 'cores')),
       perChange(sum(throughput, 'cpuSeconds'), settled(throughput.figures.outcome)),
-      inReceiverRequests(sum(throughput, 'cpuSeconds')),
+      receiverRequests(sum(throughput, 'cpuSeconds')),
       cores(sum(latency, 'cores')),
       perChange(sum(latency, 'cpuSeconds'), settled(latency.figures.outcome)),
       cores(sum(ceiling, 'cores')),
