@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScriptToEnd } from './script-run.ts';
@@ -29,11 +30,13 @@ describe('a script that exits without stopping the store and service it started'
     for (const pid of started.filter(isRunning)) process.kill(pid, 'SIGKILL');
   });
 
-  it('given process.exit(0) right after starting them, then neither outlives it', async () => {
+  it('given process.exit(0) right after starting them, then neither outlives it, and the store\'s temporary data directory is gone', async () => {
     const run = await runScriptToEnd(fixture, [], { cwd: repoRoot, env: { ...process.env } });
     expect(run.exitCode, run.stderr).toBe(0);
-    const pids = JSON.parse(run.stdout.trim()) as { store: number; service: number };
-    started.push(pids.store, pids.service);
-    expect(await stillRunningAfter([pids.store, pids.service], 15_000)).toEqual([]);
+    const children = JSON.parse(run.stdout.trim()) as { store: number; service: number; dataDir: string };
+    started.push(children.store, children.service);
+    expect(children.dataDir).toMatch(/spillway-store-/);
+    expect(await stillRunningAfter([children.store, children.service], 15_000)).toEqual([]);
+    expect(existsSync(children.dataDir), children.dataDir).toBe(false);
   }, 60_000);
 });

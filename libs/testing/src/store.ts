@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { endWithThisProcess } from './end-with-this-process.ts';
+import { endWithThisProcess, removeWithThisProcess } from './end-with-this-process.ts';
 import { onOutputLines } from './output-lines.ts';
 
 declare module 'vitest' {
@@ -62,6 +62,7 @@ export async function startStoreProcess(options: StartStoreOptions = {}): Promis
   const inMemory = options.inMemory ?? false;
   const ownsDataDir = options.dataDir === undefined && !inMemory;
   const dataDir = options.dataDir ?? (inMemory ? '' : await mkdtemp(join(tmpdir(), 'spillway-store-')));
+  if (ownsDataDir) removeWithThisProcess(dataDir);
   return spawnStore({ dataDir, ownsDataDir, port: options.port ?? 0, inMemory });
 }
 
