@@ -1,23 +1,16 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runScriptToEnd } from '@spillway/testing';
 import { describe, expect, it } from 'vitest';
 
 const fixture = fileURLToPath(new URL('./testing/main-loop-ending.ts', import.meta.url));
 
-function run(ending: 'resolve' | 'reject'): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture, ending], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const lines = stderr
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      resolve({ code, lines });
-    });
-  });
+async function run(ending: 'resolve' | 'reject'): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
+  const { exitCode, stderr } = await runScriptToEnd(fixture, [ending], { cwd: process.cwd(), env: process.env });
+  const lines = stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { code: exitCode, lines };
 }
 
 describe("exitWhenFailed: a service's main loop ending", () => {
