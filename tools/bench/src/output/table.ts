@@ -29,6 +29,13 @@ export function formatFigure(value: number): string {
   return Number(value.toPrecision(3)).toString();
 }
 
+export const mebibyte = 2 ** 20;
+
+/** Bytes as MiB, formatted as any figure. */
+export function formatMebibytes(bytes: number): string {
+  return formatFigure(bytes / mebibyte);
+}
+
 export function formatRatio(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a';
 }

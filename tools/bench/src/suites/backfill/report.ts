@@ -1,12 +1,11 @@
 import type { PhaseUsage } from '../../measure/process-stats.ts';
 import { formatReceiverRequests, inReceiverRequests } from '../../measure/receiver-units.ts';
-import { formatFigure, type Table } from '../../output/table.ts';
+import { formatFigure, formatMebibytes, type Table } from '../../output/table.ts';
 import { processNames, type ProcessName } from '../pipeline/stack.ts';
 import type { BackfillFigures } from './backfill-phase.ts';
 import type { LiveOutcome } from './live-traffic.ts';
 import type { BackfillWorkload } from './workload.ts';
 
-const mebibyte = 2 ** 20;
 const targetSeconds = 600;
 const referenceProfiles = 1_000_000;
 
@@ -70,7 +69,7 @@ export function backfillCpuTable(run: BackfillRun): Table {
     rows: [
       ...processNames.map((name) => {
         const usage = run.usage[name];
-        return [name, formatFigure(usage.cpuSeconds), usage.cores.toFixed(2), formatFigure(msPerProfile(name)), receiverRequests(usage.cpuSeconds), formatFigure(run.peakRssBytes[name] / mebibyte)];
+        return [name, formatFigure(usage.cpuSeconds), usage.cores.toFixed(2), formatFigure(msPerProfile(name)), receiverRequests(usage.cpuSeconds), formatMebibytes(run.peakRssBytes[name])];
       }),
       ['all', formatFigure(sum((name) => run.usage[name].cpuSeconds)), sum((name) => run.usage[name].cores).toFixed(2), formatFigure(sum(msPerProfile)), receiverRequests(sum((name) => run.usage[name].cpuSeconds)), ''],
     ],

@@ -1,4 +1,4 @@
-import { formatFigure, type Table } from '../../output/table.ts';
+import { formatFigure, formatMebibytes, type Table } from '../../output/table.ts';
 import type { ImportSummary } from './import-run.ts';
 
 /** One import of the suite, with what the store and the machine did meanwhile. */
@@ -28,7 +28,6 @@ export function countsAsExpected(run: MeasuredImport): boolean {
   return (['outcome', 'written', 'unchanged', 'exited'] as const).every((key) => run.summary[key] === run.expected[key]);
 }
 
-const mib = (bytes: number) => formatFigure(bytes / 1024 / 1024);
 const seconds = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} m ${formatFigure((ms % 60_000) / 1000)} s` : `${formatFigure(ms / 1000)} s`);
 const perRowMs = (cpuSeconds: number, rows: number) => formatFigure((cpuSeconds * 1000) / rows);
 
@@ -46,14 +45,14 @@ export function importsTable(run: CsvImportRun): Table {
       perRowMs(measured.cliCpuSeconds, measured.summary.rows),
       formatFigure(measured.storeCpuSeconds),
       perRowMs(measured.storeCpuSeconds, measured.summary.rows),
-      mib(measured.summary.maxRssBytes),
+      formatMebibytes(measured.summary.maxRssBytes),
       formatFigure(measured.machineCores),
       countsAsExpected(measured) ? 'yes' : `no (expected ${JSON.stringify(measured.expected)})`,
     ]),
     notes: [
-      `a generated file of ${formatFigure(run.rows)} rows (${mib(run.fileBytes)} MiB): an identity column imported with --identity-namespace and two mapped attribute columns, so 3 events in one append per row; --concurrency ${run.concurrency}${extrapolated}`,
+      `a generated file of ${formatFigure(run.rows)} rows (${formatMebibytes(run.fileBytes)} MiB): an identity column imported with --identity-namespace and two mapped attribute columns, so 3 events in one append per row; --concurrency ${run.concurrency}${extrapolated}`,
       'the CLI runs as its own process (this Node), against a store process on a fresh data directory (LMDB, durable: every acknowledged append is flushed); the services are not running, so the figures are the import and the store alone',
-      `store peak RSS ${mib(run.storePeakRssBytes)} MiB; machine cores include the CLI and the store: what is left over is other processes`,
+      `store peak RSS ${formatMebibytes(run.storePeakRssBytes)} MiB; machine cores include the CLI and the store: what is left over is other processes`,
     ],
   };
 }

@@ -1,10 +1,9 @@
 import { formatReceiverRequests, inReceiverRequests } from '../../measure/receiver-units.ts';
-import { formatFigure, formatRatio, type Table } from '../../output/table.ts';
+import { formatFigure, formatMebibytes, formatRatio, type Table } from '../../output/table.ts';
 import type { CeilingPhase, LatencyFigures, Phase, ThroughputFigures } from './phases.ts';
 import { processNames, type ProcessName } from './stack.ts';
 import type { PipelineWorkload } from './workload.ts';
 
-const mebibyte = 2 ** 20;
 const noisyCores = 0.25;
 
 export interface PipelineRun {
@@ -131,7 +130,7 @@ export function cpuTable(run: PipelineRun): Table {
     cores(latency.usage[name].cores),
     perChange(latency.usage[name].cpuSeconds, settled(latency.figures.outcome)),
     cores(ceiling.usage[name].cores),
-    formatFigure(run.peakRssBytes[name] / mebibyte),
+    formatMebibytes(run.peakRssBytes[name]),
   ]);
   const pipelineNames: readonly ProcessName[] = ['store', 'profile-projector', 'export-decider', 'delivery-agent'];
   const sumRow = (label: string, names: readonly ProcessName[]) => {

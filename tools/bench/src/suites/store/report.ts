@@ -1,9 +1,7 @@
-import { formatFigure, formatRatio } from '../../output/table.ts';
+import { formatFigure, formatMebibytes, formatRatio, mebibyte } from '../../output/table.ts';
 import type { Table } from '../../output/table.ts';
 import type { ModeResult } from './modes.ts';
 import type { StoreWorkload } from './workload.ts';
-
-const mebibyte = 2 ** 20;
 
 export interface FigureDefinition {
   readonly id: string;
@@ -92,7 +90,7 @@ export function figuresTable(figures: readonly ComparedFigure[], workload: Store
       `durable append phases run ${workload.phaseDurationMs / 1000} s each and are acknowledged after fsync (group commit); the in-memory run then makes the same number of appends, so both read the same log`,
       'readAll and catch-up go forwards over everything written (both append phases and the warm-up)',
       `filtered catch-up: $all events/s is the log covered per second; delivered is the 10% under the prefix`,
-      `bench client peak RSS ${formatFigure(inMemory.bench.peakRssBytes / mebibyte)} MiB (it counts events, it does not keep them)`,
+      `bench client peak RSS ${formatMebibytes(inMemory.bench.peakRssBytes)} MiB (it counts events, it does not keep them)`,
       ...noiseNote(durable, inMemory),
     ],
   };
