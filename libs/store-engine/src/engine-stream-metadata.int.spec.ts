@@ -99,6 +99,59 @@ describe.each(engineSubjects)('$name engine: stream metadata', (subject) => {
     expect(revisionsRead(engine, stream)).toEqual(range(0, 3));
   });
 
+  describe('$maxAge', () => {
+    const second = 1_000_000;
+    let now: number;
+    let aged: ReturnType<EngineSubject['make']>;
+    let agedEngine: StoreEngine;
+
+    beforeEach(async () => {
+      now = Date.UTC(2026, 10, 23) * 1_000;
+      aged = subject.make({ nowMicros: () => now });
+      agedEngine = await aged.open();
+    });
+
+    afterEach(async () => {
+      await agedEngine.close();
+      aged.cleanup();
+    });
+
+    it('hides the events older than $maxAge from reads of the stream, forwards and backwards, and counts only the others', async () => {
+      await agedEngine.append(stream, 'no_stream', proposedMany(3));
+      now += 30 * second;
+      await agedEngine.append(stream, 'any', proposedMany(3));
+      await setMetadata(agedEngine, stream, { $maxAge: 20 });
+      expect(revisionsRead(agedEngine, stream)).toEqual([3n, 4n, 5n]);
+      expect(revisionsRead(agedEngine, stream, { maxCount: 2n })).toEqual([3n, 4n]);
+      expect(revisionsRead(agedEngine, stream, { from: 1n, maxCount: 1n })).toEqual([3n]);
+      expect(revisionsRead(agedEngine, stream, { direction: 'backwards', from: 'end' })).toEqual([5n, 4n, 3n]);
+      expect(revisionsRead(agedEngine, stream, { direction: 'backwards', from: 2n })).toEqual([]);
+      expect(agedEngine.currentRevision(stream)).toBe(5n);
+    });
+
+    it('lets events expire while the stream is idle: the stream then reads empty but keeps its revision', async () => {
+      await setMetadata(agedEngine, stream, { $maxAge: 10 });
+      await agedEngine.append(stream, 'no_stream', proposedMany(2));
+      now += 9 * second;
+      expect(revisionsRead(agedEngine, stream)).toEqual([0n, 1n]);
+      now += 2 * second;
+      expect(revisionsRead(agedEngine, stream)).toEqual([]);
+      expect(agedEngine.currentRevision(stream)).toBe(1n);
+      await agedEngine.append(stream, 1n, [proposed()]);
+      expect(revisionsRead(agedEngine, stream)).toEqual([2n]);
+    });
+
+    it('applies the stricter of $maxAge and $maxCount', async () => {
+      await agedEngine.append(stream, 'no_stream', proposedMany(2));
+      now += 60 * second;
+      await agedEngine.append(stream, 'any', proposedMany(4));
+      await setMetadata(agedEngine, stream, { $maxAge: 30, $maxCount: 5 });
+      expect(revisionsRead(agedEngine, stream)).toEqual(range(2, 5));
+      await setMetadata(agedEngine, stream, { $maxAge: 30, $maxCount: 2 });
+      expect(revisionsRead(agedEngine, stream)).toEqual([4n, 5n]);
+    });
+  });
+
   describe.runIf(subject.durable)('after a restart', () => {
     it('still enforces the metadata', async () => {
       await setMetadata(engine, stream, { $maxCount: 2 });

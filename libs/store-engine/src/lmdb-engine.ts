@@ -12,7 +12,7 @@ import { lastPosition, readHead } from './lmdb-tables.ts';
 import { RecentEvents } from './recent-events.ts';
 import type { RecentEventsLimits } from './recent-events.ts';
 import { createWriter } from './lmdb-writer.ts';
-import { backfillLimits } from './lmdb-retention.ts';
+import { backfillLimits, removeExpiredEvents } from './lmdb-retention.ts';
 import { currentRevisionOf } from './stream-head.ts';
 
 export interface LmdbEngineOptions {
@@ -29,11 +29,15 @@ export interface LmdbEngineOptions {
   readonly nowMicros?: () => number;
   /** How much of the newest log the engine keeps decoded for reads at the head (recent-events.ts). */
   readonly recentEvents?: RecentEventsLimits;
+  /** How often the events older than their stream's `$maxAge` are removed from streams that get no appends. @defaultValue 60 s */
+  readonly expiredEventsSweepMs?: number;
 }
 
 /** Longest stream id in UTF-8 bytes: it is part of LMDB keys, which are limited to ~2 KB. */
 const MAX_STREAM_ID_BYTES = 1_024;
 const MAX_EVENT_ID_LENGTH = 128;
+/** Streams with metadata one transaction of the `$maxAge` sweep visits, so that it holds other writes up only briefly. */
+const SWEEP_STREAMS_PER_TRANSACTION = 1_000;
 
 /**
  * The durable engine. Operations are batched into LMDB write transactions run on lmdb-js's write
@@ -60,6 +64,14 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
     openMs: Math.round(performance.now() - started),
   });
 
+  const sweep = periodicExpirySweep(options.expiredEventsSweepMs ?? 60_000, async (after) => {
+    writer.assertWritable();
+    return writer.run(() => {
+      const { removed, next } = removeExpiredEvents(tables, after, SWEEP_STREAMS_PER_TRANSACTION, nowMicros());
+      return { outcome: next, lastWritten: 0, ...(removed.length > 0 ? { change: { written: [], removed } } : {}) };
+    });
+  }, logger);
+
   return {
     async append(streamId, expected, events) {
       writer.assertWritable();
@@ -71,7 +83,7 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
     tombstoneStream: (streamId, expected) => deleteStream(streamId, expected, 'hard'),
     readStream(streamId, readOptions) {
       writer.assertOpen();
-      return readStreamEvents(tables, streamId, readOptions);
+      return readStreamEvents(tables, streamId, readOptions, nowMicros());
     },
     readAll(readOptions) {
       writer.assertOpen();
@@ -87,7 +99,10 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
     },
     headPosition: () => positionOrNone(writer.durableHead()),
     onCommitted: (listener) => writer.onCommitted((head) => listener(positionOrNone(head))),
-    close: () => writer.close(),
+    async close() {
+      await sweep.stop();
+      await writer.close();
+    },
   };
 
   async function deleteStream(streamId: string, expected: ExpectedRevision, mode: 'soft' | 'hard'): Promise<DeleteOutcome> {
@@ -95,6 +110,37 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
     assertValidStreamId(streamId);
     return writer.run((log) => deleteInTransaction(tables, log, streamId, expected, mode));
   }
+}
+
+/**
+ * Runs `visit` every `everyMs` over all streams with metadata, one transaction at a time (each
+ * returns the metadata stream to go on after), never two sweeps at once. A failed sweep is logged
+ * and the next one starts over.
+ */
+function periodicExpirySweep(everyMs: number, visit: (after: string) => Promise<string | undefined>, logger: Logger) {
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  const run = async () => {
+    let after: string | undefined = '';
+    while (after !== undefined && !stopped) after = await visit(after);
+  };
+  const timer = setInterval(() => {
+    running ??= run()
+      .catch((error: unknown) => {
+        if (!stopped) logger.warn('removing events older than their $maxAge failed; the next sweep tries again', { error });
+      })
+      .finally(() => {
+        running = undefined;
+      });
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 function assertValidStreamId(streamId: string): void {

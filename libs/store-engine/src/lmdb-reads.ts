@@ -1,7 +1,7 @@
 import type { EventSelector, ReadAllOptions, ReadStreamOptions, ReadStreamOutcome, RecordedEvent, SelectedPage } from './engine.ts';
 import type { StreamHead } from './stream-head.ts';
 import { currentRevisionOf } from './stream-head.ts';
-import { firstVisibleRevision, isDeletedByMetadata } from './stream-metadata.ts';
+import { expiredBeforeMicros, firstVisibleRevision, isDeletedByMetadata } from './stream-metadata.ts';
 import type { Tables } from './lmdb-tables.ts';
 import { readHead, toRecordedEvent } from './lmdb-tables.ts';
 
@@ -11,25 +11,40 @@ import { readHead, toRecordedEvent } from './lmdb-tables.ts';
  * removed once hidden by metadata, so a scan that moves to a newer snapshot sees the same sequence
  * with more at its end and perhaps fewer hidden events. Everything LMDB shows a
  * reader is durable: commits are fsynced before they become visible (overlappingSync is off).
- * Events hidden by a stream's metadata (`$maxCount`, `$tb`) are skipped here even while still
- * stored; once removed (lmdb-retention.ts) their positions are simply absent from $all scans.
+ * Events hidden by a stream's metadata (`$maxCount`, `$tb`, `$maxAge` at `nowMicros`) are skipped
+ * here even while still stored; once removed (lmdb-retention.ts) their positions are simply absent
+ * from $all scans.
  */
-export function readStreamEvents(tables: Tables, streamId: string, options: ReadStreamOptions): ReadStreamOutcome {
+export function readStreamEvents(tables: Tables, streamId: string, options: ReadStreamOptions, nowMicros: number): ReadStreamOutcome {
   const head = readHead(tables, streamId);
   if (head.tombstoned) return { kind: 'stream_deleted' };
   if (currentRevisionOf(head) === 'no_stream' || isDeletedByMetadata(streamId, head)) return { kind: 'stream_not_found' };
-  return { kind: 'events', events: streamEvents(tables, streamId, head, options) };
+  const expiredBefore = expiredBeforeMicros(streamId, head, nowMicros);
+  const events = streamEvents(tables, streamId, head, options, expiredBefore > 0 ? undefined : countOf(options.maxCount));
+  return { kind: 'events', events: expiredBefore > 0 ? unexpired(events, expiredBefore, countOf(options.maxCount)) : events };
 }
 
-function* streamEvents(tables: Tables, streamId: string, head: StreamHead, options: ReadStreamOptions): Generator<RecordedEvent> {
-  const limit = countOf(options.maxCount);
+/** The events created at or after `expiredBefore`, up to `limit` of them. */
+function* unexpired(events: Iterable<RecordedEvent>, expiredBefore: number, limit: number): Generator<RecordedEvent> {
+  if (limit === 0) return;
+  const before = BigInt(expiredBefore) * 10n; // `created` is in 100-nanosecond ticks
+  let count = 0;
+  for (const event of events) {
+    if (event.created < before) continue;
+    yield event;
+    if (++count === limit) return;
+  }
+}
+
+/** The stream's visible events by revision; `limit` undefined reads to the end of the range. */
+function* streamEvents(tables: Tables, streamId: string, head: StreamHead, options: ReadStreamOptions, limit: number | undefined): Generator<RecordedEvent> {
   if (limit === 0) return;
   const firstVisible = firstVisibleRevision(streamId, head);
   let range;
   if (options.direction === 'forwards') {
     if (options.from === 'end') return;
     const from = Math.max(firstVisible, options.from === 'start' ? 0 : numberOf(options.from));
-    range = tables.streamIndex.getRange({ start: [streamId, from], end: [streamId, Number.MAX_SAFE_INTEGER], limit, snapshot: false });
+    range = tables.streamIndex.getRange({ start: [streamId, from], end: [streamId, Number.MAX_SAFE_INTEGER], ...limitOption(limit), snapshot: false });
   } else {
     // EventStoreDB reads backwards from Start as from revision 0.
     const from = options.from === 'end' ? Number.MAX_SAFE_INTEGER : options.from === 'start' ? 0 : numberOf(options.from);
@@ -39,7 +54,7 @@ function* streamEvents(tables: Tables, streamId: string, head: StreamHead, optio
       end: [streamId, firstVisible],
       inclusiveEnd: true,
       reverse: true,
-      limit,
+      ...limitOption(limit),
       snapshot: false,
     });
   }
@@ -48,6 +63,8 @@ function* streamEvents(tables: Tables, streamId: string, head: StreamHead, optio
     if (row !== undefined) yield toRecordedEvent(position, row);
   }
 }
+
+const limitOption = (limit: number | undefined) => (limit === undefined ? {} : { limit });
 
 export function* readAllEvents(tables: Tables, options: ReadAllOptions): Generator<RecordedEvent> {
   const range = logRange(options);

@@ -123,3 +123,72 @@ describe('space taken by a stream with $maxCount', () => {
     expect((await entryCounts()).log).toBe(3);
   });
 });
+
+describe('events past their stream\'s $maxAge', () => {
+  const second = 1_000_000;
+  let now: number;
+  const openAged = (expiredEventsSweepMs?: number) =>
+    openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger, nowMicros: () => now, ...(expiredEventsSweepMs ? { expiredEventsSweepMs } : {}) });
+
+  beforeEach(async () => {
+    now = Date.UTC(2026, 10, 23) * 1_000;
+    await engine.close();
+    engine = await openAged();
+  });
+
+  const inAll = (stream: string) => allEvents(engine).filter((event) => event.streamId === stream).map((event) => event.revision);
+
+  it('leave storage and $all at the stream\'s next append', async () => {
+    const stream = uniqueStream();
+    await setMetadata(engine, stream, { $maxAge: 60 });
+    await engine.append(stream, 'no_stream', proposedMany(5));
+    now += 61 * second;
+    await engine.append(stream, 4n, [proposed()]);
+    expect(inAll(stream)).toEqual([5n]);
+    expect(revisionsRead(engine, stream)).toEqual([5n]);
+    expect(await entryCounts()).toEqual({ log: 2, streamIndex: 2, eventIds: 2 });
+  });
+
+  it('leave storage all but the newest, which reads still hide', async () => {
+    const stream = uniqueStream();
+    await engine.append(stream, 'no_stream', proposedMany(3));
+    now += 61 * second;
+    await setMetadata(engine, stream, { $maxAge: 60 });
+    expect(inAll(stream)).toEqual([2n]);
+    expect(revisionsRead(engine, stream)).toEqual([]);
+    expect(engine.currentRevision(stream)).toBe(2n);
+  });
+
+  it('leave storage by the periodic sweep when their stream gets no appends, also past the first 1,000 streams with metadata', async () => {
+    await engine.close();
+    engine = await openAged(20);
+    for (let done = 0; done < 1_200; done += 200) {
+      await Promise.all(Array.from({ length: 200 }, () => setMetadata(engine, uniqueStream('capped'), { $maxCount: 5 })));
+    }
+    const idle = uniqueStream('zz-idle');
+    await setMetadata(engine, idle, { $maxAge: 60 });
+    await engine.append(idle, 'no_stream', proposedMany(4));
+    const untouched = uniqueStream('zz-untouched');
+    await engine.append(untouched, 'no_stream', proposedMany(2));
+    expect(inAll(idle)).toEqual([0n, 1n, 2n, 3n]);
+
+    now += 61 * second;
+    await expect.poll(() => inAll(idle), { timeout: 5_000, interval: 20 }).toEqual([3n]);
+    expect(revisionsRead(engine, idle)).toEqual([]);
+    expect(inAll(untouched)).toEqual([0n, 1n]);
+  });
+
+  it('are hidden in a data file whose stream heads were written before $maxAge was enforced, from the next open', async () => {
+    const stream = uniqueStream();
+    await setMetadata(engine, stream, { $maxAge: 60 });
+    await engine.append(stream, 'no_stream', proposedMany(2));
+    await engine.close();
+    const tables = await openDataFile(dir.path, 'refuse', capturingLogger().logger);
+    // what a data file of the previous version holds: limits without $maxAge
+    await tables.streams.put(stream, [1, 0, 0, -1, 0]);
+    await tables.root.close();
+    now += 61 * second;
+    engine = await openAged();
+    expect(revisionsRead(engine, stream)).toEqual([]);
+  });
+});

@@ -32,10 +32,11 @@ export interface Tables {
 export type LogRow = [string, number, string, string, string, Uint8Array, Uint8Array, number];
 
 /**
- * [lastRevision, truncateBefore, tombstoned (0 | 1), metadata $maxCount (-1: none), metadata $tb].
- * Rows written before metadata was enforced have the first three only (backfilled on open).
+ * [lastRevision, truncateBefore, tombstoned (0 | 1), metadata $maxCount (-1: none), metadata $tb,
+ * metadata $maxAge in seconds (-1: none)]. Rows written before metadata was enforced have the first
+ * three only, and before `$maxAge` was, the first five (both backfilled on open).
  */
-export type HeadRow = [number, number, number, number?, number?];
+export type HeadRow = [number, number, number, number?, number?, number?];
 
 export function openTables(root: RootDatabase): Tables {
   return {
@@ -90,13 +91,17 @@ export function toRecordedRef(position: number, row: LogRow): RecordedRef {
 export function readHead(tables: Tables, streamId: string): StreamHead {
   const row = tables.streams.get(streamId);
   if (row === undefined) return newStreamHead;
-  const [lastRevision, truncateBefore, tombstoned, maxCount = -1, metadataTb = 0] = row;
-  const limits = maxCount < 0 && metadataTb === 0 ? noLimits : { maxCount: maxCount < 0 ? undefined : maxCount, truncateBefore: metadataTb };
+  const [lastRevision, truncateBefore, tombstoned, maxCount = -1, metadataTb = 0, maxAge = -1] = row;
+  const limits =
+    maxCount < 0 && metadataTb === 0 && maxAge < 0
+      ? noLimits
+      : { maxCount: maxCount < 0 ? undefined : maxCount, truncateBefore: metadataTb, maxAgeSeconds: maxAge < 0 ? undefined : maxAge };
   return { lastRevision, truncateBefore, tombstoned: tombstoned === 1, limits };
 }
 
 export function toHeadRow(head: StreamHead): HeadRow {
-  return [head.lastRevision, head.truncateBefore, head.tombstoned ? 1 : 0, head.limits.maxCount ?? -1, head.limits.truncateBefore];
+  const { limits } = head;
+  return [head.lastRevision, head.truncateBefore, head.tombstoned ? 1 : 0, limits.maxCount ?? -1, limits.truncateBefore, limits.maxAgeSeconds ?? -1];
 }
 
 /** The newest position in the log, 0 when empty (positions start at 1). */

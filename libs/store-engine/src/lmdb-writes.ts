@@ -40,7 +40,7 @@ export function appendInTransaction(
     }
     case 'write': {
       const written = writeEvents(tables, log, streamId, head, decision.firstRevision, events, createdMicros);
-      const removed = afterAppend(tables, streamId);
+      const removed = afterAppend(tables, streamId, createdMicros);
       return {
         outcome: success(BigInt(written.lastRevision), written.lastPosition),
         lastWritten: written.lastPosition,

@@ -13,7 +13,7 @@ import type {
 import { selectEvents } from './selected-page.ts';
 import { metadataStreamOf } from './stream-head.ts';
 import type { StreamHead } from './stream-head.ts';
-import { firstVisibleRevision, isDeletedByMetadata, limitsFromMetadataEvent, noLimits } from './stream-metadata.ts';
+import { expiredBeforeMicros, firstVisibleRevision, isDeletedByMetadata, limitsFromMetadataEvent, noLimits } from './stream-metadata.ts';
 import type { StreamLimits } from './stream-metadata.ts';
 
 interface StreamState {
@@ -30,7 +30,13 @@ interface StreamState {
  * Storage switched off: the same semantics as the durable engine, kept in memory. Used by the
  * benchmark as the baseline and by tests that do not need durability.
  */
-export function createMemoryEngine(): StoreEngine {
+export interface MemoryEngineOptions {
+  /** Clock for `created` and `$maxAge`, in microseconds since the Unix epoch. */
+  readonly nowMicros?: () => number;
+}
+
+export function createMemoryEngine(options: MemoryEngineOptions = {}): StoreEngine {
+  const nowMicros = options.nowMicros ?? (() => Date.now() * 1_000);
   const log: RecordedEvent[] = [];
   const streams = new Map<string, StreamState>();
   const listeners = new Set<(headPosition: bigint) => void>();
@@ -77,7 +83,7 @@ export function createMemoryEngine(): StoreEngine {
       }
       const target: StreamState = state ?? { events: [], revisionOfId: new Map(), truncateBefore: 0n, tombstoned: false };
       streams.set(streamId, target);
-      const created = BigInt(Date.now()) * 10_000n;
+      const created = BigInt(nowMicros()) * 10n;
       let revision = lastRevision(target);
       for (const event of events) {
         revision += 1n;
@@ -124,7 +130,8 @@ export function createMemoryEngine(): StoreEngine {
       if (state === undefined || currentRevision(streamId) === 'no_stream') return { kind: 'stream_not_found' };
       const head = headOf(state, metadataLimits(streamId));
       if (isDeletedByMetadata(streamId, head)) return { kind: 'stream_not_found' };
-      return { kind: 'events', events: readStreamEvents(state, firstVisibleRevision(streamId, head), options) };
+      const expiredBefore = BigInt(expiredBeforeMicros(streamId, head, nowMicros())) * 10n;
+      return { kind: 'events', events: readStreamEvents(state, firstVisibleRevision(streamId, head), options, expiredBefore) };
     },
 
     readAll(options) {
@@ -196,21 +203,29 @@ function headOf(state: StreamState, limits: StreamLimits): StreamHead {
   return { lastRevision: state.events.length - 1, truncateBefore: Number(state.truncateBefore), tombstoned: state.tombstoned, limits };
 }
 
-/** Index in `events` is the revision. */
-function* readStreamEvents(state: StreamState, firstIndex: number, options: ReadStreamOptions): Generator<RecordedEvent> {
+/** Index in `events` is the revision; events created before `expiredBefore` (ticks) are skipped. */
+function* readStreamEvents(state: StreamState, firstIndex: number, options: ReadStreamOptions, expiredBefore: bigint): Generator<RecordedEvent> {
   const visible = state.events;
   if (firstIndex >= visible.length) return;
   const indexOf = (revision: bigint) => firstIndex + Number(revision - visible[firstIndex]!.revision);
   let remaining = options.maxCount;
+  let index: number;
+  let step: 1 | -1;
   if (options.direction === 'forwards') {
     if (options.from === 'end') return;
-    let index = options.from === 'start' ? firstIndex : Math.max(firstIndex, indexOf(options.from));
-    for (; index < visible.length && remaining > 0n; index++, remaining--) yield visible[index]!;
+    index = options.from === 'start' ? firstIndex : Math.max(firstIndex, indexOf(options.from));
+    step = 1;
   } else {
     // EventStoreDB reads backwards from Start as from revision 0.
     const from = options.from === 'start' ? 0n : options.from;
-    let index = from === 'end' ? visible.length - 1 : Math.min(visible.length - 1, indexOf(from));
-    for (; index >= firstIndex && remaining > 0n; index--, remaining--) yield visible[index]!;
+    index = from === 'end' ? visible.length - 1 : Math.min(visible.length - 1, indexOf(from));
+    step = -1;
+  }
+  for (; index >= firstIndex && index < visible.length && remaining > 0n; index += step) {
+    const event = visible[index]!;
+    if (event.created < expiredBefore) continue;
+    remaining--;
+    yield event;
   }
 }
 

@@ -7,17 +7,24 @@ import { capturingLogger, tempDir } from './fixtures.ts';
 export interface EngineSubject {
   readonly name: string;
   readonly durable: boolean;
-  make(): { open(): Promise<StoreEngine>; cleanup(): void };
+  /** The real clock and default sweep when not given. */
+  make(timing?: EngineTiming): { open(): Promise<StoreEngine>; cleanup(): void };
+}
+
+export interface EngineTiming {
+  readonly nowMicros?: () => number;
+  /** How often the durable engine sweeps for events past their `$maxAge`. */
+  readonly expiredEventsSweepMs?: number;
 }
 
 export const engineSubjects: readonly EngineSubject[] = [
   {
     name: 'lmdb',
     durable: true,
-    make() {
+    make(timing = {}) {
       const dir = tempDir();
-      return { open: () => openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger }), cleanup: dir.remove };
+      return { open: () => openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger, ...timing }), cleanup: dir.remove };
     },
   },
-  { name: 'memory', durable: false, make: () => ({ open: async () => createMemoryEngine(), cleanup: () => {} }) },
+  { name: 'memory', durable: false, make: (timing = {}) => ({ open: async () => createMemoryEngine(timing), cleanup: () => {} }) },
 ];

@@ -49,6 +49,23 @@ describe('stream metadata', () => {
     expect((await client.getStreamMetadata(stream)).metadata).toEqual({ maxCount: 2 });
   });
 
+  it('maxAge: the events older than it no longer read, forwards, backwards or in a subscription; the stream keeps its revision', async () => {
+    const stream = uniqueStream('metadata-age');
+    await client.setStreamMetadata(stream, { maxAge: 1 });
+    await client.appendToStream(stream, numbered(2));
+    expect(numbersOf(await collect(client.readStream(stream)))).toEqual([0, 1]);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await client.appendToStream(stream, numbered(1, 'Numbered', 2));
+    expect(numbersOf(await collect(client.readStream(stream)))).toEqual([2]);
+    expect(revisionsOf(await collect(client.readStream(stream, { direction: BACKWARDS, fromRevision: END })))).toEqual([2n]);
+    const subscription = client.subscribeToStream(stream, { fromRevision: START });
+    open.push(subscription);
+    const seen = probe(subscription);
+    await seen.waitForCaughtUp();
+    expect(numbersOf(seen.events)).toEqual([2]);
+    expect((await client.appendToStream(stream, numbered(1, 'Numbered', 3))).nextExpectedRevision).toBe(3n);
+  });
+
   it('a stream subscription from the start catches up from the oldest visible event', async () => {
     const stream = await streamWith({ maxCount: 3 });
     const subscription = client.subscribeToStream(stream, { fromRevision: START });
