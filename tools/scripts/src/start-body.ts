@@ -29,6 +29,14 @@ const shutdown = new Promise<NodeJS.Signals>((resolveSignal) => {
   onShutdownSignal(onSignal);
 });
 
+// Modules load synchronously, so a Ctrl-C that came meanwhile reaches the handler only once the
+// event loop turns: let it, and start nothing if it did.
+await new Promise((resolveTurn) => setImmediate(resolveTurn));
+if (firstSignalAt !== 0) {
+  logger.info('stopped before starting anything', { signal: await shutdown });
+  process.exit(0);
+}
+
 try {
   const { connectionString } = parseStoreEnvironment(process.env);
   const embedded = !process.argv.includes('--no-store') && process.env['SPILLWAY_EMBEDDED_STORE'] !== 'false';

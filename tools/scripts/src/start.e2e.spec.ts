@@ -95,6 +95,21 @@ describe('npm start', () => {
     await expect(listenOnce(port)).resolves.toBeUndefined();
   });
 
+  it('starts nothing and exits 0 on a Ctrl-C that comes while it is still loading', async () => {
+    const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env = { LOG_LEVEL: 'debug', EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${port}?tls=false`, SPILLWAY_DATA_DIR: dataDir };
+    const { launcher: running } = await startLauncher(['--no-example'], env);
+
+    await running.waitForLine(launcherSaid('loading'), 'the launcher to load its modules');
+    running.signal('SIGINT');
+    expect(await exitWithin(running, stopWithinMs, 'the launcher')).toEqual({ code: 0, signal: null });
+    expect(running.lines.find(launcherSaid('stopped before starting anything'))?.entry['signal']).toBe('SIGINT');
+    expect(running.lines.some(launcherSaid('starting'))).toBe(false);
+    expect(running.lines.filter((line) => line.source !== undefined)).toEqual([]);
+  });
+
   it('stops everything with a non-zero exit when a process dies, restarting nothing', async () => {
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'spillway-start-'));
