@@ -102,8 +102,8 @@ export function removeExpiredEvents(tables: Tables, after: string, streamsPerRun
 
 /**
  * Heads written before metadata was enforced (or before `$maxAge` was) lack limits: on open, every
- * stream with a metadata stream gets the limits of its latest metadata event. Idempotent; rows that already
- * carry limits are left alone, so later opens only scan the metadata streams' keys.
+ * stream with a metadata stream gets the limits of its latest metadata event. Idempotent; rows
+ * that already carry limits are left alone, so later opens only scan the metadata streams' keys.
  */
 export function backfillLimits(tables: Tables): number {
   const missing = [...tables.streams.getKeys({ start: '$$', end: '$%' })].filter((metastreamId) => {
