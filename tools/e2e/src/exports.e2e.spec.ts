@@ -226,3 +226,51 @@ describe('bad input', () => {
     expect(stack.errorLogs()).toEqual([]);
   }, 60_000);
 });
+
+describe('an audience added to a dataflow', () => {
+  it('exports a member already exported at its current version again, now with that audience: a new X-Export-Id, the same X-Export-Sequence', async () => {
+    const at = '2026-11-23T09:00:00Z';
+    await stack.apply(`
+audiences:
+  - { id: base-list, name: Base list, mergePolicy: mp-main }
+  - { id: added-list, name: Added list, mergePolicy: mp-added }
+destinations:
+  - { id: receiver-c, name: E2E receiver (audience added), endpoint: "${stack.receiver.url}/c", includeSegmentNames: true }
+dataflows:
+  - { id: flow-c, destination: receiver-c, audiences: [base-list], attributes: [person.name.firstName] }
+`);
+    const profileId = 'audience-added-1';
+    await ingest(
+      stack.client,
+      ingestEvents.attributesWritten(profileId, { person: { name: { firstName: 'Ada' } } }, at),
+      ingestEvents.membershipChanged(profileId, 'added-list', 'realized', at),
+      ingestEvents.membershipChanged(profileId, 'base-list', 'realized', at),
+    );
+    await waitUntil(() => requestsTo('/c').length === 1, 'the live export to /c');
+    await stack.apply(`
+dataflows:
+  - { id: flow-c, destination: receiver-c, audiences: [base-list, added-list], attributes: [person.name.firstName] }
+`);
+    await waitUntil(() => requestsTo('/c').length === 2, 'the backfill export to /c');
+    const [live, backfilled] = requestsTo('/c');
+
+    expect(live?.body).toEqual({
+      person: { name: { firstName: 'Ada' } },
+      segmentMembership: { ups: { 'base-list': { lastQualificationTime: at, status: 'realized', name: 'Base list' } } },
+      identityMap: {},
+    });
+    expect(backfilled?.body).toEqual({
+      person: { name: { firstName: 'Ada' } },
+      segmentMembership: {
+        ups: {
+          'base-list': { lastQualificationTime: at, status: 'realized', name: 'Base list' },
+          'added-list': { lastQualificationTime: at, status: 'realized', name: 'Added list' },
+        },
+      },
+      identityMap: {},
+    });
+    expect(backfilled?.headers['x-export-sequence']).toBe(live?.headers['x-export-sequence']);
+    expect(backfilled?.headers['x-export-id']).toMatch(uuidPattern);
+    expect(backfilled?.headers['x-export-id']).not.toBe(live?.headers['x-export-id']);
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventStore } from '@spillway/event-streams';
+import { deterministicEventId, type EventStore } from '@spillway/event-streams';
 import { deliveriesStreamName } from '@spillway/pipeline-events';
 import type { HttpReceiver } from '@spillway/testing';
 import { describe, expect, it } from 'vitest';
@@ -53,5 +53,25 @@ describe('delivery agent: an export superseded while queued', () => {
     expect(outcomes.map((outcome) => `${outcome.type} ${outcome.data.sequence}`).sort()).toEqual(['ExportDelivered 1', 'ExportDelivered 3', 'ExportSuperseded 2']);
     expect(endpoint.requests.map((request) => request.headers['x-export-sequence'])).toEqual(['1', '3']);
     expect(supersededInStoreWhenNewestArrived).toEqual([true]);
+  });
+});
+
+describe('delivery agent: a version exported again under another export id', () => {
+  it('delivers a backfill\'s re-export of a delivered version (same sequence, new X-Export-Id), but not an older version after it', async () => {
+    const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
+    endpoint = await receiver({ respond: async () => ({ status: 200 }) });
+    await world.configureDestination({ destinationId, endpoint: endpoint.url, auth: { type: 'none' } });
+    const live = await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 2, document: { audiences: ['a'] } });
+    world.startAgent();
+    await world.waitForOutcomes(dataflowId, 1);
+    const again = await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 2, document: { audiences: ['a', 'b'] }, exportId: deterministicEventId('export', dataflowId, 'p-1', 2, 'backfill', 'bf-1'), lane: 'backfill' });
+    await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 1, exportId: deterministicEventId('export', dataflowId, 'p-1', 1, 'backfill', 'bf-1'), lane: 'backfill' });
+    const outcomes = await world.waitForOutcomes(dataflowId, 3);
+
+    expect(outcomes.map((outcome) => `${outcome.type} ${outcome.data.sequence}`)).toEqual(['ExportDelivered 2', 'ExportDelivered 2', 'ExportSuperseded 1']);
+    expect(endpoint.requests.map((request) => [request.headers['x-export-id'], request.headers['x-export-sequence'], request.body])).toEqual([
+      [live, '2', { audiences: ['a'] }],
+      [again, '2', { audiences: ['a', 'b'] }],
+    ]);
   });
 });

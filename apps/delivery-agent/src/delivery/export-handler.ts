@@ -4,7 +4,7 @@ import type { Logger } from '@spillway/runtime';
 import type { DestinationRegistry } from '../destinations/destination-registry.ts';
 import type { FlowControl } from '../flow-control/flow-control.ts';
 import type { DestinationLanes } from './destination-lanes.ts';
-import { createDeliveredSequences, createExportSequencer, type SequencedExport } from './export-sequencer.ts';
+import { bringsNothingNewer, createDeliveredSequences, createExportSequencer, type SequencedExport } from './export-sequencer.ts';
 import { runKeyOf, type AgentOutputEvent, type FinalOutcome } from './outcome-events.ts';
 import type { OutcomeRecorder } from './outcome-recorder.ts';
 import type { RecordedOutcomes } from './recorded-outcomes.ts';
@@ -109,13 +109,14 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
     const priorAttempts = options.recorded.takeAttempts(runKey);
     const key = `${request.dataflowId}/${request.profileId}`;
     // Called before any await: the consumer hands exports over in log order.
-    const admission = await sequencer.enter(key, { exportId: request.exportId, sequence: request.sequence });
+    const candidate: SequencedExport = { exportId: request.exportId, sequence: request.sequence, ...(run.replayId === undefined ? {} : { replay: true }) };
+    const admission = await sequencer.enter(key, candidate);
     if (admission.kind === 'superseded') return supersessions.track(key, finish(run, [supersededEvent(run, admission.by, priorAttempts.length, options.now())]));
     try {
       await supersessions.settled(key);
       options.signal.throwIfAborted();
       const newest = await newestDelivered(run, key);
-      if (newest !== undefined && newest.sequence >= request.sequence) {
+      if (newest !== undefined && bringsNothingNewer(candidate, newest)) {
         return await finish(run, [supersededEvent(run, newest, priorAttempts.length, options.now())]);
       }
       const events = await runDurableRetries(run, priorAttempts, admission.turn, retryOptions);

@@ -4,6 +4,19 @@ import { createLruCache } from '@spillway/runtime';
 export interface SequencedExport {
   readonly exportId: string;
   readonly sequence: number;
+  /** A dead letter sent again: it replays an export from before whatever came after it. */
+  readonly replay?: boolean;
+}
+
+/**
+ * Whether `later` (after `known` in the log) brings nothing newer: a lower sequence, or the same
+ * export again. The same sequence under another export id is the same profile version exported
+ * again with a newer document (a backfill after an audience was added to the dataflow): newer,
+ * unless it is a replay, whose export came before.
+ */
+export function bringsNothingNewer(later: SequencedExport, known: SequencedExport): boolean {
+  if (later.sequence !== known.sequence) return later.sequence < known.sequence;
+  return later.exportId === known.exportId || later.replay === true;
 }
 
 /** The turn of the running export of a key. */
@@ -20,8 +33,8 @@ export type Admission = { readonly kind: 'go'; readonly turn: Turn } | { readonl
  * Per (dataflow, profile): one export at a time, and never an older state after a newer one.
  *
  * Each export carries the whole mapped state, so only the newest one of a key is worth sending.
- * An export arriving behind a newer one is superseded at once; a newer one replaces the export
- * queued behind the running one (superseding it) and tells the running one to stop at its next
+ * An export arriving behind one at least as new (bringsNothingNewer) is superseded at once; a
+ * newer one replaces the export queued behind the running one (superseding it) and tells the running one to stop at its next
  * wait (a retry backoff). An attempt already on the wire finishes: it cannot be taken back.
  *
  * `enter` must be called in log order (synchronously as the consumer hands the events over).
@@ -67,7 +80,7 @@ export function createExportSequencer(): ExportSequencer {
         keys.set(key, state);
       }
       const newest = state.queued ?? state.running;
-      if (newest !== undefined && newest.holder.sequence >= candidate.sequence) {
+      if (newest !== undefined && bringsNothingNewer(candidate, newest.holder)) {
         return Promise.resolve({ kind: 'superseded', by: newest.holder });
       }
       const slot = slotOf(candidate);

@@ -36,11 +36,29 @@ describe('export sequencer', () => {
     expect(sequencer.stats()).toEqual({ running: 1, queued: 0 });
   });
 
-  it('supersedes at once an export older than (or as old as) the newest one of its key', async () => {
+  it('supersedes at once an export older than the newest one of its key, or that same export again', async () => {
     const sequencer = createExportSequencer();
     await sequencer.enter('k', exportOf(5));
     expect(await settled(sequencer.enter('k', exportOf(3)))).toBe('superseded by e5');
-    expect(await settled(sequencer.enter('k', { exportId: 'replay', sequence: 5 }))).toBe('superseded by e5');
+    expect(await settled(sequencer.enter('k', exportOf(5)))).toBe('superseded by e5');
+  });
+
+  it('takes the same sequence under another export id (a backfill re-exporting that version with an added audience) as newer', async () => {
+    const sequencer = createExportSequencer();
+    const running = await sequencer.enter('k', exportOf(5));
+    const queued = sequencer.enter('k', exportOf(4));
+    const again = sequencer.enter('k', { exportId: 'backfill-5', sequence: 5 });
+    expect(await settled(queued)).toBe('superseded by e5');
+    if (running.kind !== 'go') throw new Error('expected go');
+    expect(running.turn.supersededBy()).toEqual({ exportId: 'backfill-5', sequence: 5 });
+    sequencer.leave('k', running.turn);
+    expect(await settled(again)).toBe('go');
+  });
+
+  it('does not take a dead-letter replay of the same sequence under another export id as newer: its export came before', async () => {
+    const sequencer = createExportSequencer();
+    await sequencer.enter('k', { exportId: 'backfill-5', sequence: 5 });
+    expect(await settled(sequencer.enter('k', { exportId: 'e5', sequence: 5, replay: true }))).toBe('superseded by backfill-5');
   });
 });
 

@@ -46,7 +46,8 @@ export interface AgentWorld {
   configureDataflow(dataflowId: string, destinationId: string): Promise<void>;
   configureDestination(config: Omit<DestinationConfig, 'includeSegmentNames' | 'includeSegmentTimestamps' | 'name'> & Partial<DestinationConfig>): Promise<void>;
   deleteDestination(destinationId: string): Promise<void>;
-  requestExport(request: { dataflowId: string; destinationId: string; profileId: string; sequence: number; document?: Record<string, unknown> }): Promise<string>;
+  /** Appends an `ExportRequested` (lane live, the decider's export id unless `exportId` is given); resolves with its export id. */
+  requestExport(request: { dataflowId: string; destinationId: string; profileId: string; sequence: number; document?: Record<string, unknown>; exportId?: string; lane?: 'live' | 'backfill' }): Promise<string>;
   startAgent(options?: Partial<AgentOptions> & { env?: Record<string, string> }): Agent;
   /** Final outcomes in `deliveries-<dataflowId>` (one per export run). */
   outcomes(dataflowId: string): Promise<Outcome[]>;
@@ -93,10 +94,10 @@ export async function createAgentWorld(): Promise<AgentWorld> {
     async deleteDestination(destinationId) {
       await store.appendEvents(destinationStreamName(destinationId), agentInputEvents, [{ type: 'DestinationDeleted', data: { destinationId } }]);
     },
-    async requestExport({ dataflowId, destinationId, profileId, sequence, document }) {
+    async requestExport({ dataflowId, destinationId, profileId, sequence, document, lane = 'live', ...given }) {
       // The agent finds the dataflows to follow in their configuration streams, as the decider's are.
       if (!configuredDataflows.has(dataflowId)) await configureDataflow(dataflowId, destinationId);
-      const exportId = deterministicEventId('export', dataflowId, profileId, sequence);
+      const exportId = given.exportId ?? deterministicEventId('export', dataflowId, profileId, sequence);
       const now = new Date().toISOString();
       await store.appendEvents(exportsStreamName(dataflowId), exportEvents, [
         {
@@ -108,8 +109,8 @@ export async function createAgentWorld(): Promise<AgentWorld> {
             dataflowId,
             destinationId,
             profileId,
-            triggers: ['attribute'],
-            lane: 'live',
+            triggers: [lane === 'live' ? 'attribute' : 'backfill'],
+            lane,
             document: document ?? { person: { name: { firstName: profileId } }, identityMap: { ecid: [{ id: profileId }] } },
             ingestedAt: now,
             decidedAt: now,

@@ -69,7 +69,7 @@ describe('historical backfill against the real store', () => {
     waitFor(async () => (await backfills(df)).statuses.filter((s) => s.state === 'completed').length >= count, `${count} completed backfills of ${df}`, timeoutMs);
   const profileIds = (exports: readonly ExportRequested[]) => exports.map((e) => e.profileId).sort();
 
-  it('exports every realized profile once with lane backfill; a second audience backfills only its members; the same config again backfills nothing', async () => {
+  it('exports every realized profile once with lane backfill; a second audience backfills its members, those exported before included; the same config again backfills nothing', async () => {
     const given = await givenProfiles(200);
     const decider = await startDecider(given.df);
     await decider.caughtUp;
@@ -85,18 +85,23 @@ describe('historical backfill against the real store', () => {
     await appendConfig(store, given.config([given.a, given.b]));
     await untilCompleted(given.df, 2);
     const second = await readExports(store, given.df);
-    // The members of b that are also in a were exported at the same version already: same export id, nothing new.
-    expect(profileIds(second.slice(200))).toEqual([...given.onlyB].sort());
-    expect(second).toHaveLength(230);
+    // The members of b also in a were exported at this version before b was mapped: again, with b, under a new export id.
+    expect(profileIds(second.slice(200))).toEqual([...given.onlyB, ...given.inBoth].sort());
+    expect(second).toHaveLength(240);
     const [, added] = (await backfills(given.df)).statuses;
     expect(added).toMatchObject({ audienceIds: [given.b], state: 'completed', exported: 40 });
+    const inBoth = given.inBoth[0]!;
+    const [before, again] = second.filter((e) => e.profileId === inBoth);
+    expect(again?.sequence).toBe(before?.sequence);
+    expect(again?.exportId).not.toBe(before?.exportId);
+    expect(again?.document).toMatchObject({ segmentMembership: { ups: { [given.a]: { status: 'realized' }, [given.b]: { status: 'realized' } } } });
 
     await appendConfig(store, given.config([given.a, given.b]));
     await waitFor(() => decider.counts().configurationApplied >= 3, 'the same configuration applied again');
     await waitFor(() => decider.stats().inFlight === 0, 'the decider idle');
     await decider.backfill?.settled();
     expect((await backfills(given.df)).events.filter((e) => e.type === 'BackfillStarted')).toHaveLength(2);
-    expect(await readExports(store, given.df)).toHaveLength(230);
+    expect(await readExports(store, given.df)).toHaveLength(240);
   });
 
   it('resumes after a crash mid-backfill from its last progress: no profile missing, none exported twice', async () => {

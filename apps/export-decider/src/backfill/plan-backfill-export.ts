@@ -2,7 +2,7 @@ import { decideBackfill } from '@spillway/export-rules';
 import { buildExportDocument } from '@spillway/payloads';
 import { exportsStreamName, type ProfileChanged } from '@spillway/pipeline-events';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
-import { exportIdFor } from '../decision/export-id.ts';
+import { backfillExportIdFor, exportIdFor } from '../decision/export-id.ts';
 import type { PlannedExport } from '../decision/plan-exports.ts';
 
 export interface BackfillProfile {
@@ -13,6 +13,12 @@ export interface BackfillProfile {
   readonly changed: ProfileChanged;
   readonly sequence: number;
   readonly decidedAt: string;
+  readonly backfillId: string;
+  /**
+   * The version comes after the configuration event that started the backfill in the log: the
+   * live lane decided it under this configuration, so an export of it is the live one.
+   */
+  readonly decidedLiveUnderThisConfiguration: boolean;
 }
 
 export type BackfillPlan =
@@ -21,9 +27,11 @@ export type BackfillPlan =
   | { readonly kind: 'skip'; readonly reason: 'not-realized' | 'dataflow-gone' | 'missing-destination' };
 
 /**
- * Section 8 for one profile: `decideBackfill` against the current configuration, and the same
- * document builder and export id as live exports, so a version already exported live gets the
- * same export id (the store writes nothing twice). Pure.
+ * Section 8 for one profile: `decideBackfill` against the current configuration and the live
+ * exports' document builder. A version the live lane decided under this configuration gets the
+ * live export id of that version (if it was exported live, the store writes nothing twice); an
+ * older one gets an id of its own, since its live export, if any, was built without the audiences
+ * the backfill is for. Pure.
  */
 export function planBackfillExport(config: DeciderConfig, input: BackfillProfile): BackfillPlan {
   const { changed, sequence, dataflowId } = input;
@@ -39,7 +47,9 @@ export function planBackfillExport(config: DeciderConfig, input: BackfillProfile
     planned: {
       stream: exportsStreamName(dataflowId),
       request: {
-        exportId: exportIdFor(dataflowId, decision.profileId, sequence),
+        exportId: input.decidedLiveUnderThisConfiguration
+          ? exportIdFor(dataflowId, decision.profileId, sequence)
+          : backfillExportIdFor(dataflowId, decision.profileId, sequence, input.backfillId),
         sequence,
         dataflowId,
         destinationId: decision.destinationId,

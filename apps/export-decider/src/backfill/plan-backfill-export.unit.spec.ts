@@ -15,12 +15,16 @@ const exited = (audienceId: string) => ingestEvents.membershipChanged(P, audienc
 function given(...events: ConfigEvent[]) {
   let config = emptyDeciderConfig();
   for (const event of events) config = evolveConfig(config, event, { streamId: configStreamOf(event), recordedAtMs: 1649856570000 }).config;
+  const backfill = (audienceIds: string[], history: IngestEvent[], decidedLiveUnderThisConfiguration: boolean) => {
+    const changes = profileChanges(P, history, ingestedAt);
+    const sequence = changes.length - 1;
+    return planBackfillExport(config, { dataflowId: 'df1', audienceIds, changed: changes[sequence]!, sequence, decidedAt, backfillId: 'bf1', decidedLiveUnderThisConfiguration });
+  };
   return {
-    whenBackfilling: (audienceIds: string[], ...history: IngestEvent[]) => {
-      const changes = profileChanges(P, history, ingestedAt);
-      const sequence = changes.length - 1;
-      return planBackfillExport(config, { dataflowId: 'df1', audienceIds, changed: changes[sequence]!, sequence, decidedAt });
-    },
+    /** The profile's latest version came before the configuration event that started the backfill. */
+    whenBackfilling: (audienceIds: string[], ...history: IngestEvent[]) => backfill(audienceIds, history, false),
+    /** It came after it: the live lane decided it under this configuration. */
+    whenBackfillingAVersionAfterTheConfiguration: (audienceIds: string[], ...history: IngestEvent[]) => backfill(audienceIds, history, true),
   };
 }
 
@@ -28,15 +32,31 @@ const d1 = configured.destination(destination('d1'));
 const flow = (audiences: string[], enabled = true) => configured.dataflow(dataflow('df1', 'd1', { audiences: audiences.map((audienceId) => ({ audienceId })), enabled }));
 
 describe('a backfill export', () => {
-  it('exports a profile realized in a backfilled audience at its latest version, lane backfill, with the live export id of that version', () => {
+  it('exports a profile realized in a backfilled audience at its latest version, lane backfill, with an export id of its own', () => {
     const plan = given(d1, flow(['a'])).whenBackfilling(['a'], ingestEvents.attributesWritten(P, { x: 1 }, ingestedAt), realized('a'));
     expect(plan).toMatchObject({
       kind: 'export',
       planned: {
         stream: 'exports-df1',
-        request: { exportId: deterministicEventId('export', 'df1', P, 1), sequence: 1, lane: 'backfill', triggers: ['backfill'], profileId: P, decidedAt, ingestedAt },
+        request: { exportId: deterministicEventId('export', 'df1', P, 1, 'backfill', 'bf1'), sequence: 1, lane: 'backfill', triggers: ['backfill'], profileId: P, decidedAt, ingestedAt },
       },
     });
+  });
+
+  it('gives a version exported live before the audience was mapped an id the store has not seen: the receiver gets the audience', () => {
+    const history = [realized('a'), realized('b')];
+    const live = given(d1, flow(['a'])).whenBackfillingAVersionAfterTheConfiguration(['a'], ...history);
+    const added = given(d1, flow(['a', 'b'])).whenBackfilling(['b'], ...history);
+    expect(live.kind === 'export' && added.kind === 'export').toBe(true);
+    if (live.kind !== 'export' || added.kind !== 'export') return;
+    expect(added.planned.request.exportId).not.toBe(live.planned.request.exportId);
+    expect(added.planned.request.sequence).toBe(live.planned.request.sequence);
+    expect(added.planned.request.document).toMatchObject({ segmentMembership: { ups: { a: { status: 'realized' }, b: { status: 'realized' } } } });
+  });
+
+  it('gives a version the live lane decided under this configuration the live export id of that version: it is not sent twice', () => {
+    const plan = given(d1, flow(['a'])).whenBackfillingAVersionAfterTheConfiguration(['a'], realized('a'));
+    expect(plan).toMatchObject({ kind: 'export', planned: { request: { exportId: deterministicEventId('export', 'df1', P, 0), sequence: 0 } } });
   });
 
   it('skips a profile that exited, or is realized only in an audience the backfill is not for', () => {

@@ -229,7 +229,7 @@ async function exportNewestVersion(context: BackfillContext, status: BackfillSta
         if (!newest) return 'nothing' as const;
         const live = context.livePosition();
         if (!newest.position || !live || comparePositions(newest.position, live) > 0) return 'wait' as const;
-        return exportVersion(context, status, candidate.profileId, newest.changed, newest.revision);
+        return exportVersion(context, status, candidate.profileId, { ...newest, position: newest.position });
       },
       'backfill',
     );
@@ -257,13 +257,15 @@ async function scannedVersion(logger: Logger, candidate: Candidate): Promise<Ver
   return undefined;
 }
 
-async function exportVersion(context: BackfillContext, status: BackfillStatus, profileId: string, changed: ProfileChanged, revision: bigint): Promise<'exported' | 'nothing'> {
+async function exportVersion(context: BackfillContext, status: BackfillStatus, profileId: string, version: Version & { readonly position: Position }): Promise<'exported' | 'nothing'> {
   const plan = planBackfillExport(context.config(), {
     dataflowId: status.dataflowId,
     audienceIds: status.audienceIds,
-    changed,
-    sequence: Number(revision),
+    changed: version.changed,
+    sequence: Number(version.revision),
     decidedAt: context.now().toISOString(),
+    backfillId: status.backfillId,
+    decidedLiveUnderThisConfiguration: comparePositions(version.position, parsePositionText(status.upToPosition)) > 0,
   });
   if (plan.kind === 'skip') return 'nothing';
   const { request } = plan.planned;
