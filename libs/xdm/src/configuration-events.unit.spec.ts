@@ -37,6 +37,17 @@ describe('DestinationConfigured', () => {
     expect(parsePublicEvent('DestinationConfigured', { ...destination, headers: {}, auth, mtls: { enabled: true }, timeoutMs: 5000 }).ok).toBe(true);
   });
 
+  it('refuses two headers whose names differ only in case, naming both', () => {
+    const message = rejection('DestinationConfigured', { ...destination, headers: { 'X-Tenant': 'a', 'x-tenant': 'b' } });
+    expect(message).toBe("DestinationConfigured: headers.x-tenant: duplicates header 'X-Tenant' (header names are case-insensitive)");
+  });
+
+  it('refuses mTLS on an http:// endpoint, where no certificate would be presented', () => {
+    const message = rejection('DestinationConfigured', { ...destination, endpoint: 'http://acme.example/in', mtls: { enabled: true } });
+    expect(message).toBe('DestinationConfigured: mtls.enabled: mTLS needs an https:// endpoint (the certificate is presented in the TLS handshake)');
+    expect(parsePublicEvent('DestinationConfigured', { ...destination, endpoint: 'http://acme.example/in', mtls: { enabled: false } }).ok).toBe(true);
+  });
+
   it('refuses a secret written in plain text, without repeating it', () => {
     const message = rejection('DestinationConfigured', { ...destination, auth: { type: 'bearer', token: 's3cr3t-t0ken' } });
     expect(message).toBe('DestinationConfigured: auth.token: must be a secret reference, env:NAME or file:/absolute/path, never the secret itself');

@@ -43,6 +43,8 @@ describe('destinations', () => {
     ['bad URL', { endpoint: 'ftp://receiver.example.com' }, 'endpoint'],
     ['malformed headers string', { headers: 'x-team data' }, 'headers'],
     ['header set by the pipeline', { headers: 'content-type:text/plain' }, 'headers.content-type'],
+    ['header named twice in different case', { headers: { 'X-Tenant': 'a', 'x-tenant': 'b' } }, 'headers.x-tenant'],
+    ['mTLS on an http:// endpoint', { endpoint: 'http://receiver.example.com/in', mtls: { enabled: true } }, 'mtls.enabled'],
     ['literal secret instead of a reference', { auth: { type: 'bearer', token: 'eyJhbGciOi.secret' } }, 'auth.token'],
     ['id different from the path', { destinationId: 'other' }, 'destinationId'],
   ])('refuses a %s with 400 naming the field, and writes nothing', async (_case, overrides, field) => {

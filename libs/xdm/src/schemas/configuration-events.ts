@@ -73,7 +73,7 @@ export const pipelineOwnedHeaders: ReadonlySet<string> = new Set([
   'authorization', 'content-type', 'content-length', 'host', 'transfer-encoding', 'connection', 'x-export-id', 'x-export-sequence',
 ]);
 
-const headersSchema = guardedRecord(
+const headerMapSchema = guardedRecord(
   z
     .string()
     .regex(headerNamePattern, { error: 'header name must be an HTTP token (letters, digits, !#$%&\'*+.^_`|~-)' })
@@ -83,6 +83,16 @@ const headersSchema = guardedRecord(
   'header',
   'must be an object of header name -> value',
 );
+
+/** Header names are case-insensitive: two that differ only in case would be one header sent twice. */
+const headersSchema = headerMapSchema.superRefine((headers, context) => {
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(headers)) {
+    const earlier = seen.get(name.toLowerCase());
+    if (earlier !== undefined) context.addIssue({ code: 'custom', path: [name], message: `duplicates header '${earlier}' (header names are case-insensitive)` });
+    seen.set(name.toLowerCase(), name);
+  }
+});
 
 const queryParamsSchema = guardedRecord(
   z.string().min(1, { error: 'query parameter name must not be empty' }),
@@ -146,6 +156,12 @@ export const destinationConfiguredSchema = z
     rateLimit: destinationRateLimitSchema.optional(),
     /** Requests at once to this destination; the agent's own bound (SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION) caps it. */
     maxInFlight: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(1024, { error: 'must be at most 1024' }).optional(),
+  })
+  .superRefine((destination, context) => {
+    // The client certificate is presented in the TLS handshake: over plain HTTP it would silently not be.
+    if (destination.mtls?.enabled === true && new URL(destination.endpoint).protocol === 'http:') {
+      context.addIssue({ code: 'custom', path: ['mtls', 'enabled'], message: 'mTLS needs an https:// endpoint (the certificate is presented in the TLS handshake)' });
+    }
   });
 
 export const destinationDeletedSchema = z.strictObject({ destinationId: idSchema });
