@@ -170,15 +170,26 @@ describe('deliverExport: the body of the answer', () => {
     expect(new Set(remotePorts).size).toBe(1);
   });
 
-  it('counts against the timeout: a status on time with a body that ends too late is a timeout', async () => {
+  it.each([
+    [200, { kind: 'delivered', status: 200 }],
+    [503, { kind: 'failed', failure: 'status', status: 503, retryable: true }],
+  ])('takes a status %i on time as the answer when its body then ends too late, and stops waiting at the timeout', async (status, expected) => {
     const { url } = await serve((response) => {
-      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.writeHead(status, { 'content-type': 'text/plain' });
       response.write('partial');
       setTimeout(() => response.end('rest'), 600).unref();
     });
     const outcome = await deliverExport(request, deliveryTargetSchema.parse({ endpoint: url, timeoutMs: 300 }), { logger, httpClient: client });
-    expect(outcome).toMatchObject({ kind: 'failed', failure: 'error', errorCode: 'ETIMEDOUT', retryable: true });
+    expect(outcome).toMatchObject(expected);
     expect(outcome.durationMs).toBeLessThan(600);
+  });
+
+  it('is a timeout when no status comes in time', async () => {
+    const { url } = await serve((response) => {
+      setTimeout(() => response.end('late'), 600).unref();
+    });
+    const outcome = await deliverExport(request, deliveryTargetSchema.parse({ endpoint: url, timeoutMs: 300 }), { logger, httpClient: client });
+    expect(outcome).toMatchObject({ kind: 'failed', failure: 'error', errorCode: 'ETIMEDOUT', retryable: true });
   });
 });
 

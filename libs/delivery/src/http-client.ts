@@ -102,7 +102,8 @@ export interface PostOwn {
 /**
  * POSTs through got's stream API and reads the answer's body to its end without keeping it;
  * settles when the answer has been read (so `timeout.request` covers the whole answer and the
- * socket goes back to the pool) or with got's error.
+ * socket goes back to the pool), with its status also when its body then fails, or else with
+ * got's error.
  */
 export type PreparedPost = (own: PostOwn) => Promise<PostAnswer>;
 
@@ -146,7 +147,9 @@ function drain(request: Request, signal: AbortSignal | undefined): Promise<PostA
     });
     request.on('error', (error) => {
       untrack?.();
-      reject(error);
+      // The status line is the endpoint's answer: a body cut off (or timed out, or abandoned) after it does not change it.
+      if (answer) resolve(answer);
+      else reject(error);
     });
     request.once('end', () => {
       untrack?.();

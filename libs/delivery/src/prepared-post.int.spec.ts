@@ -1,4 +1,5 @@
-import { getEventListeners } from 'node:events';
+import { getEventListeners, once } from 'node:events';
+import { createServer, type Server } from 'node:net';
 import { startHttpReceiver, type HttpReceiver } from '@spillway/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpClient, preparePost, type HttpClient } from './http-client.ts';
@@ -44,6 +45,32 @@ describe('preparePost: one template, many requests', () => {
     await post({ headers: { authorization: undefined }, body: '{}' });
     await post({ headers: { authorization: 'Bearer c' }, body: '{}' });
     expect(receiver.requests.map((request) => request.headers.authorization)).toEqual(['Bearer a', undefined, 'Bearer c']);
+  });
+});
+
+describe('preparePost: an answer whose body is cut off', () => {
+  let server: Server | undefined;
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+  });
+
+  /** An endpoint that sends the status line and headers, part of the announced body, then closes the connection. */
+  async function cutOffEndpoint(status: string): Promise<string> {
+    server = createServer((socket) => {
+      socket.once('data', () => socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly part`));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  it.each(['200 OK', '503 Service Unavailable'])('is still the answer %s: the status line is the verdict', async (status) => {
+    const post = preparePost(client, template(await cutOffEndpoint(status)));
+    const answer = await post({ headers: {}, body: '{}' });
+    expect(answer.statusCode).toBe(Number(status.slice(0, 3)));
   });
 });
 
