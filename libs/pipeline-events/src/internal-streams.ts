@@ -84,6 +84,8 @@ const deliveryBaseSchema = {
 
 export const exportDeliveredSchema = z.strictObject({
   ...deliveryBaseSchema,
+  /** The export's lane (absent on outcomes written before it was recorded): a backfill's delivery is no sample of live latency. */
+  lane: exportLaneSchema.optional(),
   status: z.number().int(),
   durationMs: z.number().nonnegative(),
   deliveredAt: isoInstantSchema,

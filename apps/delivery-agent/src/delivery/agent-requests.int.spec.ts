@@ -57,6 +57,7 @@ describe('delivery agent: what the endpoint receives', () => {
         dataflowId,
         destinationId,
         profileId: 'p-1',
+        lane: 'live',
         attempts: 1,
         status: 200,
         durationMs: expect.any(Number),

@@ -56,7 +56,7 @@ export function outcomeEvent(request: ExportRequested, result: DeliveryResult, a
     return {
       type: 'ExportDelivered',
       id: runEventId('outcome', request.exportId, replayId, 'ExportDelivered'),
-      data: { ...base, attempts, status: outcome.status, durationMs: outcome.durationMs, deliveredAt: atIso },
+      data: { ...base, lane: request.lane, attempts, status: outcome.status, durationMs: outcome.durationMs, deliveredAt: atIso },
     };
   }
   const answer = outcome.failure === 'status' ? { status: outcome.status } : { errorCode: outcome.errorCode };

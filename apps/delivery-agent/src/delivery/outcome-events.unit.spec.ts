@@ -32,6 +32,7 @@ describe('outcome events', () => {
         dataflowId: 'df-1',
         destinationId: 'dest-1',
         profileId: 'p-1',
+        lane: 'live',
         attempts: 2,
         status: 204,
         durationMs: 12.5,

@@ -101,7 +101,8 @@ export function createCountsTally(dataflowId: string, restored?: DataflowCountsS
       case 'ExportDelivered':
         if (streamId !== streams.deliveries) return;
         counts.delivered++;
-        latency.add(Date.parse(event.data.deliveredAt) - Date.parse(event.data.ingestedAt));
+        // Live latency only: a backfill's or a replay's delivery measures how old the profile was.
+        if (event.data.lane !== 'backfill' && event.data.replayId === undefined) latency.add(Date.parse(event.data.deliveredAt) - Date.parse(event.data.ingestedAt));
         return;
       case 'ExportRequested':
       case 'ExportFailed':

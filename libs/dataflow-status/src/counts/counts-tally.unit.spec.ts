@@ -18,9 +18,9 @@ const configured = (enabled: boolean, stream = `dataflow-${dataflowId}`): Record
 const deleted: Recorded = [`dataflow-${dataflowId}`, { type: 'DataflowDeleted', data: { dataflowId } } as CountedEvent];
 const profileChanged: Recorded = ['profile-p1', { type: 'ProfileChanged', data: {} }];
 const outcome = (type: 'ExportRequested' | 'ExportFailed' | 'ExportSuperseded' | 'ExportDeadLettered', stream: string): Recorded => [stream, { type, data: {} } as CountedEvent];
-const delivered = (latencyMs: number, stream = `deliveries-${dataflowId}`): Recorded => [
+const delivered = (latencyMs: number, stream = `deliveries-${dataflowId}`, extra: Record<string, unknown> = {}): Recorded => [
   stream,
-  { type: 'ExportDelivered', data: { ingestedAt: '2026-01-01T00:00:00.000Z', deliveredAt: new Date(Date.parse('2026-01-01T00:00:00.000Z') + latencyMs).toISOString() } } as CountedEvent,
+  { type: 'ExportDelivered', data: { ingestedAt: '2026-01-01T00:00:00.000Z', deliveredAt: new Date(Date.parse('2026-01-01T00:00:00.000Z') + latencyMs).toISOString(), ...extra } } as CountedEvent,
 ];
 
 /** Feeds events at positions 1, 2, ... (or after `offset`). */
@@ -60,6 +60,19 @@ describe('counts tally', () => {
     const tally = given(createCountsTally(dataflowId), history);
     expect(tally.counts()).toEqual({ received: 2, exported: 2, delivered: 2, failed: 1, superseded: 1, deadLettered: 1, latencyMs: { p50: 18, p95: 1_500 } });
     expect(tally.scanned()).toEqual({ events: history.length, profileChanges: 5, checkpoints: 0 });
+  });
+
+  it('given deliveries of a backfill and of a replay, then they count as delivered but not in the latency', () => {
+    const month = 31 * 24 * 3_600_000;
+    const tally = given(createCountsTally(dataflowId), [
+      configured(true),
+      delivered(40, undefined, { lane: 'live' }),
+      delivered(60),
+      delivered(month, undefined, { lane: 'backfill' }),
+      delivered(month, undefined, { lane: 'backfill' }),
+      delivered(month, undefined, { lane: 'live', replayId: '9b2f0c1e-8d7a-4c3b-9a1f-2e4d6c8b0a13' }),
+    ]);
+    expect(tally.counts()).toMatchObject({ delivered: 5, latencyMs: { p50: 40, p95: 60 } });
   });
 
   it('given events of a dataflow whose id starts with this one, then none of them count', () => {
