@@ -36,6 +36,27 @@ const d1 = configured.destination(destination('d1'));
 const flow1 = (mapping: Parameters<typeof dataflow>[2] = {}) =>
   configured.dataflow(dataflow('df1', 'd1', { audiences: [{ audienceId: 'a' }], attributes: ['person.name.firstName'], ...mapping }));
 
+describe('an exit from the only mapped audience of a merge policy', () => {
+  it('keeps the unmapped audience of that merge policy the profile is realized in: the exited one just changed', () => {
+    const mapped = audience('m', 'mp-x', 'Mapped');
+    const unmapped = audience('u', 'mp-x', 'Unmapped');
+    const { plan } = given(d1, configured.audience(mapped), configured.audience(unmapped), configured.dataflow(dataflow('df1', 'd1', { audiences: [{ audienceId: 'm' }] }))).when(
+      realized('u'),
+      realized('m'),
+      exited('m'),
+    );
+    expect(plan.exports).toHaveLength(1);
+    expect(plan.exports[0]!.request.document).toMatchObject({
+      segmentMembership: {
+        ups: {
+          m: { lastQualificationTime: '2024-05-02T09:00:00Z', status: 'exited' },
+          u: { lastQualificationTime: '2024-05-01T09:00:00Z', status: 'realized' },
+        },
+      },
+    });
+  });
+});
+
 describe('the ExportRequested event', () => {
   it('carries the export id, the sequence (the ProfileChanged revision), the lane, triggers, times and the section 7 document', () => {
     const mapped = audience('5b998cb9-9488-4ec3-8d95-fa8338ced490', 'mp-default', 'First name equals John');
