@@ -82,11 +82,22 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // HTTP-dates always name a weekday and a month; this rejects bare numbers with signs or decimals.
-  if (!/^[A-Za-z]{3},/.test(trimmed)) return undefined;
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
+  const at = httpDateMs(trimmed);
+  if (at === undefined || Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
+}
+
+// The HTTP-date forms a recipient must accept (RFC 9110 section 5.6.7): IMF-fixdate
+// `Sun, 06 Nov 1994 08:49:37 GMT`, the obsolete RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT` and
+// asctime `Sun Nov  6 08:49:37 1994` (UTC, though it does not say so). Each starts with a weekday,
+// which also turns away bare numbers with signs or decimals.
+const withWeekdayAndZone = /^[A-Za-z]{3,9}, /;
+const asctimeDate = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/;
+
+function httpDateMs(text: string): number | undefined {
+  if (withWeekdayAndZone.test(text)) return Date.parse(text);
+  if (asctimeDate.test(text)) return Date.parse(`${text} GMT`);
+  return undefined;
 }
 
 /**

@@ -31,6 +31,12 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:30 GMT', now)).toBe(30_000);
   });
 
+  it('reads the obsolete HTTP-date forms a recipient must accept: RFC 850 and asctime (UTC)', () => {
+    expect(parseRetryAfter('Wednesday, 01-Jan-25 00:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Wed Jan  1 00:00:30 2025', now)).toBe(30_000);
+    expect(parseRetryAfter('Wed Jan 11 00:00:00 2025', now)).toBe(10 * 86_400_000);
+  });
+
   it('treats a date in the past as no wait', () => {
     expect(parseRetryAfter('Tue, 31 Dec 2024 23:59:00 GMT', now)).toBe(0);
   });
