@@ -67,9 +67,15 @@ export function routeEvent(known: ManagerState, eventId: string, event: InputEve
     case 'DataflowConfigured':
       return destinationChosen(known, event.data.dataflowId, event.data.destinationId);
     case 'DataflowDeleted': {
-      const { [event.data.dataflowId]: _destination, ...destinations } = known.destinations;
-      const { [event.data.dataflowId]: _backfills, ...backfillsSeen } = known.backfillsSeen;
-      return { known: { ...known, destinations, backfillsSeen }, evaluations: [] };
+      const { dataflowId } = event.data;
+      const { [dataflowId]: _destination, ...destinations } = known.destinations;
+      const { [dataflowId]: _backfills, ...backfillsSeen } = known.backfillsSeen;
+      const next = { ...known, destinations, backfillsSeen };
+      const state = known.alerts[dataflowId];
+      if (!known.subscriptions[dataflowId] || !state?.circuit) return { known: next, evaluations: [] };
+      // It sends nowhere now: its former destination's circuit (whose closing it would no longer hear of) is not its concern.
+      const cleared = { ...next, alerts: { ...next.alerts, [dataflowId]: { ...state, circuit: null } } };
+      return { known: cleared, evaluations: evaluate(cleared, dataflowId, { kind: 'tick' }) };
     }
     case 'CircuitOpened':
     case 'CircuitClosed': {

@@ -56,7 +56,7 @@ describe('routing events to the subscribed dataflows', () => {
     expect(afterCompletion?.state.backfills).toEqual({});
   });
 
-  it('a dataflow moved off a destination whose circuit is open resolves its endpoint-unreachable alert, and one moved onto it raises', () => {
+  it('a dataflow moved off (or deleted from) a destination whose circuit is open resolves its endpoint-unreachable alert, and one moved onto it raises', () => {
     const opening = opened('dest-1');
     const raisedState = (known: ManagerState) => {
       const [evaluation] = routeEvent(known, 'e1', opening).evaluations;
@@ -70,6 +70,8 @@ describe('routing events to the subscribed dataflows', () => {
     expect(kindsAfter(routeEvent(known, 'e2', configured('df-a', 'dest-1')))).toEqual([]);
     const elsewhere = given(configured('df-b', 'dest-2'), subscribed('df-b'), opening);
     expect(kindsAfter(routeEvent(elsewhere, 'e3', configured('df-b', 'dest-1')))).toEqual(['raise endpoint-unreachable']);
+    // Deleted, it sends nowhere: the alert resolves rather than wait for a closing it would not hear of.
+    expect(kindsAfter(routeEvent(known, 'e4', { type: 'DataflowDeleted', data: { dataflowId: 'df-a' } }))).toEqual(['resolve endpoint-unreachable']);
   });
 
   it('a closed circuit is forgotten', () => {
