@@ -45,6 +45,7 @@ export const agentEnvironmentSchema = z.object({
   SPILLWAY_DELIVERY_MAX_QUEUED_PER_DESTINATION: positiveInteger(defaultAgentSettings.maxQueuedPerDestination),
   SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION: positiveInteger(defaultAgentSettings.maxInFlightPerDestination),
   SPILLWAY_DELIVERY_STOP_GRACE_MS: nonNegativeInteger(defaultAgentSettings.stopGraceMs),
+  SPILLWAY_DELIVERY_SECRET_REFRESH_MS: nonNegativeInteger(defaultAgentSettings.secretRefreshMs),
 });
 
 export class InvalidAgentSettingsError extends Error {
@@ -67,5 +68,6 @@ export function parseAgentSettings(env: Readonly<Record<string, string | undefin
     maxQueuedPerDestination: settings.SPILLWAY_DELIVERY_MAX_QUEUED_PER_DESTINATION,
     maxInFlightPerDestination: settings.SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION,
     stopGraceMs: settings.SPILLWAY_DELIVERY_STOP_GRACE_MS,
+    secretRefreshMs: settings.SPILLWAY_DELIVERY_SECRET_REFRESH_MS,
   };
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidAgentSettingsError, parseAgentSettings } from './settings.ts';
 
 describe('agent settings', () => {
-  it('defaults to the whole key space, 1024 exports in flight, 64 per destination and a 1 s stop grace', () => {
-    expect(parseAgentSettings({})).toEqual({ partition: { index: 0, count: 1 }, maxInFlight: 1024, maxQueuedPerDestination: 10_000, maxInFlightPerDestination: 64, stopGraceMs: 1_000 });
+  it('defaults to the whole key space, 1024 exports in flight, 64 per destination, a 1 s stop grace and secrets read again every minute', () => {
+    expect(parseAgentSettings({})).toEqual({ partition: { index: 0, count: 1 }, maxInFlight: 1024, maxQueuedPerDestination: 10_000, maxInFlightPerDestination: 64, stopGraceMs: 1_000, secretRefreshMs: 60_000 });
   });
 
   it('reads each variable', () => {
@@ -14,8 +14,9 @@ describe('agent settings', () => {
         SPILLWAY_DELIVERY_MAX_QUEUED_PER_DESTINATION: '500',
         SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION: '8',
         SPILLWAY_DELIVERY_STOP_GRACE_MS: '0',
+        SPILLWAY_DELIVERY_SECRET_REFRESH_MS: '5000',
       }),
-    ).toEqual({ partition: { index: 2, count: 4 }, maxInFlight: 256, maxQueuedPerDestination: 500, maxInFlightPerDestination: 8, stopGraceMs: 0 });
+    ).toEqual({ partition: { index: 2, count: 4 }, maxInFlight: 256, maxQueuedPerDestination: 500, maxInFlightPerDestination: 8, stopGraceMs: 0, secretRefreshMs: 5_000 });
   });
 
   it('names every variable that is wrong and why', () => {

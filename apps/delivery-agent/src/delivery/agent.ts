@@ -41,6 +41,8 @@ export interface AgentSettings {
   readonly maxInFlightPerDestination: number;
   /** On stop, how long deliveries in flight may take to finish before they are abandoned (and sent again after a restart). */
   readonly stopGraceMs: number;
+  /** How often destinations' secret references are read again, so a rotated `file:` secret is taken up; 0: never. */
+  readonly secretRefreshMs: number;
 }
 
 export const defaultAgentSettings: AgentSettings = {
@@ -49,6 +51,7 @@ export const defaultAgentSettings: AgentSettings = {
   maxQueuedPerDestination: 10_000,
   maxInFlightPerDestination: 64,
   stopGraceMs: 1_000,
+  secretRefreshMs: 60_000,
 };
 
 export interface AgentOptions extends Partial<AgentSettings> {
@@ -119,6 +122,7 @@ export function runAgent(options: AgentOptions): Agent {
     maxQueuedPerDestination: options.maxQueuedPerDestination ?? defaultAgentSettings.maxQueuedPerDestination,
     maxInFlightPerDestination: options.maxInFlightPerDestination ?? defaultAgentSettings.maxInFlightPerDestination,
     stopGraceMs: options.stopGraceMs ?? defaultAgentSettings.stopGraceMs,
+    secretRefreshMs: options.secretRefreshMs ?? defaultAgentSettings.secretRefreshMs,
   };
   const { store, logger } = options;
   const idPrefix = options.idPrefix ?? '';
@@ -260,7 +264,10 @@ export function runAgent(options: AgentOptions): Agent {
     if (failure !== undefined) throw failure;
   }
 
+  const secretRefresh = settings.secretRefreshMs > 0 ? setInterval(() => registry.refreshSecrets(), settings.secretRefreshMs) : undefined;
+  secretRefresh?.unref();
   const done = start().finally(async () => {
+    clearInterval(secretRefresh);
     await circuitJournal.flushed();
     registry.close();
   });

@@ -38,6 +38,12 @@ export interface DestinationRegistry {
   counts(): { readonly usable: number; readonly unusable: number; readonly deleted: number };
   /** OAuth token requests sent so far, by every destination configuration this registry had. */
   tokenRequests(): number;
+  /**
+   * Reads every configured destination's secret references again (a rotated `file:` secret), and
+   * takes up those whose values changed, or which can be resolved now. A destination in use whose
+   * references cannot be read at this moment (a file being replaced) keeps what it had.
+   */
+  refreshSecrets(): void;
   /** Closes every client (in-flight requests fail): for shutdown, after deliveries stopped. */
   close(): void;
 }
@@ -65,6 +71,8 @@ type Entry =
  */
 export function createDestinationRegistry(options: DestinationRegistryOptions): DestinationRegistry {
   const entries = new Map<string, Entry>();
+  /** The configuration each entry was resolved from, with where it came from (for refreshSecrets). */
+  const configured = new Map<string, { readonly config: DestinationConfig; readonly where: Readonly<Record<string, unknown>> }>();
   // Several consumers (one per dataflow) read the destination streams, each at its own place in
   // the log: the one behind must not roll a destination back to an older configuration.
   const appliedAt = new Map<string, Position>();
@@ -80,8 +88,8 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
     entries.set(destinationId, next);
   };
 
-  const configure = (config: DestinationConfig, where: Readonly<Record<string, unknown>>) => {
-    const resolution = resolveDestination(config, options.secrets, options.clientCertificate);
+  const configure = (config: DestinationConfig, where: Readonly<Record<string, unknown>>, resolution = resolveDestination(config, options.secrets, options.clientCertificate)) => {
+    configured.set(config.destinationId, { config, where });
     if (!resolution.usable) {
       logger.warn('destination unusable, its exports will fail', { ...where, destinationId: config.destinationId, reason: resolution.reason });
       replace(config.destinationId, { state: 'unusable', reason: resolution.reason });
@@ -112,6 +120,7 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
           configure(event.data, where);
           return;
         case 'DestinationDeleted':
+          configured.delete(event.data.destinationId);
           replace(event.data.destinationId, { state: 'deleted' });
           logger.info('destination deleted', { ...where, destinationId: event.data.destinationId });
           return;
@@ -141,6 +150,17 @@ export function createDestinationRegistry(options: DestinationRegistryOptions): 
       let total = retiredTokenRequests;
       for (const entry of entries.values()) if (entry.state === 'usable') total += entry.authorizer.tokenRequests();
       return total;
+    },
+    refreshSecrets() {
+      for (const [destinationId, { config, where }] of configured) {
+        const entry = entries.get(destinationId);
+        const resolution = resolveDestination(config, options.secrets, options.clientCertificate);
+        if (!resolution.usable) continue;
+        // Resolved targets are plain data: equal JSON, equal secrets and settings.
+        if (entry?.state === 'usable' && JSON.stringify(entry.target) === JSON.stringify(resolution.target)) continue;
+        logger.info(entry?.state === 'usable' ? 'destination secrets changed, taken up' : 'destination secrets readable now', { ...where, destinationId });
+        configure(config, where, resolution);
+      }
     },
     counts() {
       const counts = { usable: 0, unusable: 0, deleted: 0 };

@@ -76,6 +76,45 @@ describe('destination registry', () => {
     expect(destinations.checkout('d1')).toEqual({ kind: 'unusable', reason: "destination 'd1' is unusable: auth: secret env:NOPE is not set" });
   });
 
+  it('takes up a rotated file secret on refresh, with a new client, and keeps the old one while the file cannot be read', () => {
+    const files: Record<string, string> = { '/run/secrets/token': 'first' };
+    const readFile = (path: string) => {
+      const content = files[path];
+      if (content === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return content;
+    };
+    const destinations = createDestinationRegistry({ secrets: { env: {}, readFile }, createHttpClient: trackedClient, maxInFlightPerDestination: 64, logger });
+    destinations.apply(configured({ destinationId: 'd1', auth: { type: 'bearer', token: 'file:/run/secrets/token' } }));
+    const bearer = () => {
+      const checkout = destinations.checkout('d1');
+      if (checkout.kind !== 'ready') return checkout.kind;
+      checkout.release();
+      return checkout.target.auth.type === 'bearer' ? checkout.target.auth.token : checkout.target.auth.type;
+    };
+
+    destinations.refreshSecrets();
+    expect([bearer(), opened.length]).toEqual(['first', 1]);
+    delete files['/run/secrets/token'];
+    destinations.refreshSecrets();
+    expect([bearer(), opened.length]).toEqual(['first', 1]);
+    files['/run/secrets/token'] = 'second';
+    destinations.refreshSecrets();
+    expect([bearer(), opened.map((entry) => entry.closed)]).toEqual(['second', [true, false]]);
+    const changed = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry['message'] === 'destination secrets changed, taken up');
+    expect(changed).toEqual([expect.objectContaining({ destinationId: 'd1' })]);
+    expect(lines.join('\n')).not.toContain('second');
+  });
+
+  it('makes a destination whose secret could not be read usable once it can, on refresh', () => {
+    const env: Record<string, string> = {};
+    const destinations = createDestinationRegistry({ secrets: { env, readFile: () => '' }, createHttpClient: trackedClient, maxInFlightPerDestination: 64, logger });
+    destinations.apply(configured({ destinationId: 'd1', auth: { type: 'bearer', token: 'env:LATE' } }));
+    expect(destinations.checkout('d1').kind).toBe('unusable');
+    env['LATE'] = 'tok';
+    destinations.refreshSecrets();
+    expect(destinations.checkout('d1')).toMatchObject({ kind: 'ready', target: { auth: { type: 'bearer', token: 'tok' } } });
+  });
+
   it('skips an event whose destination id is not its stream id', () => {
     const destinations = registry();
     destinations.apply(configured({ destinationId: 'd1' }, 'destination-other'));
