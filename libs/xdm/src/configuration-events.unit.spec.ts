@@ -42,6 +42,14 @@ describe('DestinationConfigured', () => {
     expect(message).toBe("DestinationConfigured: headers.x-tenant: duplicates header 'X-Tenant' (header names are case-insensitive)");
   });
 
+  it('refuses a user name or password in the endpoint or token URL, without repeating it', () => {
+    const message = rejection('DestinationConfigured', { ...destination, endpoint: 'https://svc:pa55word@acme.example/in' });
+    expect(message).toBe('DestinationConfigured: endpoint: must not contain a user name or password (user:password@); credentials go in `auth`, as secret references');
+    const tokenUrl = rejection('DestinationConfigured', { ...destination, auth: { type: 'oauth2-client-credentials', tokenUrl: 'https://c:pa55word@auth.acme.com/token', clientId: 'c', clientSecret: 'env:S', credentialsType: 'basic' } });
+    expect(tokenUrl).toContain('auth.tokenUrl: must not contain a user name or password');
+    expect(`${message} ${tokenUrl}`).not.toContain('pa55word');
+  });
+
   it('refuses mTLS on an http:// endpoint, where no certificate would be presented', () => {
     const message = rejection('DestinationConfigured', { ...destination, endpoint: 'http://acme.example/in', mtls: { enabled: true } });
     expect(message).toBe('DestinationConfigured: mtls.enabled: mTLS needs an https:// endpoint (the certificate is presented in the TLS handshake)');
@@ -99,7 +107,7 @@ describe('DestinationConfigured', () => {
 
   it('refuses header injection and headers the pipeline owns', () => {
     expect(rejection('DestinationConfigured', { ...destination, headers: { 'X-A': 'ok\r\nX-Evil: 1' } })).toBe(
-      'DestinationConfigured: headers.X-A: header value must not contain line breaks or control characters',
+      'DestinationConfigured: headers.X-A: header value must be printable ASCII or Latin-1: no line breaks, control characters or characters beyond U+00FF',
     );
     expect(rejection('DestinationConfigured', { ...destination, headers: { 'X-Export-Sequence': '1' } })).toMatch(/headers\.X-Export-Sequence: header is set by the pipeline/);
     expect(rejection('DestinationConfigured', { ...destination, headers: { 'Bad Header': 'x' } })).toMatch(/headers\.Bad Header: header name must be an HTTP token/);

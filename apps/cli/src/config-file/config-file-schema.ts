@@ -1,4 +1,4 @@
-import { audienceOriginSchema, destinationCircuitSchema, destinationConfiguredSchema, destinationRateLimitSchema, destinationRetrySchema, epochMsSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
+import { audienceOriginSchema, destinationCircuitSchema, destinationConfiguredSchema, destinationRateLimitSchema, destinationRetrySchema, epochMsSchema, httpUrlSchema, idSchema, isPlainObject, xdmPathSchema } from '@spillway/xdm';
 import { z } from 'zod';
 import { alertItemSchema } from './alerts-section.ts';
 import { headersField, queryParamsField, tokenParamsField } from './pairs-fields.ts';
@@ -11,7 +11,6 @@ import { secretField } from './secret-field.ts';
  * which are then validated again with their own schemas.
  */
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' });
 const nonEmptyText = z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' });
 const switchField = z.boolean({ error: 'must be true or false' });
 
@@ -36,7 +35,7 @@ const authField = z.preprocess(
       z.strictObject({ type: z.literal('bearer'), token: secretField }),
       z.strictObject({
         type: z.literal('oauth2-client-credentials'),
-        tokenUrl: httpUrl,
+        tokenUrl: httpUrlSchema,
         clientId: nonEmptyText,
         clientSecret: secretField,
         credentialsType: credentialsTypeField.default('body-form'),
@@ -44,7 +43,7 @@ const authField = z.preprocess(
       }),
       z.strictObject({
         type: z.literal('oauth2-password'),
-        tokenUrl: httpUrl,
+        tokenUrl: httpUrlSchema,
         clientId: nonEmptyText,
         clientSecret: secretField,
         username: nonEmptyText,
@@ -62,7 +61,7 @@ export const destinationItemSchema = z.strictObject({
   id: idSchema,
   name: nonEmptyText,
   description: z.string({ error: 'must be text' }).optional(),
-  endpoint: httpUrl,
+  endpoint: httpUrlSchema,
   queryParams: queryParamsField.optional(),
   headers: headersField.optional(),
   auth: authField.default({ type: 'none' }),

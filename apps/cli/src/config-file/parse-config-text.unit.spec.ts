@@ -155,6 +155,17 @@ describe('the spillway apply file format', () => {
     expect(JSON.stringify(issues)).not.toContain('sk_live_51Hx9');
   });
 
+  it('given a password in the endpoint URL, then it is refused on the endpoint, and the password is never repeated', () => {
+    const text = `destinations:
+  - id: shop
+    name: Shop endpoint
+    endpoint: https://svc:pa55word@hooks.example.com/profiles
+`;
+    const issues = issuesOf(parseConfigText(text, 'yaml'));
+    expect(issues).toEqual([expect.objectContaining({ path: 'destinations[0].endpoint', line: 4, message: expect.stringContaining('must not contain a user name or password') })]);
+    expect(JSON.stringify(issues)).not.toContain('pa55word');
+  });
+
   it('given a relative file: reference or a malformed env: reference, then each says what a reference looks like', () => {
     const auth = '    auth: { type: oauth2-client-credentials, tokenUrl: "https://auth.example.com/token", clientId: c, clientSecret: "file:secrets/x" }';
     expect(issuesOf(parseConfigText(destinationYaml(auth), 'yaml'))[0]).toMatchObject({

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { epochMsSchema, guardedRecord, idSchema, secretReferenceSchema, xdmPathSchema } from './primitives.ts';
 
-const urlSchema = z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' });
+/** An endpoint or token URL: absolute http(s), without credentials in it. */
+export const httpUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
+  // A password in the URL would sit in the configuration stream in plain text, where `auth` keeps only a reference.
+  .refine((url) => hasNoCredentials(url), { error: 'must not contain a user name or password (user:password@); credentials go in `auth`, as secret references' });
+
+function hasNoCredentials(url: string): boolean {
+  const { username, password } = new URL(url);
+  return username === '' && password === '';
+}
 
 /**
  * Token request parameters the grant itself sets; `scope` and `audience` have their own fields.
@@ -38,7 +47,7 @@ export const authSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal('bearer'), token: secretReferenceSchema }),
     z.strictObject({
       type: z.literal('oauth2-client-credentials'),
-      tokenUrl: urlSchema,
+      tokenUrl: httpUrlSchema,
       clientId: z.string().min(1, { error: 'must not be empty' }),
       clientSecret: secretReferenceSchema,
       credentialsType: credentialsTypeSchema,
@@ -46,7 +55,7 @@ export const authSchema = z.discriminatedUnion(
     }),
     z.strictObject({
       type: z.literal('oauth2-password'),
-      tokenUrl: urlSchema,
+      tokenUrl: httpUrlSchema,
       clientId: z.string().min(1, { error: 'must not be empty' }),
       clientSecret: secretReferenceSchema,
       username: z.string().min(1, { error: 'must not be empty' }),
@@ -79,7 +88,7 @@ const headerMapSchema = guardedRecord(
     .regex(headerNamePattern, { error: 'header name must be an HTTP token (letters, digits, !#$%&\'*+.^_`|~-)' })
     .refine((name) => name.toLowerCase() !== 'authorization', { error: 'Authorization comes from `auth` (with a secret reference); a custom one would store the credential in plain text', abort: true })
     .refine((name) => !pipelineOwnedHeaders.has(name.toLowerCase()), { error: 'header is set by the pipeline and cannot be overridden' }),
-  z.string({ error: 'header value must be a string' }).regex(headerValuePattern, { error: 'header value must not contain line breaks or control characters' }),
+  z.string({ error: 'header value must be a string' }).regex(headerValuePattern, { error: 'header value must be printable ASCII or Latin-1: no line breaks, control characters or characters beyond U+00FF' }),
   'header',
   'must be an object of header name -> value',
 );
@@ -143,7 +152,7 @@ export const destinationConfiguredSchema = z
     destinationId: idSchema,
     name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
     description: z.string({ error: 'must be a string' }).optional(),
-    endpoint: urlSchema,
+    endpoint: httpUrlSchema,
     queryParams: queryParamsSchema.optional(),
     headers: headersSchema.optional(),
     auth: authSchema,
