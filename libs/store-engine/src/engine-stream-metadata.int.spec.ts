@@ -93,6 +93,14 @@ describe.each(engineSubjects)('$name engine: stream metadata', (subject) => {
     expect(revisionsRead(engine, `$$${stream}`)).toEqual([2n]);
   });
 
+  it('deletes a stream\'s metadata stream with the stream: after a tombstone it reads and writes as deleted', async () => {
+    await setMetadata(engine, stream, { $maxCount: 5 });
+    await engine.append(stream, 'no_stream', [proposed()]);
+    await engine.tombstoneStream(stream, 'any');
+    expect(engine.readStream(`$$${stream}`, { direction: 'backwards', from: 'end', maxCount: 1n })).toEqual({ kind: 'stream_deleted' });
+    expect(await setMetadata(engine, stream, { $maxCount: 1 })).toEqual({ kind: 'stream_deleted' });
+  });
+
   it('leaves streams without metadata whole', async () => {
     await setMetadata(engine, uniqueStream(), { $maxCount: 1 });
     await engine.append(stream, 'no_stream', proposedMany(4));

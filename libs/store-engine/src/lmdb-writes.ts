@@ -5,6 +5,7 @@ import type { Tables } from './lmdb-tables.ts';
 import { createdTicks, readHead, recordedEvent, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
 import type { WriteEffect } from './lmdb-writer.ts';
 import { afterAppend } from './lmdb-retention.ts';
+import { baseStreamOf, isMetastream } from './stream-metadata.ts';
 
 /**
  * The write operations. Each runs inside one LMDB write transaction, so it decides on exactly the
@@ -26,6 +27,7 @@ export function appendInTransaction(
   createdMicros: number,
 ): WriteEffect<AppendOutcome> {
   const head = readHead(tables, streamId);
+  if (isMetastream(streamId) && readHead(tables, baseStreamOf(streamId)).tombstoned) return { outcome: { kind: 'stream_deleted' }, lastWritten: 0 };
   const decision = decideAppend(head, streamId, expected, events, lookupIn(tables));
   switch (decision.kind) {
     case 'stream_deleted':

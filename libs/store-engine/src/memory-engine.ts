@@ -13,7 +13,7 @@ import type {
 import { selectEvents } from './selected-page.ts';
 import { metadataStreamOf } from './stream-head.ts';
 import type { StreamHead } from './stream-head.ts';
-import { expiredBeforeMicros, firstVisibleRevision, isDeletedByMetadata, limitsFromMetadataEvent, noLimits } from './stream-metadata.ts';
+import { baseStreamOf, expiredBeforeMicros, firstVisibleRevision, isDeletedByMetadata, isMetastream, limitsFromMetadataEvent, noLimits } from './stream-metadata.ts';
 import type { StreamLimits } from './stream-metadata.ts';
 
 interface StreamState {
@@ -58,6 +58,9 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): StoreEngi
     return latest === undefined ? noLimits : limitsFromMetadataEvent(latest.type, latest.data);
   };
 
+  /** EventStoreDB deletes a stream's metadata stream with it: `$$x` reads and writes as deleted once `x` is tombstoned. */
+  const baseTombstoned = (streamId: string): boolean => isMetastream(streamId) && streams.get(baseStreamOf(streamId))?.tombstoned === true;
+
   const notify = () => {
     const head = headPosition();
     for (const listener of [...listeners]) listener(head);
@@ -73,7 +76,7 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): StoreEngi
     async append(streamId, expected, events): Promise<AppendOutcome> {
       assertOpen();
       const state = streams.get(streamId);
-      if (state?.tombstoned) return { kind: 'stream_deleted' };
+      if (state?.tombstoned || baseTombstoned(streamId)) return { kind: 'stream_deleted' };
       const replay = findIdempotentReplay(state, expected, events);
       if (replay !== undefined) return { kind: 'success', nextRevision: replay.revision, position: replay.position };
       const current = currentRevision(streamId);
@@ -126,7 +129,7 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): StoreEngi
     readStream(streamId, options): ReadStreamOutcome {
       assertOpen();
       const state = streams.get(streamId);
-      if (state?.tombstoned) return { kind: 'stream_deleted' };
+      if (state?.tombstoned || baseTombstoned(streamId)) return { kind: 'stream_deleted' };
       if (state === undefined || currentRevision(streamId) === 'no_stream') return { kind: 'stream_not_found' };
       const head = headOf(state, metadataLimits(streamId));
       if (isDeletedByMetadata(streamId, head)) return { kind: 'stream_not_found' };

@@ -42,6 +42,16 @@ describe('tombstoneStream', () => {
     expect(await failureOf(client.tombstoneStream(stream))).toBeInstanceOf(StreamDeletedError);
   });
 
+  it('deletes the stream\'s metadata with it: getting or setting it fails with StreamDeletedError', async () => {
+    const stream = uniqueStream('tombstone-metadata');
+    await client.setStreamMetadata(stream, { maxCount: 5 });
+    await client.appendToStream(stream, numbered(1));
+    await client.tombstoneStream(stream);
+
+    expect(await failureOf(client.getStreamMetadata(stream))).toBeInstanceOf(StreamDeletedError);
+    expect(await failureOf(client.setStreamMetadata(stream, { maxCount: 1 }))).toBeInstanceOf(StreamDeletedError);
+  });
+
   it('rejects a wrong expected revision', async () => {
     const stream = uniqueStream('tombstone-wrong');
     await client.appendToStream(stream, numbered(1));
