@@ -1,5 +1,5 @@
 import { formatIssuePath } from '@spillway/xdm';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ConfigIssue } from './config-issues.ts';
 import type { DesiredConfig } from './desired-config.ts';
 import { parseConfigDocument } from './parse-config-document.ts';
@@ -46,12 +46,31 @@ export function parseConfigText(text: string, format: ConfigFormat): ParsedConfi
       const line = syntaxError.linePos?.[0].line;
       return { ok: false, issues: [{ path: '(root)', line, message: `is not valid YAML: ${firstLine(syntaxError).replace(/ at line \d+, column \d+:?$/, '')}` }] };
     }
+    keepTextMapValuesAsWritten(yamlDocument);
     document = yamlDocument.toJS({ maxAliasCount: 100 });
   }
   const locate: Locate = yamlDocument.errors.length === 0 ? (path) => lineOf(yamlDocument, lines, path) : () => undefined;
   const parsed = parseConfigDocument(document);
   if (parsed.ok) return { ok: true, config: parsed.config, locate };
   return { ok: false, issues: parsed.issues.map((issue) => locateIssue(issue, locate)) };
+}
+
+/** The fields whose map values are sent as text: headers, query and token request parameters. */
+const textMapFields = new Set(['headers', 'queryParams', 'extraTokenParams']);
+
+/**
+ * Their values are sent as written: YAML would read `1.10` as the number 1.1, `007` as 7 and
+ * `0x1F` as 31, so a plain scalar there keeps its source text.
+ */
+function keepTextMapValuesAsWritten(yamlDocument: Document): void {
+  visit(yamlDocument, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || !textMapFields.has(String(pair.key.value)) || !isMap(pair.value)) return;
+      for (const item of pair.value.items) {
+        if (isScalar(item.value) && typeof item.value.value !== 'string' && item.value.source !== undefined) item.value.value = item.value.source;
+      }
+    },
+  });
 }
 
 export function locateIssue(issue: ConfigIssue, locate: Locate): LocatedIssue {

@@ -72,6 +72,12 @@ describe('the spillway apply file format', () => {
     expect(config.destinations[0]!.queryParams).toEqual({ page: '1', debug: 'true' });
   });
 
+  it('given header and query values YAML would read as numbers, then they are sent as written', () => {
+    const config = configOf(parseConfigText(destinationYaml('    headers: { X-Version: 1.10, X-Code: 007, X-Big: 12345678901234567890, X-Hex: 0x1F }\n    queryParams: { zip: 01234, v: 2.0 }'), 'yaml'));
+    expect(config.destinations[0]!.headers).toEqual({ 'X-Version': '1.10', 'X-Code': '007', 'X-Big': '12345678901234567890', 'X-Hex': '0x1F' });
+    expect(config.destinations[0]!.queryParams).toEqual({ zip: '01234', v: '2.0' });
+  });
+
   it('given no auth and no switches, then auth is none and both payload switches are off', () => {
     const config = configOf(parseConfigText(destinationYaml(''), 'yaml'));
     expect(config.destinations[0]).toEqual({
