@@ -68,6 +68,16 @@ describe('typed append and read', () => {
     expect(reports[1]?.['issues']).toEqual([{ path: 'quantity', message: expect.stringContaining('expected number') }]);
   });
 
+  it('reports why a payload is not JSON without quoting any of it', async () => {
+    const stream = `${uniquePrefix('order')}secret`;
+    await store.appendUncheckedEvents(stream, [{ type: 'OrderPlaced', data: new TextEncoder().encode('{"apiKey": sk_live_51Hx9Qz}'), id: '0b7e2f4a-4444-4c1d-9e8f-0a1b2c3d4e5f' }]);
+    expect(await store.readStreamEvents(stream, orderEvents)).toEqual([]);
+    const [report] = log.withMessage('event rejected').filter((entry) => entry['stream'] === stream);
+    expect(report?.['reason']).toBe('malformed-json');
+    expect(JSON.stringify(report)).toContain("Unexpected token 's'");
+    expect(JSON.stringify(report)).not.toContain('sk_live');
+  });
+
   it('reads backwards from the end with a count', async () => {
     const stream = `${uniquePrefix('order')}5`;
     await store.appendEvents(stream, orderEvents, [placed('a'), placed('b'), placed('c')]);

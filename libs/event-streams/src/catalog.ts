@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SchemaIssue } from './errors.ts';
+import { jsonSyntaxReason } from '@spillway/runtime';
 
 export type EventSchemas = Readonly<Record<string, z.ZodType>>;
 
@@ -124,7 +125,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; me
     if (typeof value === 'string') return { ok: false, message: 'payload is not a JSON object' };
     return { ok: true, value };
   } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    return { ok: false, message: jsonSyntaxReason(error) };
   }
 }
 

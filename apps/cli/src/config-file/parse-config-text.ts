@@ -1,3 +1,4 @@
+import { jsonSyntaxReason } from '@spillway/runtime';
 import { formatIssuePath } from '@spillway/xdm';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ConfigIssue } from './config-issues.ts';
@@ -36,7 +37,7 @@ export function parseConfigText(text: string, format: ConfigFormat): ParsedConfi
       document = JSON.parse(text);
     } catch (error) {
       // The parser quotes the text around the mistake; it may be a pasted secret, so it is left out.
-      const reason = firstLine(error).split(/, (?:\.\.\.)?"/)[0];
+      const reason = jsonSyntaxReason(error);
       const line = yamlDocument.errors[0]?.linePos?.[0].line;
       return { ok: false, issues: [{ path: '(root)', line, message: `is not valid JSON: ${reason}` }] };
     }
