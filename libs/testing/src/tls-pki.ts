@@ -150,8 +150,7 @@ function issueClient(issuer: Issued, keys: KeyPair, validity: Validity): Issued 
 function issue(spec: { subject: Subject; keys: KeyPair; validity: Validity; extensions: object[]; issuer?: Issued }): Issued {
   const cert = forge.pki.createCertificate();
   cert.publicKey = spec.keys.publicKey;
-  // A positive serial: the leading byte's high bit is clear.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = spec.validity.notBefore;
   cert.validity.notAfter = spec.validity.notAfter;
   cert.setSubject(attributesOf(spec.subject));
@@ -160,6 +159,17 @@ function issue(spec: { subject: Subject; keys: KeyPair; validity: Validity; exte
   cert.setExtensions([...spec.extensions, ...authorityKey]);
   cert.sign((spec.issuer ?? spec).keys.privateKey, forge.md.sha256.create());
   return { cert, keys: spec.keys };
+}
+
+/**
+ * 16 random bytes as a DER INTEGER's content: positive (high bit of the first byte clear) and
+ * minimal (first byte not zero). A zero first byte, 1 certificate in 256 before, made OpenSSL
+ * refuse the certificate ("illegal padding") and a test fail now and then.
+ */
+export function randomSerialHex(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
 }
 
 function attributesOf(subject: Subject): forge.pki.CertificateField[] {
