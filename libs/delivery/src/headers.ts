@@ -1,4 +1,4 @@
-import { pipelineOwnedHeaders } from '@spillway/xdm';
+import { caseInsensitiveRepeats, pipelineOwnedHeaders } from '@spillway/xdm';
 /**
  * Custom headers are the customer's, but a few names are ours: the receiver relies on them to
  * parse the body, authenticate us and drop duplicates, and the framing headers belong to the HTTP
@@ -20,7 +20,7 @@ const forbiddenValueCharacters = /[\r\n\0]/;
 /** Every problem with a set of custom headers, each naming the header; empty when they are usable. */
 export function validateCustomHeaders(headers: Readonly<Record<string, string>>): HeaderProblem[] {
   const problems: HeaderProblem[] = [];
-  const seen = new Map<string, string>();
+  const repeats = caseInsensitiveRepeats(Object.keys(headers));
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (!headerNamePattern.test(name)) {
@@ -31,11 +31,10 @@ export function validateCustomHeaders(headers: Readonly<Record<string, string>>)
     if (forbiddenValueCharacters.test(value)) {
       problems.push({ header: name, reason: 'has a value containing a line break or NUL character' });
     }
-    const earlier = seen.get(lower);
+    const earlier = repeats.get(name);
     if (earlier !== undefined) {
       problems.push({ header: name, reason: `duplicates header "${earlier}" (header names are case-insensitive)` });
     }
-    seen.set(lower, name);
   }
   return problems;
 }

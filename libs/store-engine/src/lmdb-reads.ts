@@ -1,9 +1,9 @@
 import type { EventSelector, ReadAllOptions, ReadStreamOptions, ReadStreamOutcome, RecordedEvent, SelectedPage } from './engine.ts';
 import type { StreamHead } from './stream-head.ts';
 import { currentRevisionOf } from './stream-head.ts';
-import { baseStreamOf, expiredBeforeMicros, firstVisibleRevision, isDeletedByMetadata, isMetastream } from './stream-metadata.ts';
+import { expiredBeforeMicros, firstVisibleRevision, isDeletedByMetadata } from './stream-metadata.ts';
 import type { Tables } from './lmdb-tables.ts';
-import { readHead, toRecordedEvent } from './lmdb-tables.ts';
+import { isMetastreamOfTombstoned, readHead, toRecordedEvent } from './lmdb-tables.ts';
 
 /**
  * Reads are lazy range scans. They do not pin a snapshot (snapshot: false): a slow reader must not
@@ -17,7 +17,7 @@ import { readHead, toRecordedEvent } from './lmdb-tables.ts';
  */
 export function readStreamEvents(tables: Tables, streamId: string, options: ReadStreamOptions, nowMicros: number): ReadStreamOutcome {
   const head = readHead(tables, streamId);
-  if (head.tombstoned || (isMetastream(streamId) && readHead(tables, baseStreamOf(streamId)).tombstoned)) return { kind: 'stream_deleted' };
+  if (head.tombstoned || isMetastreamOfTombstoned(tables, streamId)) return { kind: 'stream_deleted' };
   if (currentRevisionOf(head) === 'no_stream' || isDeletedByMetadata(streamId, head)) return { kind: 'stream_not_found' };
   const expiredBefore = expiredBeforeMicros(streamId, head, nowMicros);
   const events = streamEvents(tables, streamId, head, options, expiredBefore > 0 ? undefined : countOf(options.maxCount));

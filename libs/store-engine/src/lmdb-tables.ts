@@ -4,7 +4,7 @@ import type { LogRowField } from './log-row-fields.ts';
 import type { ProposedEvent, RecordedEvent } from './engine.ts';
 import type { RecordedRef, StreamHead } from './stream-head.ts';
 import { newStreamHead } from './stream-head.ts';
-import { noLimits } from './stream-metadata.ts';
+import { baseStreamOf, isMetastream, noLimits } from './stream-metadata.ts';
 
 /**
  * The LMDB layout: one environment, four sub-databases. Keys use lmdb's ordered-binary encoding,
@@ -97,6 +97,11 @@ export function readHead(tables: Tables, streamId: string): StreamHead {
       ? noLimits
       : { maxCount: maxCount < 0 ? undefined : maxCount, truncateBefore: metadataTb, maxAgeSeconds: maxAge < 0 ? undefined : maxAge };
   return { lastRevision, truncateBefore, tombstoned: tombstoned === 1, limits };
+}
+
+/** EventStoreDB deletes a stream's metadata stream with it: `$$x` reads and writes as deleted once `x` is tombstoned. */
+export function isMetastreamOfTombstoned(tables: Tables, streamId: string): boolean {
+  return isMetastream(streamId) && readHead(tables, baseStreamOf(streamId)).tombstoned;
 }
 
 export function toHeadRow(head: StreamHead): HeadRow {

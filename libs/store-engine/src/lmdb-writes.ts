@@ -2,10 +2,9 @@ import type { AppendOutcome, DeleteOutcome, ExpectedRevision, ProposedEvent, Rec
 import type { EventLookup, StreamHead } from './stream-head.ts';
 import { decideAppend, decideSoftDelete, decideTombstone, metadataStreamOf } from './stream-head.ts';
 import type { Tables } from './lmdb-tables.ts';
-import { createdTicks, readHead, recordedEvent, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
+import { createdTicks, isMetastreamOfTombstoned, readHead, recordedEvent, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
 import type { WriteEffect } from './lmdb-writer.ts';
 import { afterAppend } from './lmdb-retention.ts';
-import { baseStreamOf, isMetastream } from './stream-metadata.ts';
 
 /**
  * The write operations. Each runs inside one LMDB write transaction, so it decides on exactly the
@@ -27,7 +26,7 @@ export function appendInTransaction(
   createdMicros: number,
 ): WriteEffect<AppendOutcome> {
   const head = readHead(tables, streamId);
-  if (isMetastream(streamId) && readHead(tables, baseStreamOf(streamId)).tombstoned) return { outcome: { kind: 'stream_deleted' }, lastWritten: 0 };
+  if (isMetastreamOfTombstoned(tables, streamId)) return { outcome: { kind: 'stream_deleted' }, lastWritten: 0 };
   const decision = decideAppend(head, streamId, expected, events, lookupIn(tables));
   switch (decision.kind) {
     case 'stream_deleted':

@@ -93,13 +93,24 @@ const headerMapSchema = guardedRecord(
   'must be an object of header name -> value',
 );
 
-/** Header names are case-insensitive: two that differ only in case would be one header sent twice. */
-const headersSchema = headerMapSchema.superRefine((headers, context) => {
+/**
+ * Header names are case-insensitive: two that differ only in case would be one header sent twice.
+ * Each name that repeats an earlier one but for case, with the one it repeats.
+ */
+export function caseInsensitiveRepeats(names: Iterable<string>): Map<string, string> {
   const seen = new Map<string, string>();
-  for (const name of Object.keys(headers)) {
+  const repeats = new Map<string, string>();
+  for (const name of names) {
     const earlier = seen.get(name.toLowerCase());
-    if (earlier !== undefined) context.addIssue({ code: 'custom', path: [name], message: `duplicates header '${earlier}' (header names are case-insensitive)` });
+    if (earlier !== undefined) repeats.set(name, earlier);
     seen.set(name.toLowerCase(), name);
+  }
+  return repeats;
+}
+
+const headersSchema = headerMapSchema.superRefine((headers, context) => {
+  for (const [name, earlier] of caseInsensitiveRepeats(Object.keys(headers))) {
+    context.addIssue({ code: 'custom', path: [name], message: `duplicates header '${earlier}' (header names are case-insensitive)` });
   }
 });
 
