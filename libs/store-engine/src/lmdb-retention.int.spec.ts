@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent, StoreEngine } from './engine.ts';
 import { DATA_FILE_NAME, openDataFile } from './lmdb-data-file.ts';
+import type { HeadRow } from './lmdb-tables.ts';
 import { openLmdbEngine } from './lmdb-engine.ts';
 import type { TempDir } from './testing/fixtures.ts';
 import { allEvents, capturingLogger, proposed, proposedMany, revisionsRead, setMetadata, tempDir, uniqueStream } from './testing/fixtures.ts';
@@ -29,6 +30,14 @@ async function entryCounts(): Promise<Record<'log' | 'streamIndex' | 'eventIds',
   await tables.root.close();
   engine = await open();
   return counts;
+}
+
+/** Closes the engine and writes a stream's head row straight into the data file, as an older version wrote it. */
+async function putHeadRowWithEngineClosed(stream: string, row: HeadRow): Promise<void> {
+  await engine.close();
+  const tables = await openDataFile(dir.path, 'refuse', capturingLogger().logger);
+  await tables.streams.put(stream, row);
+  await tables.root.close();
 }
 
 /** `count` appends of one event each, 100 at a time (they share commits, as concurrent writers do). */
@@ -112,11 +121,8 @@ describe('space taken by a stream with $maxCount', () => {
     const stream = uniqueStream();
     await setMetadata(engine, stream, { $maxCount: 2 });
     await engine.append(stream, 'any', proposedMany(2));
-    await engine.close();
-    const tables = await openDataFile(dir.path, 'refuse', capturingLogger().logger);
     // what a data file of the previous version holds: heads without limits, every event kept
-    await tables.streams.put(stream, [1, 0, 0]);
-    await tables.root.close();
+    await putHeadRowWithEngineClosed(stream, [1, 0, 0]);
     engine = await open();
     await engine.append(stream, 'any', proposedMany(3));
     expect(revisionsRead(engine, stream)).toEqual([3n, 4n]);
@@ -182,11 +188,8 @@ describe('events past their stream\'s $maxAge', () => {
     const stream = uniqueStream();
     await setMetadata(engine, stream, { $maxAge: 60 });
     await engine.append(stream, 'no_stream', proposedMany(2));
-    await engine.close();
-    const tables = await openDataFile(dir.path, 'refuse', capturingLogger().logger);
     // what a data file of the previous version holds: limits without $maxAge
-    await tables.streams.put(stream, [1, 0, 0, -1, 0]);
-    await tables.root.close();
+    await putHeadRowWithEngineClosed(stream, [1, 0, 0, -1, 0]);
     now += 61 * second;
     engine = await openAged();
     expect(revisionsRead(engine, stream)).toEqual([]);
