@@ -2,7 +2,8 @@ import type { Logger } from '@spillway/runtime';
 import { EngineClosedError, EngineFailedError, StoreFullError } from './errors.ts';
 import type { Tables } from './lmdb-tables.ts';
 import { lastPosition } from './lmdb-tables.ts';
-import type { LogEnd } from './lmdb-writes.ts';
+import type { InTransaction } from './lmdb-writes.ts';
+import type { EventIdIndex, Flushed, IdsInTransaction, PublishedIds } from './lmdb-event-ids.ts';
 import { commitCauseOf, isStorageFull } from './storage-full.ts';
 import type { LogChange } from './recent-events.ts';
 
@@ -16,7 +17,7 @@ export interface WriteEffect<T> {
 }
 
 /** A write operation: decides and writes inside the transaction it runs in. */
-export type WriteWork<T> = (log: LogEnd) => WriteEffect<T>;
+export type WriteWork<T> = (tx: InTransaction) => WriteEffect<T>;
 
 interface Queued {
   readonly work: WriteWork<unknown>;
@@ -25,6 +26,13 @@ interface Queued {
 }
 
 type Done = { readonly effect: WriteEffect<unknown> } | { readonly error: unknown };
+
+/** A batch's operations as run, and the event ids the transaction published and flushed. */
+interface RanBatch {
+  readonly done: readonly Done[];
+  readonly published: PublishedIds;
+  readonly flushed: Flushed | undefined;
+}
 
 export type LmdbWriter = ReturnType<typeof createWriter>;
 
@@ -40,7 +48,7 @@ const fullReportEveryMs = 5_000;
  * once the transaction is committed, which includes its flush. A commit that finds the disk full
  * rejects its batch with StoreFullError and later commits go on; any other failed commit stops writes.
  */
-export function createWriter(tables: Tables, logger: Logger, dataDir: string, logChanged: (changes: readonly LogChange[]) => void) {
+export function createWriter(tables: Tables, eventIds: EventIdIndex, logger: Logger, dataDir: string, logChanged: (changes: readonly LogChange[]) => void) {
   const listeners = new Set<(headPosition: number) => void>();
   const inFlight = new Set<Promise<unknown>>();
   let queue: Queued[] = [];
@@ -88,7 +96,8 @@ export function createWriter(tables: Tables, logger: Logger, dataDir: string, lo
   };
 
   /** A full disk refuses this batch only (LMDB rolled it back; the next commit may fit); anything else stops writes. */
-  const failedCommit = async (batch: readonly Queued[], error: unknown) => {
+  const failedCommit = async (batch: readonly Queued[], ran: RanBatch | undefined, error: unknown) => {
+    if (ran !== undefined) eventIds.settled(ran.published, ran.flushed, false);
     const cause = await commitCauseOf(error);
     if (await isStorageFull(cause, dataDir)) {
       reportFull(cause, batch.length);
@@ -99,29 +108,49 @@ export function createWriter(tables: Tables, logger: Logger, dataDir: string, lo
     for (const { reject } of batch) reject(new EngineFailedError(cause));
   };
 
+  /** Puts the pending event ids into their table when enough have gathered; a failure leaves them pending. */
+  const flushEventIds = (): Flushed | undefined => {
+    try {
+      return eventIds.flushIfDue();
+    } catch (error) {
+      logger.warn('writing pending event ids into their index failed; the next transaction tries again', { error, pending: eventIds.pendingCount });
+      return undefined;
+    }
+  };
+
   /**
    * Runs on the main thread inside the write transaction, where lmdb-js runs transactionSync as a
-   * child transaction: one that throws is rolled back alone.
+   * child transaction: one that throws is rolled back alone, and so are the event ids it wrote.
    */
-  const runBatch = (batch: readonly Queued[]): Done[] => {
+  const runBatch = (batch: readonly Queued[]): RanBatch => {
+    const flushed = flushEventIds();
+    const ran = (done: readonly Done[], ids: IdsInTransaction): RanBatch => ({ done, published: eventIds.published(ids), flushed });
     try {
-      return tables.root.transactionSync(() => {
-        const log: LogEnd = { last: lastPosition(tables) };
-        return batch.map(({ work }): Done => ({ effect: work(log) }));
+      const ids = eventIds.begin();
+      const done = tables.root.transactionSync(() => {
+        const tx: InTransaction = { last: lastPosition(tables), ids };
+        return batch.map(({ work }): Done => ({ effect: work(tx) }));
       });
+      return ran(done, ids);
     } catch {
-      return batch.map(({ work }): Done => {
+      let ids = eventIds.begin();
+      const done = batch.map(({ work }): Done => {
+        const attempt = ids.copy();
         try {
-          return { effect: tables.root.transactionSync(() => work({ last: lastPosition(tables) })) };
+          const effect = tables.root.transactionSync(() => work({ last: lastPosition(tables), ids: attempt }));
+          ids = attempt;
+          return { effect };
         } catch (error) {
           return { error };
         }
       });
+      return ran(done, ids);
     }
   };
 
-  const committed = (batch: readonly Queued[], done: readonly Done[]) => {
+  const committed = (batch: readonly Queued[], { done, published, flushed }: RanBatch) => {
     tables.root.resetReadTxn(); // reads from here on see this commit
+    eventIds.settled(published, flushed, true);
     reportSpaceBack();
     const changes: LogChange[] = [];
     for (const result of done) if ('effect' in result && result.effect.change !== undefined) changes.push(result.effect.change);
@@ -148,17 +177,19 @@ export function createWriter(tables: Tables, logger: Logger, dataDir: string, lo
   const startTransaction = () => {
     transactionQueued = true;
     let batch: Queued[] = [];
+    let ran: RanBatch | undefined;
     const transaction = tables.root.transaction(() => {
       transactionQueued = false;
       batch = queue;
       queue = [];
-      return runBatch(batch);
+      ran = runBatch(batch);
+      return ran;
     });
     inFlight.add(transaction);
     void transaction
       .then(
-        (done) => committed(batch, done),
-        (error: unknown) => failedCommit(batch, error),
+        (result) => committed(batch, result),
+        (error: unknown) => failedCommit(batch, ran, error),
       )
       .finally(() => inFlight.delete(transaction));
   };
@@ -194,6 +225,14 @@ export function createWriter(tables: Tables, logger: Logger, dataDir: string, lo
       closed = true;
       listeners.clear();
       await Promise.allSettled([...inFlight]);
+      // Not needed for safety (open reads the ids back from the log); it spares the next open that read.
+      if (failure === undefined) {
+        try {
+          eventIds.flushIfDue(true);
+        } catch (error) {
+          logger.warn('writing pending event ids into their index on close failed; the next open reads them back from the log', { error });
+        }
+      }
       await tables.root.close();
     },
   };
