@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from './connection.ts';
 import { InvalidEventError } from './errors.ts';
+import { readCurrent, readLatest } from './read-latest.ts';
 import { captureLogger, connectForTest, orderEvents, placed, uniquePrefix, type CapturedLogger } from './test-setup/fixtures.ts';
 
 describe('typed append and read', () => {
@@ -76,6 +77,27 @@ describe('typed append and read', () => {
     expect(report?.['reason']).toBe('malformed-json');
     expect(JSON.stringify(report)).toContain("Unexpected token 's'");
     expect(JSON.stringify(report)).not.toContain('sk_live');
+  });
+
+  it('gives as latest the valid event before malformed ones at the end, with the revision of the newest event', async () => {
+    const stream = `${uniquePrefix('order')}latest`;
+    expect(await readCurrent(store, stream, orderEvents)).toEqual({ latest: undefined, revision: 'no_stream' });
+    await store.appendEvents(stream, orderEvents, [placed('good')]);
+    const malformed = (count: number) =>
+      Array.from({ length: count }, () => ({ type: 'OrderPlaced', data: { orderId: 'x', quantity: 'three' } }));
+    await store.appendUncheckedEvents(stream, malformed(1));
+    const afterOne = await readCurrent(store, stream, orderEvents);
+    expect([afterOne.latest?.event.data.orderId, afterOne.latest?.revision, afterOne.revision]).toEqual(['good', 0n, 1n]);
+
+    // more than one page of them
+    await store.appendUncheckedEvents(stream, malformed(150));
+    const afterMany = await readCurrent(store, stream, orderEvents);
+    expect([afterMany.latest?.event.data.orderId, afterMany.revision]).toEqual(['good', 151n]);
+    expect((await readLatest(store, stream, orderEvents))?.event.data.orderId).toBe('good');
+
+    const onlyMalformed = `${uniquePrefix('order')}latest-none`;
+    await store.appendUncheckedEvents(onlyMalformed, malformed(3));
+    expect(await readCurrent(store, onlyMalformed, orderEvents)).toEqual({ latest: undefined, revision: 2n });
   });
 
   it('reads backwards from the end with a count', async () => {

@@ -16,7 +16,7 @@ import { useFastReadRespDecoding } from './protobuf-read-resp.ts';
 import { useLazyEventData } from './lazy-event-data.ts';
 import { mapStoreError } from './map-store-error.ts';
 import { toObservable } from './observables.ts';
-import { readStreamEvents, type ReadStreamOptions } from './read.ts';
+import { readStreamEvents, readStreamPage, type ReadStreamOptions, type StreamPage } from './read.ts';
 import type { StoredEvent } from './recorded-event.ts';
 import type { SubscriptionHandle } from './resilient-subscription.ts';
 import {
@@ -34,6 +34,8 @@ export interface EventStore {
   /** No validation: for tools and tests that must write what a careless producer could. */
   appendUncheckedEvents(stream: string, events: readonly UncheckedEvent[], options?: AppendOptions): Promise<AppendResult>;
   readStreamEvents<C extends EventCatalog>(stream: string, catalog: C, options?: ReadStreamOptions): Promise<StoredEvent<CatalogEvent<C>>[]>;
+  /** readStreamEvents with the revisions the read went over, left-out events included. */
+  readStreamPage<C extends EventCatalog>(stream: string, catalog: C, options?: ReadStreamOptions): Promise<StreamPage<CatalogEvent<C>>>;
   subscribeToAll$<C extends EventCatalog>(options: SubscribeToAllOptions<C>): Observable<SubscriptionMessage<CatalogEvent<C>>>;
   subscribeToStream$<C extends EventCatalog>(stream: string, options: SubscribeToStreamOptions<C>): Observable<SubscriptionMessage<CatalogEvent<C>>>;
   /** Pull-based form of subscribeToAll$ (one message at a time, with backpressure). */
@@ -93,6 +95,7 @@ function createEventStore(client: EventStoreDBClient, logger: Logger): EventStor
     appendEvents: (stream, catalog, events, appendOptions) => appendEvents(client, stream, catalog, events, appendOptions),
     appendUncheckedEvents: (stream, events, appendOptions) => appendUnchecked(client, stream, events, appendOptions),
     readStreamEvents: (stream, catalog, readOptions) => readStreamEvents(client, logger, stream, catalog, readOptions),
+    readStreamPage: (stream, catalog, readOptions) => readStreamPage(client, logger, stream, catalog, readOptions),
     openAllSubscription: (subscribeOptions) => track(openAllSubscription(client, logger, subscribeOptions)),
     openStreamSubscription: (stream, subscribeOptions) => track(openStreamSubscription(client, logger, stream, subscribeOptions)),
     subscribeToAll$: (subscribeOptions) => toObservable(() => store.openAllSubscription(subscribeOptions)),

@@ -9,7 +9,7 @@ export {
   type RejectionReason,
 } from './catalog.ts';
 export type { AppendOptions, AppendResult, UncheckedEvent } from './append.ts';
-export type { ReadStreamOptions } from './read.ts';
+export type { ReadStreamOptions, StreamPage } from './read.ts';
 export type { RejectedEvent, StoredEvent } from './recorded-event.ts';
 export type {
   AllFilter,
@@ -40,5 +40,5 @@ export {
 export * from './errors.ts';
 export { defaultConnectionString, parseStoreEnvironment, storeEndpoint, InvalidEnvironmentError } from './environment.ts';
 export { deterministicEventId } from './deterministic-id.ts';
-export { readLatest, readLatestByStream, eachStreamEvent, eachStreamEventBackwards } from './read-latest.ts';
+export { readCurrent, readLatest, readLatestByStream, eachStreamEvent, eachStreamEventBackwards, type StreamCurrent } from './read-latest.ts';
 export { createOutageReporter, retryWhileUnavailable, type OutageReporter } from './store-outage.ts';

@@ -1,11 +1,39 @@
 import type { CatalogEvent, EventCatalog } from './catalog.ts';
 import type { EventStore } from './connection.ts';
 import type { StoredEvent } from './recorded-event.ts';
+import type { StreamPage } from './read.ts';
 
 /** The latest valid event of a stream, or undefined when the stream has none. */
 export async function readLatest<C extends EventCatalog>(store: EventStore, stream: string, catalog: C): Promise<StoredEvent<CatalogEvent<C>> | undefined> {
-  const [latest] = await store.readStreamEvents(stream, catalog, { direction: 'backwards', maxCount: 1 });
-  return latest;
+  return (await readCurrent(store, stream, catalog)).latest;
+}
+
+/** A stream's latest valid event, and the revision of its newest event, valid or not. */
+export interface StreamCurrent<E> {
+  readonly latest: StoredEvent<E> | undefined;
+  /** What an append after the newest event expects. */
+  readonly revision: bigint | 'no_stream';
+}
+
+/**
+ * The latest valid event and the stream's revision. A malformed event at the end (written by a
+ * careless producer) is left out, as every consumer leaves it out, and the event before it is the
+ * latest; the revision is still the malformed one's, so that a write after it is not refused.
+ */
+export async function readCurrent<C extends EventCatalog>(store: EventStore, stream: string, catalog: C): Promise<StreamCurrent<CatalogEvent<C>>> {
+  let newest: bigint | undefined;
+  let from: bigint | 'end' = 'end';
+  let maxCount = 1; // the newest event is nearly always valid
+  for (;;) {
+    const page: StreamPage<CatalogEvent<C>> = await store.readStreamPage(stream, catalog, { direction: 'backwards', from, maxCount });
+    if (page.revisionsRead === undefined) return { latest: undefined, revision: newest ?? 'no_stream' };
+    const revision: bigint = newest ?? page.revisionsRead.first;
+    newest = revision;
+    const [latest] = page.events;
+    if (latest !== undefined || page.revisionsRead.last === 0n) return { latest, revision };
+    from = page.revisionsRead.last - 1n;
+    maxCount = 100;
+  }
 }
 
 /**

@@ -24,6 +24,13 @@ export interface ReadStreamOptions {
   readonly ifMissing?: 'empty' | 'throw';
 }
 
+/** A read's valid events, and the revisions of the first and last events it read, valid or not. */
+export interface StreamPage<E> {
+  readonly events: StoredEvent<E>[];
+  /** undefined when the read found no event at all. */
+  readonly revisionsRead: { readonly first: bigint; readonly last: bigint } | undefined;
+}
+
 /**
  * Reads a stream's events, validated against the catalog. Malformed events are logged and
  * left out; unknown types are left out or reported as the catalog says.
@@ -35,20 +42,34 @@ export async function readStreamEvents<C extends EventCatalog>(
   catalog: C,
   options: ReadStreamOptions = {},
 ): Promise<StoredEvent<CatalogEvent<C>>[]> {
+  return (await readStreamPage(client, logger, stream, catalog, options)).events;
+}
+
+/** readStreamEvents, telling also which revisions the read went over, the events it left out among them. */
+export async function readStreamPage<C extends EventCatalog>(
+  client: EventStoreDBClient,
+  logger: Logger,
+  stream: string,
+  catalog: C,
+  options: ReadStreamOptions = {},
+): Promise<StreamPage<CatalogEvent<C>>> {
   const events: StoredEvent<CatalogEvent<C>>[] = [];
+  let revisionsRead: { first: bigint; last: bigint } | undefined;
   try {
     await eachResolvedEvent(client.readStream(stream, toClientReadOptions(options)), (resolved) => {
       if (!resolved.event) return;
+      const { revision } = resolved.event;
+      revisionsRead = { first: revisionsRead?.first ?? revision, last: revision };
       const outcome = readRecordedEvent(catalog, resolved.event as ClientRecordedEvent);
       if (outcome.outcome === 'accepted') events.push(outcome.stored);
       else if (outcome.outcome === 'rejected') logRejection(logger, outcome.rejected, { operation: 'read' });
     });
   } catch (error) {
     // A missing stream is an ordinary answer (every new profile): no error of ours is built for it.
-    if ((options.ifMissing ?? 'empty') === 'empty' && isStreamNotFound(error)) return [];
+    if ((options.ifMissing ?? 'empty') === 'empty' && isStreamNotFound(error)) return { events: [], revisionsRead: undefined };
     throw mapStoreError(error, { operation: 'read', stream });
   }
-  return events;
+  return { events, revisionsRead };
 }
 
 /**

@@ -124,6 +124,23 @@ describe('spillway apply', () => {
     expect(await dataflowStream(ids)).toHaveLength(1);
   });
 
+  it('given a destination whose newest event is malformed (written by hand), when the file is applied again changed, then it is updated over it', async () => {
+    const ids = newIds();
+    const file = await writeTempFile('spillway.yaml', configYaml(ids));
+    expect((await runCli(['apply', file])).exitCode).toBe(0);
+    await store.appendUncheckedEvents(`destination-${ids.destination}`, [{ type: 'DestinationConfigured', data: { destinationId: ids.destination, endpoint: 42 } }]);
+    await writeFile(file, configYaml(ids, { headers: 'x-tenant:globex' }));
+    const run = await runCli(['apply', file]);
+    expect(run.exitCode).toBe(0);
+    // the malformed event is named on the way, as every reader names it
+    expect(run.stderr).toMatch(new RegExp(`"message":"event rejected".*"stream":"destination-${ids.destination}".*"revision":"1"`));
+    const destinations = await destinationStream(ids);
+    expect(destinations.map((stored) => [stored.revision, stored.event.type === 'DestinationConfigured' && stored.event.data.headers])).toEqual([
+      [0n, { 'x-tenant': 'acme', 'x-api-version': '2' }],
+      [2n, { 'x-tenant': 'globex' }],
+    ]);
+  });
+
   it('given --dry-run, when applied, then the events are printed and nothing is written', async () => {
     const ids = newIds();
     const file = await writeTempFile('spillway.yaml', configYaml(ids));

@@ -16,7 +16,7 @@ import type { DesiredConfig } from '../config-file/desired-config.ts';
 import { planAlerts, type AlertSubscriptionConfiguredEvent } from './plan-alerts.ts';
 import { sameData } from './same-data.ts';
 
-/** The latest valid event of a stream and its revision. */
+/** The latest valid event of a stream, and the stream's revision (of its newest event, valid or not: what the next append expects). */
 export interface Latest<E> {
   readonly event: E;
   readonly revision: bigint;

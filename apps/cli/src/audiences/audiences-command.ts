@@ -2,7 +2,7 @@ import { audienceStreamName, publicEvent, type AudienceOrigin } from '@spillway/
 import type { CliContext, CommandResult } from '../cli/context.ts';
 import { withStore } from '../cli/store-connection.ts';
 import { audienceEvents } from '../config-streams/public-catalogs.ts';
-import { readLatest } from '@spillway/event-streams';
+import { readCurrent } from '@spillway/event-streams';
 import { nextAudienceDefinition } from './audience-definition.ts';
 
 export interface DefineAudience {
@@ -17,11 +17,11 @@ export async function runDefineAudience(context: CliContext, command: DefineAudi
   const stream = audienceStreamName(command.audienceId);
   const desired = { audienceId: command.audienceId, name: command.audienceName, mergePolicyId: command.mergePolicyId, origin: command.origin };
   return withStore(context, async (store) => {
-    const latest = await readLatest(store, stream, audienceEvents);
+    const { latest, revision } = await readCurrent(store, stream, audienceEvents);
     const next = nextAudienceDefinition(latest?.event.data, desired, context.now());
     if (next.change !== 'unchanged') {
       const event = publicEvent('AudienceDefined', next.definition);
-      await store.appendEvents(stream, audienceEvents, [event], { expectedRevision: latest?.revision ?? 'any' });
+      await store.appendEvents(stream, audienceEvents, [event], { expectedRevision: revision });
     }
     return {
       text: [`audience ${command.audienceId}: ${next.change}${next.change === 'unchanged' ? ', nothing written' : ` (${stream})`}`],

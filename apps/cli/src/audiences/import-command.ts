@@ -6,7 +6,7 @@ import type { CliContext, CommandResult } from '../cli/context.ts';
 import { UsageError } from '../cli/errors.ts';
 import { withStore } from '../cli/store-connection.ts';
 import { audienceEvents, ingestEventCatalog } from '../config-streams/public-catalogs.ts';
-import { readLatest } from '@spillway/event-streams';
+import { readCurrent } from '@spillway/event-streams';
 import { nextAudienceDefinition } from './audience-definition.ts';
 import { AppendPool } from './import-append-pool.ts';
 import { csvRecordsOf, fingerprintFile } from './import-file.ts';
@@ -51,14 +51,14 @@ export async function runImportAudience(context: CliContext, command: ImportAudi
 
 async function defineAudience(context: CliContext, store: EventStore, command: ImportAudience): Promise<string> {
   const stream = audienceStreamName(command.audienceId);
-  const latest = await readLatest(store, stream, audienceEvents);
+  const { latest, revision } = await readCurrent(store, stream, audienceEvents);
   if (latest && latest.event.data.origin !== 'custom-upload') {
     throw new UsageError(`audience '${command.audienceId}' comes from segmentation; a CSV can only be imported into a custom-upload audience`, 'audiences import');
   }
   const desired = { audienceId: command.audienceId, name: command.audienceName, mergePolicyId: command.mergePolicyId, origin: 'custom-upload' as const };
   const next = nextAudienceDefinition(latest?.event.data, desired, context.now());
   if (next.change !== 'unchanged') {
-    await store.appendEvents(stream, audienceEvents, [publicEvent('AudienceDefined', next.definition)], { expectedRevision: latest?.revision ?? 'any' });
+    await store.appendEvents(stream, audienceEvents, [publicEvent('AudienceDefined', next.definition)], { expectedRevision: revision });
   }
   return next.change;
 }

@@ -1,5 +1,5 @@
 import { alertingEventSchemas, alertingStreamName, alertSubscriptionSchema, type AlertSubscription } from '@spillway/alert-rules';
-import { defineEvents, readLatest, type EventStore } from '@spillway/event-streams';
+import { defineEvents, readCurrent, type EventStore } from '@spillway/event-streams';
 import { alertEventSchemas, alertStreamName } from '@spillway/pipeline-events';
 import { isPlainObject } from '@spillway/xdm';
 import { z } from 'zod';
@@ -16,11 +16,8 @@ const { dataflowId: _id, ...bodyProperties } = (z.toJSONSchema(alertSubscription
 const subscriptionBodyJsonSchema = { type: 'object', properties: bodyProperties, required: ['webhook'], additionalProperties: false };
 
 async function currentSubscription(store: EventStore, id: string) {
-  const latest = await readLatest(store, alertingStreamName(id), alertingEvents);
-  return {
-    data: latest?.event.type === 'AlertSubscriptionConfigured' ? latest.event.data : undefined,
-    expectedRevision: latest ? latest.revision : ('no_stream' as const),
-  };
+  const { latest, revision } = await readCurrent(store, alertingStreamName(id), alertingEvents);
+  return { data: latest?.event.type === 'AlertSubscriptionConfigured' ? latest.event.data : undefined, expectedRevision: revision };
 }
 
 function subscriptionFromBody(id: string, body: unknown): AlertSubscription {

@@ -56,6 +56,19 @@ describe('destinations', () => {
     expect(await destinationEventsOf(id)).toEqual([]);
   });
 
+  it('shows and updates a destination whose newest event is malformed (written by hand): the last valid configuration stands', async () => {
+    const id = uniqueId('dest');
+    expect((await api.call('PUT', `/destinations/${id}`, { key, body: destinationBody({ name: 'Valid' }) })).status).toBe(201);
+    await api.store.appendUncheckedEvents(destinationStreamName(id), [{ type: 'DestinationConfigured', data: { destinationId: id, endpoint: 42 } }]);
+
+    const shown = await api.call('GET', `/destinations/${id}`, { key });
+    expect([shown.status, shown.body.name]).toEqual([200, 'Valid']);
+    const updated = await api.call('PUT', `/destinations/${id}`, { key, body: destinationBody({ name: 'Fixed' }) });
+    expect(updated.status).toBe(200);
+    expect((await api.call('GET', `/destinations/${id}`, { key })).body.name).toBe('Fixed');
+    expect((await destinationEventsOf(id)).map((event) => event.type === 'DestinationConfigured' && event.data.name)).toEqual(['Valid', 'Fixed']);
+  });
+
   it('refuses a body that is not JSON, and a destination still used by a dataflow', async () => {
     expect((await api.call('PUT', `/destinations/${uniqueId('dest')}`, { key, rawBody: '{not json' })).body.error.issues).toEqual([{ field: '(body)', reason: 'is not valid JSON' }]);
     const [destination, dataflow, audience] = [uniqueId('dest'), uniqueId('flow'), uniqueId('aud')];

@@ -2,7 +2,7 @@ import { WrongExpectedRevisionError, type EventStore } from '@spillway/event-str
 import { audienceStreamName, dataflowStreamName, destinationStreamName, parseStreamName, type AudienceDefinition, type DataflowConfig, type DestinationConfig } from '@spillway/xdm';
 import { ApiError } from '../http/api-errors.ts';
 import { audienceEvents, dataflowEvents, destinationEvents } from './catalogs.ts';
-import { readLatest, readLatestByStream } from '@spillway/event-streams';
+import { readCurrent, readLatest, readLatestByStream } from '@spillway/event-streams';
 
 /** A configuration as it stands: its data when configured, and the revision to write after. */
 export interface Current<T> {
@@ -13,13 +13,13 @@ export interface Current<T> {
 const inCategory = (category: string) => (streamId: string) => parseStreamName(streamId)?.category === category;
 
 export async function currentDestination(store: EventStore, id: string): Promise<Current<DestinationConfig>> {
-  const latest = await readLatest(store, destinationStreamName(id), destinationEvents);
-  return { data: latest?.event.type === 'DestinationConfigured' ? latest.event.data : undefined, expectedRevision: latest ? latest.revision : 'no_stream' };
+  const { latest, revision } = await readCurrent(store, destinationStreamName(id), destinationEvents);
+  return { data: latest?.event.type === 'DestinationConfigured' ? latest.event.data : undefined, expectedRevision: revision };
 }
 
 export async function currentDataflow(store: EventStore, id: string): Promise<Current<DataflowConfig>> {
-  const latest = await readLatest(store, dataflowStreamName(id), dataflowEvents);
-  return { data: latest?.event.type === 'DataflowConfigured' ? latest.event.data : undefined, expectedRevision: latest ? latest.revision : 'no_stream' };
+  const { latest, revision } = await readCurrent(store, dataflowStreamName(id), dataflowEvents);
+  return { data: latest?.event.type === 'DataflowConfigured' ? latest.event.data : undefined, expectedRevision: revision };
 }
 
 export async function audienceDefinition(store: EventStore, id: string): Promise<AudienceDefinition | undefined> {
