@@ -54,12 +54,13 @@ export async function readStreamPage<C extends EventCatalog>(
   options: ReadStreamOptions = {},
 ): Promise<StreamPage<CatalogEvent<C>>> {
   const events: StoredEvent<CatalogEvent<C>>[] = [];
-  let revisionsRead: { first: bigint; last: bigint } | undefined;
+  let first: bigint | undefined;
+  let last: bigint | undefined;
   try {
     await eachResolvedEvent(client.readStream(stream, toClientReadOptions(options)), (resolved) => {
       if (!resolved.event) return;
-      const { revision } = resolved.event;
-      revisionsRead = { first: revisionsRead?.first ?? revision, last: revision };
+      last = resolved.event.revision;
+      first ??= last;
       const outcome = readRecordedEvent(catalog, resolved.event as ClientRecordedEvent);
       if (outcome.outcome === 'accepted') events.push(outcome.stored);
       else if (outcome.outcome === 'rejected') logRejection(logger, outcome.rejected, { operation: 'read' });
@@ -69,7 +70,7 @@ export async function readStreamPage<C extends EventCatalog>(
     if ((options.ifMissing ?? 'empty') === 'empty' && isStreamNotFound(error)) return { events: [], revisionsRead: undefined };
     throw mapStoreError(error, { operation: 'read', stream });
   }
-  return { events, revisionsRead };
+  return { events, revisionsRead: first === undefined || last === undefined ? undefined : { first, last } };
 }
 
 /**

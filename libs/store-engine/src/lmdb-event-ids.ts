@@ -16,11 +16,11 @@ import { lastPosition } from './lmdb-tables.ts';
  * memory, and out of the table inside the removing transaction if the table has it.
  */
 export interface EventIdIndex {
-  /** A view for one write transaction's operations: they see each other's ids, and only they do until `settled`. */
+  /** A view for one write transaction's operations: they see each other's ids, and only they do until `published`. */
   begin(): IdsInTransaction;
   /** Everything pending goes into the table once there are `flushEvery` (or, with `force`, any): run inside the write transaction, before its operations. */
   flushIfDue(force?: boolean): Flushed | undefined;
-  /** After the write transaction's operations ran: later transactions see its ids from here on. */
+  /** After the write transaction's operations ran: later transactions see its ids from here on (a rollback takes them back in `settled`). */
   published(ids: IdsInTransaction): PublishedIds;
   /** The transaction holding `published` and `flushed` is committed, or was rolled back. */
   settled(published: PublishedIds, flushed: Flushed | undefined, committed: boolean): void;
