@@ -1,6 +1,6 @@
 import type { AlertRaised, AlertResolved, AlertRuleKind } from '@spillway/pipeline-events';
 import type { AlertState } from './alert-state.ts';
-import { observe, pruneWindows, type AlertInputEvent } from './observe.ts';
+import { observe, occurredAt, pruneWindows, type AlertInputEvent } from './observe.ts';
 import { checkBackfillStalled } from './rules/backfill-stalled.ts';
 import { checkDeadLettered } from './rules/dead-lettered.ts';
 import { checkDeliveryDelay } from './rules/delivery-delay.ts';
@@ -74,10 +74,15 @@ function verdictOf(rule: AlertRuleKind, state: AlertState, rules: AlertRules, no
  * The alert decider of one dataflow: folds the input into the measurements, asks every rule for
  * its verdict, and raises what is over and not yet raised, resolves what is clear and raised.
  * An alert already raised is never raised again until it is resolved.
+ *
+ * An event is judged at the time it happened (`now` if that is earlier): read again after the
+ * alert manager was down, failures of that time still fill their window and raise, with the time
+ * they happened, instead of being older than every window by the time they are read.
  */
 export function evaluateAlerts(state: AlertState, input: AlertInput, context: EvaluationContext): Evaluation {
-  const { subscription, now } = context;
-  const nowMs = now.getTime();
+  const { subscription } = context;
+  const nowMs = input.kind === 'event' ? Math.min(context.now.getTime(), occurredAt(input.event)) : context.now.getTime();
+  const now = new Date(nowMs);
   const rules = subscription.rules;
   const observed = input.kind === 'event' ? observe(state, input.event) : state;
   const measured = pruneWindows(observed, nowMs, { requestsMs: rules.failureRate.windowSeconds * 1000, delaysMs: rules.deliveryDelay.windowSeconds * 1000 });

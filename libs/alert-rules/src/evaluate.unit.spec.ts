@@ -1,7 +1,7 @@
 import { deterministicEventId } from '@spillway/event-streams';
 import { describe, expect, it } from 'vitest';
 import { alertStateSchema } from './alert-state.ts';
-import { event, inputs, repeat, run, subscription, tick } from './testing/alert-inputs.ts';
+import { at, event, inputs, repeat, run, subscription, tick } from './testing/alert-inputs.ts';
 
 // 20 requests at second 0..19, the first `failures` of them failed.
 const traffic = (failures: number, from = 0) =>
@@ -42,6 +42,14 @@ describe('failure-rate (default: > 0.1 over 300 s, at least 20 requests)', () =>
     expect(again?.alert.alertId).not.toBe(raised?.alert.alertId);
   });
 
+  it('raises for failures read an hour late (the manager was down meanwhile), at the time they happened, and resolves on the clock once caught up', () => {
+    const readLate = traffic(3).map((step) => ({ ...step, seconds: 3_600 }));
+    const { decisions, kinds } = run([...readLate, tick(3_601)]);
+    expect(kinds).toEqual(['raise failure-rate', 'resolve failure-rate']);
+    expect(decisions[0]?.alert.raisedAt).toBe(at(19));
+    expect(decisions[1]?.alert).toMatchObject({ raisedAt: at(19), resolvedAt: at(3_601) });
+  });
+
   it('resolves when successes bring the ratio down to the threshold', () => {
     expect(run([...traffic(3), ...repeat(10, (i) => event(20 + i, inputs.delivered(20 + i)))]).kinds).toEqual(['raise failure-rate', 'resolve failure-rate']);
   });
@@ -63,8 +71,9 @@ describe('dead-lettered (default: any dead letter, resolved after 900 s without 
     expect(run([...steps, tick(1500)]).kinds).toEqual(['raise dead-lettered', 'resolve dead-lettered']);
   });
 
-  it('does not raise for a dead letter older than the quiet period (catching up on history)', () => {
-    expect(run([event(1000, inputs.deadLettered(0))]).decisions).toEqual([]);
+  it('raises for a dead letter read late (the manager catching up after it was down), at the time it happened', () => {
+    const { decisions } = run([{ seconds: 1000, event: inputs.deadLettered(0) }]);
+    expect(decisions.map((decision) => [decision.kind, decision.alert.rule, decision.alert.raisedAt])).toEqual([['raise', 'dead-lettered', at(0)]]);
   });
 });
 

@@ -13,6 +13,34 @@ export type AlertInputEvent =
   | { readonly type: 'BackfillProgress'; readonly data: BackfillProgress }
   | { readonly type: 'BackfillCompleted'; readonly data: BackfillCompleted };
 
+/** When the event happened, by the clock of the service that wrote it (ms since the epoch). */
+export function occurredAt(event: AlertInputEvent): number {
+  switch (event.type) {
+    case 'ExportDelivered':
+      return Date.parse(event.data.deliveredAt);
+    case 'ExportAttemptFailed':
+      return Date.parse(event.data.startedAt);
+    case 'ExportFailed':
+      return Date.parse(event.data.failedAt);
+    case 'ExportDeadLettered':
+      return Date.parse(event.data.deadLetteredAt);
+    case 'CircuitOpened':
+      return Date.parse(event.data.openedAt);
+    case 'CircuitClosed':
+      return Date.parse(event.data.closedAt);
+    case 'BackfillStarted':
+      return Date.parse(event.data.startedAt);
+    case 'BackfillProgress':
+      return Date.parse(event.data.at);
+    case 'BackfillCompleted':
+      return Date.parse(event.data.completedAt);
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown alert input ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
 /** Kept per dataflow at most (the state is stored with every checkpoint): the p95 is taken over the newest ones. */
 export const maxDelaySamples = 1_000;
 

@@ -45,6 +45,17 @@ describe('alert manager against the real store: every rule raises once and resol
     expect(alerts[1]).toMatchObject({ alertId: raised?.alertId, raisedAt: raised?.raisedAt });
   });
 
+  it('failure-rate after the manager was down: failures it reads an hour late raise at the time they happened, and resolve on its clock once it has caught up', async () => {
+    const { dataflowId, flow } = await setup();
+    for (let i = 0; i < 20; i++) await (i < 3 ? flow.attemptFailed() : flow.delivered());
+    const appendedBy = Date.now();
+    start({ now: () => new Date(Date.now() + 3_600_000) });
+    const alerts = await alertsOf(dataflowId, 2);
+    expect(alerts.map((alert) => `${alert.type} ${alert.rule}`)).toEqual(['AlertRaised failure-rate', 'AlertResolved failure-rate']);
+    expect(Date.parse(String(alerts[0]?.['raisedAt']))).toBeLessThanOrEqual(appendedBy);
+    expect(Date.parse(String(alerts[1]?.['resolvedAt']))).toBeGreaterThan(appendedBy + 3_000_000);
+  });
+
   it('dead-lettered: raised by a dead letter, not again for the next, resolved after the quiet period', async () => {
     const { dataflowId, flow } = await setup({ deadLettered: { quietSeconds: 2 } });
     start();

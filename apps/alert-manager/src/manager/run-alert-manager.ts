@@ -98,7 +98,11 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
     });
 
   const tickMs = options.tickMs ?? 1000;
+  // Events are judged at the time they happened (evaluateAlerts); a tick at the present while the
+  // manager is still reading the past would empty the windows that history is filling.
+  let live = false;
   const timer = setInterval(() => {
+    if (!live) return;
     exclusive(() => apply(tickEvaluations(known), known)).catch((error: unknown) => {
       if (!aborting.signal.aborted) logger.error('alert tick failed; the next tick tries again', { error });
     });
@@ -116,6 +120,7 @@ export function runAlertManager(options: AlertManagerOptions): AlertManager {
     checkpointEvery: options.checkpointEvery ?? { events: 1000, ms: 5000 },
   });
   consumer.done.finally(() => clearInterval(timer)).catch(() => undefined);
+  consumer.caughtUp.then(() => (live = true)).catch(() => undefined);
   // Decisions appended before a stop or crash and not told yet: their dataflows' queues find them.
   consumer.caughtUp.then(() => notificationTargets(known).forEach((subscription) => outbox.decided(subscription))).catch(() => undefined);
 
