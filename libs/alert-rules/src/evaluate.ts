@@ -70,6 +70,10 @@ function verdictOf(rule: AlertRuleKind, state: AlertState, rules: AlertRules, no
   }
 }
 
+const judgedLateUpToMs = 24 * 3_600_000;
+
+const judgedAt = (now: number, occurred: number): number => (now - occurred > judgedLateUpToMs ? now : Math.min(now, occurred));
+
 /**
  * The alert decider of one dataflow: folds the input into the measurements, asks every rule for
  * its verdict, and raises what is over and not yet raised, resolves what is clear and raised.
@@ -77,11 +81,13 @@ function verdictOf(rule: AlertRuleKind, state: AlertState, rules: AlertRules, no
  *
  * An event is judged at the time it happened (`now` if that is earlier): read again after the
  * alert manager was down, failures of that time still fill their window and raise, with the time
- * they happened, instead of being older than every window by the time they are read.
+ * they happened, instead of being older than every window by the time they are read. Events more
+ * than `judgedLateUpToMs` old are judged at `now` as before (they fall out of the windows): a
+ * manager started on months of history does not notify every incident in it.
  */
 export function evaluateAlerts(state: AlertState, input: AlertInput, context: EvaluationContext): Evaluation {
   const { subscription } = context;
-  const nowMs = input.kind === 'event' ? Math.min(context.now.getTime(), occurredAt(input.event)) : context.now.getTime();
+  const nowMs = input.kind === 'event' ? judgedAt(context.now.getTime(), occurredAt(input.event)) : context.now.getTime();
   const now = new Date(nowMs);
   const rules = subscription.rules;
   const observed = input.kind === 'event' ? observe(state, input.event) : state;

@@ -75,6 +75,11 @@ describe('dead-lettered (default: any dead letter, resolved after 900 s without 
     const { decisions } = run([{ seconds: 1000, event: inputs.deadLettered(0) }]);
     expect(decisions.map((decision) => [decision.kind, decision.alert.rule, decision.alert.raisedAt])).toEqual([['raise', 'dead-lettered', at(0)]]);
   });
+
+  it('does not raise for a dead letter read more than a day late (history the manager was never running for)', () => {
+    expect(run([{ seconds: 24 * 3_600 + 1, event: inputs.deadLettered(0) }]).decisions).toEqual([]);
+    expect(run([{ seconds: 24 * 3_600, event: inputs.deadLettered(0) }]).kinds).toEqual(['raise dead-lettered']);
+  });
 });
 
 describe('delivery-delay (default: p95 > 60 s over 300 s, at least 10 deliveries)', () => {
