@@ -148,7 +148,8 @@ describe('checkpointed consumers', () => {
     const running = consume(prefix, seen);
     await running.caughtUp;
     const before = await store.appendEvents(`noise-${prefix}s`, orderEvents, [placed('first')]);
-    // The store reports a checkpoint every 32 scanned events (the default filter window).
+    // The store reports a checkpoint every 1,024 scanned events (32 x its 32-event filter window;
+    // subscriptions.ts), and once no commit has come for 200 ms.
     await store.appendEvents(`noise-${prefix}s`, orderEvents, Array.from({ length: 80 }, (_, index) => placed(`n${index}`)));
     await waitFor(() => {
       const position = running.stats().position;

@@ -27,6 +27,19 @@ export class CommitWaiter {
     });
   }
 
+  /** As waitBeyond, but for at most `ms`: true when the head moved (or the waiter closed), false when the time ran out. */
+  async waitBeyondFor(head: bigint, ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([this.waitBeyond(head).then(() => true as const), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

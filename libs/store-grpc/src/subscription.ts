@@ -11,6 +11,8 @@ import type { EventFilter } from './filter.ts';
 import type { ReadFrom } from './read-request.ts';
 
 const pageSize = 256n;
+/** How long a live filtered subscription waits for a commit before it reports, in a checkpoint, how far it has scanned. */
+const idleCheckpointMs = 200;
 
 export interface SubscriptionHooks {
   /** Called with the subscription id when it starts; returns the function called when it ends. */
@@ -31,6 +33,7 @@ async function runSubscription(
   hooks: SubscriptionHooks,
   sendNextPage: () => Promise<Step>,
   beforeCaughtUp: () => Promise<boolean>,
+  whenIdle?: () => Promise<boolean>,
 ): Promise<void> {
   const subscriptionId = randomUUID();
   const ended = hooks.started(subscriptionId);
@@ -48,7 +51,11 @@ async function runSubscription(
         caughtUp = true;
         if (!(await beforeCaughtUp()) || !(await writer.write(caughtUpResponse()))) return;
       }
-      await waiter.waitBeyond(head);
+      if (whenIdle === undefined) await waiter.waitBeyond(head);
+      else if (!(await waiter.waitBeyondFor(head, idleCheckpointMs))) {
+        if (!(await whenIdle())) return;
+        await waiter.waitBeyond(head);
+      }
     }
   } finally {
     stopWaiting();
@@ -102,7 +109,12 @@ export interface AllSubscription {
   readonly uuidForm: UuidForm;
 }
 
-/** With a filter, a checkpoint goes out every `checkpointInterval` scanned events and before `caught_up`. */
+/**
+ * With a filter, a checkpoint goes out every `checkpointInterval` scanned events, before
+ * `caught_up`, and when a live subscription has scanned past events it did not send and then no
+ * commit came for `idleCheckpointMs` (so a quiet consumer's position, and its lag, catch up with
+ * the head; EventStoreDB sends none then).
+ */
 export async function serveAllSubscription(
   engine: StoreEngine,
   subscription: AllSubscription,
@@ -118,6 +130,8 @@ export async function serveAllSubscription(
     lastCheckpoint = at;
     return writer.write(checkpointResponse(at));
   };
+  /** A checkpoint at the last scanned position, unless one already names it. */
+  const reportScanned = async () => (filter === undefined || position < 0n || position === lastCheckpoint ? true : checkpoint(position));
   const sendAll = async (): Promise<Step> => {
     const events = Array.from(engine.readAll({ direction: 'forwards', from: position + 1n, maxCount: pageSize }));
     if (events.length === 0) return 'nothing-new';
@@ -139,6 +153,7 @@ export async function serveAllSubscription(
     writer,
     hooks,
     filter === undefined ? sendAll : () => sendSelected(filter),
-    async () => (filter === undefined || position < 0n || position === lastCheckpoint ? true : checkpoint(position)),
+    reportScanned,
+    filter === undefined ? undefined : reportScanned,
   );
 }

@@ -115,6 +115,17 @@ describe('subscribeToAll', () => {
     expect(checkpoints.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('live, reports a checkpoint at the last scanned event once no commit came for a moment, though far from a whole window (not in EventStoreDB)', async () => {
+    const wanted = uniqueStream('suball-idle');
+    const checkpoints: Position[] = [];
+    const filter = streamNameFilter({ prefixes: [wanted], checkpointInterval: 32, checkpointReached: (_s: unknown, position: Position) => void checkpoints.push(position) });
+    const seen = probe(subscribe({ fromPosition: END, filter }));
+    await seen.waitForCaughtUp();
+    const noise = await client.appendToStream(uniqueStream('suball-noise'), numbered(5));
+    await eventually(() => checkpoints.at(-1)?.commit === noise.position!.commit);
+    expect(seen.events).toEqual([]);
+  });
+
   it('delivers live events after catching up, caughtUp only once', async () => {
     const prefix = uniqueStream('suball-live');
     const seen = probe(subscribe({ fromPosition: END, filter: streamNameFilter({ prefixes: [prefix] }) }));
