@@ -115,7 +115,8 @@ export function evaluateAlerts(state: AlertState, input: AlertInput, context: Ev
       delete open[rule];
       decisions.push({
         kind: 'resolve',
-        alert: { alertId: raised.alertId, dataflowId: subscription.dataflowId, rule, summary: verdict.summary, raisedAt: raised.raisedAt, resolvedAt: now.toISOString() },
+        // Never before the raise: events from services on other machines may carry a clock a little behind.
+        alert: { alertId: raised.alertId, dataflowId: subscription.dataflowId, rule, summary: verdict.summary, raisedAt: raised.raisedAt, resolvedAt: new Date(Math.max(nowMs, Date.parse(raised.raisedAt))).toISOString() },
       });
     }
   }

@@ -50,6 +50,12 @@ describe('failure-rate (default: > 0.1 over 300 s, at least 20 requests)', () =>
     expect(decisions[1]?.alert).toMatchObject({ raisedAt: at(19), resolvedAt: at(3_601) });
   });
 
+  it('never resolves before it was raised, when a later event carries an earlier time (another machine\'s clock)', () => {
+    const { decisions } = run([...traffic(3), ...repeat(10, (i) => event(20 + i, inputs.delivered(10)))]);
+    expect(decisions.map((decision) => decision.kind)).toEqual(['raise', 'resolve']);
+    expect(decisions[1]?.alert).toMatchObject({ raisedAt: at(19), resolvedAt: at(19) });
+  });
+
   it('resolves when successes bring the ratio down to the threshold', () => {
     expect(run([...traffic(3), ...repeat(10, (i) => event(20 + i, inputs.delivered(20 + i)))]).kinds).toEqual(['raise failure-rate', 'resolve failure-rate']);
   });
