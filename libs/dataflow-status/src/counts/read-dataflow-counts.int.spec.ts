@@ -93,16 +93,17 @@ describe('reading dataflow counts with snapshots', () => {
     await someTraffic(dataflowId, 1_000);
     const first = await scanDataflowCounts(store, dataflowId);
     expect(first.snapshotStored).toBe(true);
-    for (let batch = 0; batch < 8; batch++) {
+    // 8,000 events the filter leaves out: a checkpoint every 1,024 of them (event-streams' subscriptions.ts)
+    for (let batch = 0; batch < 16; batch++) {
       await store.appendUncheckedEvents(`ingest-${randomUUID()}`, Array.from({ length: 500 }, () => ({ type: 'ProfileAttributesWritten', data: {} })));
     }
     const second = await scanDataflowCounts(store, dataflowId);
     expect(second.scanned).toMatchObject({ events: 0, profileChanges: 0 });
-    expect(second.scanned.checkpoints).toBeGreaterThanOrEqual(100);
+    expect(second.scanned.checkpoints).toBeGreaterThanOrEqual(7);
     expect(second.snapshotStored).toBe(true);
     const third = await scanDataflowCounts(store, dataflowId);
     expect(third.from).not.toBe(second.from);
-    expect(third.scanned.checkpoints).toBeLessThan(5);
+    expect(third.scanned.checkpoints).toBeLessThanOrEqual(1);
     expect(third.counts).toEqual(first.counts);
   });
 

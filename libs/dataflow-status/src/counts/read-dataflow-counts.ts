@@ -11,7 +11,7 @@ export interface ReadCountsOptions {
   /**
    * Or when the scan passed at least this many checkpoints: a log that grows with events the filter
    * leaves out (ingest, other dataflows' outcomes) is scanned by the store all the same.
-   * @defaultValue 100 (3,200 scanned events with the client's default checkpoint interval)
+   * @defaultValue 3 (3,072 scanned events: the store sends a checkpoint every 1,024, event-streams' subscriptions.ts)
    */
   readonly snapshotAfterCheckpoints?: number;
   /** Start from the latest snapshot and store new ones; false scans the whole log and stores nothing. @defaultValue true */
@@ -48,7 +48,7 @@ export async function scanDataflowCounts(store: EventStore, dataflowId: string, 
 }
 
 export function snapshotDue(scanned: CountsScan, options: ReadCountsOptions = {}): boolean {
-  return scanned.events >= (options.snapshotAfter ?? 1000) || scanned.checkpoints >= (options.snapshotAfterCheckpoints ?? 100);
+  return scanned.events >= (options.snapshotAfter ?? 1000) || scanned.checkpoints >= (options.snapshotAfterCheckpoints ?? 3);
 }
 
 const readingsInFlight = new WeakMap<EventStore, Map<string, Promise<CountsReading>>>();
