@@ -1,3 +1,4 @@
+import { deliveryRecordTimeMs } from '@spillway/pipeline-events';
 import type { BackfillCompleted, BackfillProgress, BackfillStarted, CircuitClosed, CircuitOpened, ExportAttemptFailed, ExportDeadLettered, ExportDelivered, ExportFailed } from '@spillway/pipeline-events';
 import type { AlertState, RequestBucket } from './alert-state.ts';
 
@@ -16,14 +17,6 @@ export type AlertInputEvent =
 /** When the event happened, by the clock of the service that wrote it (ms since the epoch). */
 export function occurredAt(event: AlertInputEvent): number {
   switch (event.type) {
-    case 'ExportDelivered':
-      return Date.parse(event.data.deliveredAt);
-    case 'ExportAttemptFailed':
-      return Date.parse(event.data.startedAt);
-    case 'ExportFailed':
-      return Date.parse(event.data.failedAt);
-    case 'ExportDeadLettered':
-      return Date.parse(event.data.deadLetteredAt);
     case 'CircuitOpened':
       return Date.parse(event.data.openedAt);
     case 'CircuitClosed':
@@ -34,10 +27,8 @@ export function occurredAt(event: AlertInputEvent): number {
       return Date.parse(event.data.at);
     case 'BackfillCompleted':
       return Date.parse(event.data.completedAt);
-    default: {
-      const unknown: never = event;
-      throw new Error(`unknown alert input ${JSON.stringify(unknown)}`);
-    }
+    default:
+      return deliveryRecordTimeMs(event);
   }
 }
 
