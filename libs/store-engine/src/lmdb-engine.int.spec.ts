@@ -147,9 +147,7 @@ describe('a damaged data file', () => {
     // write those, so the file of a running store (what a kill -9 leaves) can end before them.
     // Whether the last pages are such pages depends on the B-tree layout (random ids), so it is
     // tried a few times, each on a fresh file: once a file's layout misses, more streams in it
-    // usually miss too (it once missed ten times in a row that way). The event ids go into their
-    // index at every transaction, so that removing the events also removes ids scattered over it:
-    // with the ids batched, removing the log's rows alone almost never leaves such pages last.
+    // usually miss too (it once missed ten times in a row that way).
     const events = (count: number) => Array.from({ length: count }, () => proposed({ data: new Uint8Array(100) }));
     const copy = tempDir();
     const file = join(copy.path, DATA_FILE_NAME);
@@ -165,7 +163,7 @@ describe('a damaged data file', () => {
       for (let attempt = 0; attempt < 10 && !(stream !== '' && (await isShort())); attempt++) {
         const source = tempDir();
         sources.push(source);
-        const engine = await openLmdbEngine({ dataDir: source.path, logger: capturingLogger().logger, eventIdsFlushEvery: 1 });
+        const engine = await openLmdbEngine({ dataDir: source.path, logger: capturingLogger().logger });
         try {
           stream = uniqueStream('long');
           for (let done = 0; done < 2_500; done += 500) await engine.append(stream, 'any', events(500));

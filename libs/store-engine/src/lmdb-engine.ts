@@ -12,7 +12,6 @@ import { lastPosition, readHead } from './lmdb-tables.ts';
 import { RecentEvents } from './recent-events.ts';
 import type { RecentEventsLimits } from './recent-events.ts';
 import { createWriter } from './lmdb-writer.ts';
-import { DEFAULT_EVENT_ID_FLUSH_EVERY, openEventIdIndex } from './lmdb-event-ids.ts';
 import { backfillLimits, removeExpiredEvents } from './lmdb-retention.ts';
 import { currentRevisionOf } from './stream-head.ts';
 
@@ -32,8 +31,6 @@ export interface LmdbEngineOptions {
   readonly recentEvents?: RecentEventsLimits;
   /** How often the events older than their stream's `$maxAge` are removed from streams that get no appends. @defaultValue 60 s */
   readonly expiredEventsSweepMs?: number;
-  /** How many new event ids gather in memory before they are written into the event-id index (lmdb-event-ids.ts). @defaultValue 16,384 */
-  readonly eventIdsFlushEvery?: number;
 }
 
 /** Longest stream id in UTF-8 bytes: it is part of LMDB keys, which are limited to ~2 KB. */
@@ -58,8 +55,7 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
   const nowMicros = options.nowMicros ?? (() => Date.now() * 1_000);
   const backfilled = backfillLimits(tables);
   const recent = new RecentEvents(lastPosition(tables), options.recentEvents);
-  const eventIds = openEventIdIndex(tables, options.eventIdsFlushEvery ?? DEFAULT_EVENT_ID_FLUSH_EVERY, logger);
-  const writer = createWriter(tables, eventIds, logger, options.dataDir, (changes) => recent.committed(changes));
+  const writer = createWriter(tables, logger, options.dataDir, (changes) => recent.committed(changes));
   logger.info('store opened', {
     dataDir: options.dataDir,
     headPosition: writer.durableHead(),
@@ -70,8 +66,8 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
 
   const sweep = periodicExpirySweep(options.expiredEventsSweepMs ?? 60_000, async (after) => {
     writer.assertWritable();
-    return writer.run((tx) => {
-      const { removed, next } = removeExpiredEvents(tables, tx.ids, after, SWEEP_STREAMS_PER_TRANSACTION, nowMicros());
+    return writer.run(() => {
+      const { removed, next } = removeExpiredEvents(tables, after, SWEEP_STREAMS_PER_TRANSACTION, nowMicros());
       return { outcome: next, lastWritten: 0, ...(removed.length > 0 ? { change: { written: [], removed } } : {}) };
     });
   }, logger);
@@ -81,7 +77,7 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
       writer.assertWritable();
       assertValidAppend(streamId, events);
       assertAppendSize(events, limits);
-      return writer.run((tx) => appendInTransaction(tables, tx, streamId, expected, events, nowMicros()));
+      return writer.run((log) => appendInTransaction(tables, log, streamId, expected, events, nowMicros()));
     },
     deleteStream: (streamId, expected) => deleteStream(streamId, expected, 'soft'),
     tombstoneStream: (streamId, expected) => deleteStream(streamId, expected, 'hard'),
@@ -112,7 +108,7 @@ export async function openLmdbEngine(options: LmdbEngineOptions): Promise<StoreE
   async function deleteStream(streamId: string, expected: ExpectedRevision, mode: 'soft' | 'hard'): Promise<DeleteOutcome> {
     writer.assertWritable();
     assertValidStreamId(streamId);
-    return writer.run((tx) => deleteInTransaction(tables, tx, streamId, expected, mode));
+    return writer.run((log) => deleteInTransaction(tables, log, streamId, expected, mode));
   }
 }
 

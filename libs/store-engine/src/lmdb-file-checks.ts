@@ -56,7 +56,7 @@ export function checkEnvironment(file: string, root: RootDatabase, fileSize: num
 }
 
 function readEverything(tables: Tables): void {
-  for (const table of [tables.log, tables.streams, tables.streamIndex, tables.eventIds, tables.meta] as const) {
+  for (const table of [tables.log, tables.streams, tables.streamIndex, tables.eventIds] as const) {
     for (const entry of (table as { getRange(options: object): Iterable<unknown> }).getRange({ snapshot: false })) void entry;
   }
 }

@@ -1,7 +1,6 @@
 import type { StreamHead } from './stream-head.ts';
 import { baseStreamOf, expiredBeforeMicros, isMetastream, limitsFromMetadataEvent, noLimits, removableBelow } from './stream-metadata.ts';
 import type { StreamLimits } from './stream-metadata.ts';
-import type { IdsInTransaction } from './lmdb-event-ids.ts';
 import type { Tables } from './lmdb-tables.ts';
 import { readHead, toHeadRow } from './lmdb-tables.ts';
 
@@ -18,14 +17,14 @@ const maxRemovedPerAppend = 1_000;
  * After an append to `streamId` (inside its transaction, at `nowMicros`): records new metadata and
  * removes what is hidden. Returns the log positions removed.
  */
-export function afterAppend(tables: Tables, ids: IdsInTransaction, streamId: string, nowMicros: number): number[] {
+export function afterAppend(tables: Tables, streamId: string, nowMicros: number): number[] {
   const removed: number[] = [];
   if (isMetastream(streamId)) {
     const baseStream = baseStreamOf(streamId);
     storeLimits(tables, baseStream, latestLimits(tables, streamId));
-    removeHiddenEvents(tables, ids, baseStream, removed, nowMicros);
+    removeHiddenEvents(tables, baseStream, removed, nowMicros);
   }
-  removeHiddenEvents(tables, ids, streamId, removed, nowMicros);
+  removeHiddenEvents(tables, streamId, removed, nowMicros);
   return removed;
 }
 
@@ -33,7 +32,7 @@ export function afterAppend(tables: Tables, ids: IdsInTransaction, streamId: str
  * Removes up to `maxRemovedPerAppend` stored events that `streamId`'s metadata hides at
  * `nowMicros`; adds their positions to `removed`.
  */
-export function removeHiddenEvents(tables: Tables, ids: IdsInTransaction, streamId: string, removed: number[], nowMicros: number): void {
+export function removeHiddenEvents(tables: Tables, streamId: string, removed: number[], nowMicros: number): void {
   const head = readHead(tables, streamId);
   const below = Math.max(removableBelow(streamId, head), expiredBelow(tables, streamId, head, nowMicros));
   if (below <= 0) return;
@@ -41,7 +40,7 @@ export function removeHiddenEvents(tables: Tables, ids: IdsInTransaction, stream
   const hidden = [...tables.streamIndex.getRange({ start: [streamId, 0], end: [streamId, below], limit: maxRemovedPerAppend })];
   for (const { key, value: position } of hidden) {
     const id = tables.logIds.get(position);
-    if (id !== undefined) ids.removed(id, position);
+    if (id !== undefined && tables.eventIds.get(id) === position) tables.eventIds.remove(id);
     tables.log.remove(position);
     tables.streamIndex.remove(key);
     removed.push(position);
@@ -86,7 +85,7 @@ function latestLimits(tables: Tables, metastreamId: string): StreamLimits {
  * `maxRemovedPerAppend` expired events of each. Returns the positions removed and the metadata
  * stream to go on after (undefined once every stream has been visited).
  */
-export function removeExpiredEvents(tables: Tables, ids: IdsInTransaction, after: string, streamsPerRun: number, nowMicros: number): { removed: number[]; next: string | undefined } {
+export function removeExpiredEvents(tables: Tables, after: string, streamsPerRun: number, nowMicros: number): { removed: number[]; next: string | undefined } {
   const removed: number[] = [];
   let visited = 0;
   let last = after;
@@ -96,7 +95,7 @@ export function removeExpiredEvents(tables: Tables, ids: IdsInTransaction, after
     visited += 1;
     last = metastreamId;
     const streamId = baseStreamOf(metastreamId);
-    if (readHead(tables, streamId).limits.maxAgeSeconds !== undefined) removeHiddenEvents(tables, ids, streamId, removed, nowMicros);
+    if (readHead(tables, streamId).limits.maxAgeSeconds !== undefined) removeHiddenEvents(tables, streamId, removed, nowMicros);
   }
   return { removed, next: undefined };
 }

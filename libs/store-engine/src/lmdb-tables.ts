@@ -7,14 +7,12 @@ import { newStreamHead } from './stream-head.ts';
 import { baseStreamOf, isMetastream, noLimits } from './stream-metadata.ts';
 
 /**
- * The LMDB layout: one environment, five sub-databases. Keys use lmdb's ordered-binary encoding,
+ * The LMDB layout: one environment, four sub-databases. Keys use lmdb's ordered-binary encoding,
  * so numbers and [stream, revision] pairs sort as their values and reads are range scans.
  * - log:         position -> LogRow            ($all order; positions start at 1)
  * - streams:     stream id -> HeadRow
  * - streamIndex: [stream id, revision] -> position
- * - eventIds:    event id -> position           (newest event with that id; idempotent re-append;
- *                                                 written in batches, see lmdb-event-ids.ts)
- * - meta:        name -> number                  (`eventIdsThrough`: the log position eventIds covers)
+ * - eventIds:    event id -> position           (newest event with that id; idempotent re-append)
  * `logStreamIds`, `logTypes` and `logIds` are read-only views of the log whose values are one field
  * of each row, read without decoding the row: filtered scans of $all use them, and removing hidden
  * events reads their ids through `logIds` (log-row-fields.ts).
@@ -28,7 +26,6 @@ export interface Tables {
   readonly streams: Database<HeadRow, string>;
   readonly streamIndex: Database<number, [string, number]>;
   readonly eventIds: Database<number, string>;
-  readonly meta: Database<number, string>;
 }
 
 /** [streamId, revision, id, type, contentType, data, metadata, created (µs since the epoch)] */
@@ -51,7 +48,6 @@ export function openTables(root: RootDatabase): Tables {
     streams: root.openDB<HeadRow, string>({ name: 'streams' }),
     streamIndex: root.openDB<number, [string, number]>({ name: 'streamIndex' }),
     eventIds: root.openDB<number, string>({ name: 'eventIds' }),
-    meta: root.openDB<number, string>({ name: 'meta' }),
   };
 }
 

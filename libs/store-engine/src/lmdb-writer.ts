@@ -2,8 +2,7 @@ import type { Logger } from '@spillway/runtime';
 import { EngineClosedError, EngineFailedError, StoreFullError } from './errors.ts';
 import type { Tables } from './lmdb-tables.ts';
 import { lastPosition } from './lmdb-tables.ts';
-import type { InTransaction } from './lmdb-writes.ts';
-import type { EventIdIndex, Flushed, IdsInTransaction, PublishedIds } from './lmdb-event-ids.ts';
+import type { LogEnd } from './lmdb-writes.ts';
 import { commitCauseOf, isStorageFull } from './storage-full.ts';
 import type { LogChange } from './recent-events.ts';
 
@@ -17,7 +16,7 @@ export interface WriteEffect<T> {
 }
 
 /** A write operation: decides and writes inside the transaction it runs in. */
-export type WriteWork<T> = (tx: InTransaction) => WriteEffect<T>;
+export type WriteWork<T> = (log: LogEnd) => WriteEffect<T>;
 
 interface Queued {
   readonly work: WriteWork<unknown>;
@@ -26,13 +25,6 @@ interface Queued {
 }
 
 type Done = { readonly effect: WriteEffect<unknown> } | { readonly error: unknown };
-
-/** A batch's operations as run, and the event ids the transaction published and flushed. */
-interface RanBatch {
-  readonly done: readonly Done[];
-  readonly published: PublishedIds;
-  readonly flushed: Flushed | undefined;
-}
 
 export type LmdbWriter = ReturnType<typeof createWriter>;
 
@@ -48,7 +40,7 @@ const fullReportEveryMs = 5_000;
  * once the transaction is committed, which includes its flush. A commit that finds the disk full
  * rejects its batch with StoreFullError and later commits go on; any other failed commit stops writes.
  */
-export function createWriter(tables: Tables, eventIds: EventIdIndex, logger: Logger, dataDir: string, logChanged: (changes: readonly LogChange[]) => void) {
+export function createWriter(tables: Tables, logger: Logger, dataDir: string, logChanged: (changes: readonly LogChange[]) => void) {
   const listeners = new Set<(headPosition: number) => void>();
   const inFlight = new Set<Promise<unknown>>();
   let queue: Queued[] = [];
@@ -96,8 +88,7 @@ export function createWriter(tables: Tables, eventIds: EventIdIndex, logger: Log
   };
 
   /** A full disk refuses this batch only (LMDB rolled it back; the next commit may fit); anything else stops writes. */
-  const failedCommit = async (batch: readonly Queued[], ran: RanBatch | undefined, error: unknown) => {
-    if (ran !== undefined) eventIds.settled(ran.published, ran.flushed, false);
+  const failedCommit = async (batch: readonly Queued[], error: unknown) => {
     const cause = await commitCauseOf(error);
     if (await isStorageFull(cause, dataDir)) {
       reportFull(cause, batch.length);
@@ -108,49 +99,29 @@ export function createWriter(tables: Tables, eventIds: EventIdIndex, logger: Log
     for (const { reject } of batch) reject(new EngineFailedError(cause));
   };
 
-  /** Puts the pending event ids into their table when enough have gathered; a failure leaves them pending. */
-  const flushEventIds = (): Flushed | undefined => {
-    try {
-      return eventIds.flushIfDue();
-    } catch (error) {
-      logger.warn('writing pending event ids into their index failed; the next transaction tries again', { error, pending: eventIds.pendingCount });
-      return undefined;
-    }
-  };
-
   /**
    * Runs on the main thread inside the write transaction, where lmdb-js runs transactionSync as a
-   * child transaction: one that throws is rolled back alone, and so are the event ids it wrote.
+   * child transaction: one that throws is rolled back alone.
    */
-  const runBatch = (batch: readonly Queued[]): RanBatch => {
-    const flushed = flushEventIds();
-    const ran = (done: readonly Done[], ids: IdsInTransaction): RanBatch => ({ done, published: eventIds.published(ids), flushed });
+  const runBatch = (batch: readonly Queued[]): Done[] => {
     try {
-      const ids = eventIds.begin();
-      const done = tables.root.transactionSync(() => {
-        const tx: InTransaction = { last: lastPosition(tables), ids };
-        return batch.map(({ work }): Done => ({ effect: work(tx) }));
+      return tables.root.transactionSync(() => {
+        const log: LogEnd = { last: lastPosition(tables) };
+        return batch.map(({ work }): Done => ({ effect: work(log) }));
       });
-      return ran(done, ids);
     } catch {
-      let ids = eventIds.begin();
-      const done = batch.map(({ work }): Done => {
-        const attempt = ids.copy();
+      return batch.map(({ work }): Done => {
         try {
-          const effect = tables.root.transactionSync(() => work({ last: lastPosition(tables), ids: attempt }));
-          ids = attempt;
-          return { effect };
+          return { effect: tables.root.transactionSync(() => work({ last: lastPosition(tables) })) };
         } catch (error) {
           return { error };
         }
       });
-      return ran(done, ids);
     }
   };
 
-  const committed = (batch: readonly Queued[], { done, published, flushed }: RanBatch) => {
+  const committed = (batch: readonly Queued[], done: readonly Done[]) => {
     tables.root.resetReadTxn(); // reads from here on see this commit
-    eventIds.settled(published, flushed, true);
     reportSpaceBack();
     const changes: LogChange[] = [];
     for (const result of done) if ('effect' in result && result.effect.change !== undefined) changes.push(result.effect.change);
@@ -177,19 +148,17 @@ export function createWriter(tables: Tables, eventIds: EventIdIndex, logger: Log
   const startTransaction = () => {
     transactionQueued = true;
     let batch: Queued[] = [];
-    let ran: RanBatch | undefined;
     const transaction = tables.root.transaction(() => {
       transactionQueued = false;
       batch = queue;
       queue = [];
-      ran = runBatch(batch);
-      return ran;
+      return runBatch(batch);
     });
     inFlight.add(transaction);
     void transaction
       .then(
-        (result) => committed(batch, result),
-        (error: unknown) => failedCommit(batch, ran, error),
+        (done) => committed(batch, done),
+        (error: unknown) => failedCommit(batch, error),
       )
       .finally(() => inFlight.delete(transaction));
   };
@@ -225,14 +194,6 @@ export function createWriter(tables: Tables, eventIds: EventIdIndex, logger: Log
       closed = true;
       listeners.clear();
       await Promise.allSettled([...inFlight]);
-      // Not needed for safety (open reads the ids back from the log); it spares the next open that read.
-      if (failure === undefined) {
-        try {
-          eventIds.flushIfDue(true);
-        } catch (error) {
-          logger.warn('writing pending event ids into their index on close failed; the next open reads them back from the log', { error });
-        }
-      }
       await tables.root.close();
     },
   };

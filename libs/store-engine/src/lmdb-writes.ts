@@ -4,7 +4,6 @@ import { decideAppend, decideSoftDelete, decideTombstone, metadataStreamOf } fro
 import type { Tables } from './lmdb-tables.ts';
 import { createdTicks, isMetastreamOfTombstoned, readHead, recordedEvent, toHeadRow, toLogRow, toRecordedRef } from './lmdb-tables.ts';
 import type { WriteEffect } from './lmdb-writer.ts';
-import type { IdsInTransaction } from './lmdb-event-ids.ts';
 import { afterAppend } from './lmdb-retention.ts';
 
 /**
@@ -12,19 +11,15 @@ import { afterAppend } from './lmdb-retention.ts';
  * state it changes: no in-memory copy of the stream heads can drift from the disk.
  */
 
-/**
- * What the operations of one write transaction share, kept by them: the newest position in the log
- * (0 when empty) and the event ids they wrote and removed.
- */
-export interface InTransaction {
+/** The newest position in the log within the running transaction (0 when empty), kept by its operations. */
+export interface LogEnd {
   last: number;
-  readonly ids: IdsInTransaction;
 }
 
 
 export function appendInTransaction(
   tables: Tables,
-  tx: InTransaction,
+  log: LogEnd,
   streamId: string,
   expected: ExpectedRevision,
   events: readonly ProposedEvent[],
@@ -32,7 +27,7 @@ export function appendInTransaction(
 ): WriteEffect<AppendOutcome> {
   const head = readHead(tables, streamId);
   if (isMetastreamOfTombstoned(tables, streamId)) return { outcome: { kind: 'stream_deleted' }, lastWritten: 0 };
-  const decision = decideAppend(head, streamId, expected, events, lookupIn(tables, tx.ids));
+  const decision = decideAppend(head, streamId, expected, events, lookupIn(tables));
   switch (decision.kind) {
     case 'stream_deleted':
       return { outcome: { kind: 'stream_deleted' }, lastWritten: 0 };
@@ -42,11 +37,11 @@ export function appendInTransaction(
       return { outcome: success(BigInt(decision.lastRevision), decision.lastPosition), lastWritten: 0 };
     case 'nothing_to_write': {
       const nextRevision = decision.current === 'no_stream' ? -1n : decision.current;
-      return { outcome: success(nextRevision, tx.last), lastWritten: 0 };
+      return { outcome: success(nextRevision, log.last), lastWritten: 0 };
     }
     case 'write': {
-      const written = writeEvents(tables, tx, streamId, head, decision.firstRevision, events, createdMicros);
-      const removed = afterAppend(tables, tx.ids, streamId, createdMicros);
+      const written = writeEvents(tables, log, streamId, head, decision.firstRevision, events, createdMicros);
+      const removed = afterAppend(tables, streamId, createdMicros);
       return {
         outcome: success(BigInt(written.lastRevision), written.lastPosition),
         lastWritten: written.lastPosition,
@@ -60,7 +55,7 @@ export function appendInTransaction(
 
 export function deleteInTransaction(
   tables: Tables,
-  tx: InTransaction,
+  log: LogEnd,
   streamId: string,
   expected: ExpectedRevision,
   mode: 'soft' | 'hard',
@@ -77,7 +72,7 @@ export function deleteInTransaction(
       return { outcome: { kind: 'wrong_expected_version', currentRevision: decision.current, expected }, lastWritten: 0 };
     case 'delete':
       tables.streams.put(streamId, toHeadRow(decision.head));
-      return { outcome: { kind: 'success', position: positionOrNone(tx.last) }, lastWritten: 0 };
+      return { outcome: { kind: 'success', position: positionOrNone(log.last) }, lastWritten: 0 };
     default:
       return assertNever(decision);
   }
@@ -85,14 +80,14 @@ export function deleteInTransaction(
 
 function writeEvents(
   tables: Tables,
-  tx: InTransaction,
+  log: LogEnd,
   streamId: string,
   head: StreamHead,
   firstRevision: number,
   events: readonly ProposedEvent[],
   createdMicros: number,
 ): { lastRevision: number; lastPosition: number; recorded: RecordedEvent[] } {
-  let position = tx.last;
+  let position = log.last;
   let revision = firstRevision - 1;
   const created = createdTicks(createdMicros);
   const recorded: RecordedEvent[] = [];
@@ -105,25 +100,22 @@ function writeEvents(
       throw new Error(`log position ${position} is not past the end of the log`);
     }
     tables.streamIndex.put([streamId, revision], position);
-    tx.ids.written(event.id, position);
+    tables.eventIds.put(event.id, position);
     recorded.push(recordedEvent(streamId, revision, position, event, created));
   }
   tables.streams.put(streamId, toHeadRow({ ...head, lastRevision: revision }));
-  tx.last = position;
+  log.last = position;
   return { lastRevision: revision, lastPosition: position, recorded };
 }
 
-function lookupIn(tables: Tables, ids: IdsInTransaction): EventLookup {
+function lookupIn(tables: Tables): EventLookup {
   const at = (position: number | undefined) => {
     const row = position === undefined ? undefined : tables.log.get(position);
     return row === undefined ? undefined : toRecordedRef(position!, row);
   };
   return {
     atRevision: (streamId, revision) => at(tables.streamIndex.get([streamId, revision])),
-    byId(id) {
-      const event = at(ids.positionOf(id));
-      return event?.id === id ? event : undefined;
-    },
+    byId: (id) => at(tables.eventIds.get(id)),
   };
 }
 

@@ -28,9 +28,7 @@ export interface CrashEventData {
 const [dataDir, concurrencyArg, maxCountArg] = process.argv.slice(2);
 if (dataDir === undefined) throw new Error('usage: crash-writer.ts <dataDir> [concurrency] [maxCount]');
 const concurrency = Number(concurrencyArg ?? 32);
-// Few ids gather in memory before they go into their index, so that a kill leaves some of them in
-// the index and some only in the log.
-const engine = await openLmdbEngine({ dataDir, logger: createLogger({ service: 'crash-writer', level: 'warn' }), eventIdsFlushEvery: 256 });
+const engine = await openLmdbEngine({ dataDir, logger: createLogger({ service: 'crash-writer', level: 'warn' }) });
 
 function batch(): ProposedEvent[] {
   const append = randomUUID();

@@ -1,7 +1,6 @@
 import type { StoreEngine } from '../engine.ts';
 import { createMemoryEngine } from '../memory-engine.ts';
 import { openLmdbEngine } from '../lmdb-engine.ts';
-import type { LmdbEngineOptions } from '../lmdb-engine.ts';
 import { capturingLogger, tempDir } from './fixtures.ts';
 
 /** Every engine behind the gRPC layer must behave the same; add an engine here to hold it to the same rules. */
@@ -19,20 +18,13 @@ export interface EngineTiming {
 }
 
 export const engineSubjects: readonly EngineSubject[] = [
-  lmdbSubject('lmdb'),
-  // Ids of each transaction in the B-tree by the next one: the idempotency rules read them from
-  // the table rather than from memory (the default keeps 16,384 in memory first).
-  lmdbSubject('lmdb, event ids in their table at once', { eventIdsFlushEvery: 1 }),
-  { name: 'memory', durable: false, make: (timing = {}) => ({ open: async () => createMemoryEngine(timing), cleanup: () => {} }) },
-];
-
-function lmdbSubject(name: string, options: Pick<LmdbEngineOptions, 'eventIdsFlushEvery'> = {}): EngineSubject {
-  return {
-    name,
+  {
+    name: 'lmdb',
     durable: true,
     make(timing = {}) {
       const dir = tempDir();
-      return { open: () => openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger, ...options, ...timing }), cleanup: dir.remove };
+      return { open: () => openLmdbEngine({ dataDir: dir.path, logger: capturingLogger().logger, ...timing }), cleanup: dir.remove };
     },
-  };
-}
+  },
+  { name: 'memory', durable: false, make: (timing = {}) => ({ open: async () => createMemoryEngine(timing), cleanup: () => {} }) },
+];
