@@ -32,8 +32,8 @@ async function runSubscription(
   writer: CallWriter<ReadMessage>,
   hooks: SubscriptionHooks,
   sendNextPage: () => Promise<Step>,
-  beforeCaughtUp: () => Promise<boolean>,
-  whenIdle?: () => Promise<boolean>,
+  reportScanned: () => Promise<boolean>,
+  scannedUntold?: () => boolean,
 ): Promise<void> {
   const subscriptionId = randomUUID();
   const ended = hooks.started(subscriptionId);
@@ -49,13 +49,13 @@ async function runSubscription(
       if (step === 'sent') continue;
       if (!caughtUp) {
         caughtUp = true;
-        if (!(await beforeCaughtUp()) || !(await writer.write(caughtUpResponse()))) return;
+        if (!(await reportScanned()) || !(await writer.write(caughtUpResponse()))) return;
       }
-      if (whenIdle === undefined) await waiter.waitBeyond(head);
-      else if (!(await waiter.waitBeyondFor(head, idleCheckpointMs))) {
-        if (!(await whenIdle())) return;
-        await waiter.waitBeyond(head);
+      // Only a subscription that scanned past events the client was not told of waits with a timer.
+      if (scannedUntold?.() === true && !(await waiter.waitBeyondFor(head, idleCheckpointMs))) {
+        if (!(await reportScanned())) return;
       }
+      await waiter.waitBeyond(head);
     }
   } finally {
     stopWaiting();
@@ -125,9 +125,12 @@ export async function serveAllSubscription(
   let position = subscription.from === 'start' ? -1n : subscription.from === 'end' ? engine.headPosition() : subscription.from;
   let scannedSinceCheckpoint = 0;
   let lastCheckpoint: bigint | undefined;
+  /** The newest position the client knows of: of the last event or checkpoint sent. */
+  let told = position;
   const checkpoint = async (at: bigint) => {
     scannedSinceCheckpoint = 0;
     lastCheckpoint = at;
+    told = at;
     return writer.write(checkpointResponse(at));
   };
   /** A checkpoint at the last scanned position, unless one already names it. */
@@ -142,7 +145,7 @@ export async function serveAllSubscription(
     const maxCount = BigInt(Math.min(Number(pageSize), selected.checkpointInterval - scannedSinceCheckpoint));
     const page = engine.readAllSelected({ direction: 'forwards', from: position + 1n, maxCount }, selected.selector);
     if (page.lastScanned === undefined) return 'nothing-new';
-    if (!(await writeEvents(writer, page.events, uuidForm, () => undefined))) return 'stopped';
+    if (!(await writeEvents(writer, page.events, uuidForm, (event) => (told = event.position)))) return 'stopped';
     position = page.lastScanned;
     scannedSinceCheckpoint += page.scanned;
     if (scannedSinceCheckpoint >= selected.checkpointInterval && !(await checkpoint(position))) return 'stopped';
@@ -154,6 +157,6 @@ export async function serveAllSubscription(
     hooks,
     filter === undefined ? sendAll : () => sendSelected(filter),
     reportScanned,
-    filter === undefined ? undefined : reportScanned,
+    filter === undefined ? undefined : () => position >= 0n && position !== told,
   );
 }
