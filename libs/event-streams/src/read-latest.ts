@@ -25,13 +25,12 @@ export async function readCurrent<C extends EventCatalog>(store: EventStore, str
   let from: bigint | 'end' = 'end';
   let maxCount = 1; // the newest event is nearly always valid
   for (;;) {
-    const page: StreamPage<CatalogEvent<C>> = await store.readStreamPage(stream, catalog, { direction: 'backwards', from, maxCount });
-    if (page.revisionsRead === undefined) return { latest: undefined, revision: newest ?? 'no_stream' };
-    const revision: bigint = newest ?? page.revisionsRead.first;
-    newest = revision;
-    const [latest] = page.events;
-    if (latest !== undefined || page.revisionsRead.last === 0n) return { latest, revision };
-    from = page.revisionsRead.last - 1n;
+    const { events, revisionsRead }: StreamPage<CatalogEvent<C>> = await store.readStreamPage(stream, catalog, { direction: 'backwards', from, maxCount });
+    if (revisionsRead === undefined) return { latest: undefined, revision: newest ?? 'no_stream' };
+    newest ??= revisionsRead.first;
+    const [latest] = events;
+    if (latest !== undefined || revisionsRead.last === 0n) return { latest, revision: newest };
+    from = revisionsRead.last - 1n;
     maxCount = 100;
   }
 }
