@@ -80,7 +80,7 @@ export async function runBackfill(context: BackfillContext, status: BackfillStat
     if (!history.complete) logger.info('backfill history not indexed (too many profiles with several versions, or too many versions a profile): reading every profile instead', where);
 
     const exportProfile = async (candidate: Candidate): Promise<void> => {
-      if ((await exportNewestVersion(context, status, candidate, history, watch)) === 'exported') exported++;
+      if ((await exportNewestVersion(context, status, upTo, candidate, history, watch)) === 'exported') exported++;
     };
 
     // Profiles are exported side by side in batches, and the scan (with its rate limiter) goes on
@@ -217,7 +217,7 @@ function candidateOf(message: ScanMessage, partition: Partition, history: Histor
  * The scan's event is that version unless the profile changed after the backfill's end (the
  * index) or the live lane took it since the first pass (the watch); then its stream is read.
  */
-async function exportNewestVersion(context: BackfillContext, status: BackfillStatus, candidate: Candidate, history: HistoryIndex, watch: LiveWatch): Promise<'exported' | 'nothing'> {
+async function exportNewestVersion(context: BackfillContext, status: BackfillStatus, upTo: Position, candidate: Candidate, history: HistoryIndex, watch: LiveWatch): Promise<'exported' | 'nothing'> {
   const { store, logger } = context;
   for (;;) {
     if (context.stopping()) return 'nothing';
@@ -229,7 +229,7 @@ async function exportNewestVersion(context: BackfillContext, status: BackfillSta
         if (!newest) return 'nothing' as const;
         const live = context.livePosition();
         if (!newest.position || !live || comparePositions(newest.position, live) > 0) return 'wait' as const;
-        return exportVersion(context, status, candidate.profileId, { ...newest, position: newest.position });
+        return exportVersion(context, status, upTo, candidate.profileId, { ...newest, position: newest.position });
       },
       'backfill',
     );
@@ -257,7 +257,7 @@ async function scannedVersion(logger: Logger, candidate: Candidate): Promise<Ver
   return undefined;
 }
 
-async function exportVersion(context: BackfillContext, status: BackfillStatus, profileId: string, version: Version & { readonly position: Position }): Promise<'exported' | 'nothing'> {
+async function exportVersion(context: BackfillContext, status: BackfillStatus, upTo: Position, profileId: string, version: Version & { readonly position: Position }): Promise<'exported' | 'nothing'> {
   const plan = planBackfillExport(context.config(), {
     dataflowId: status.dataflowId,
     audienceIds: status.audienceIds,
@@ -265,7 +265,7 @@ async function exportVersion(context: BackfillContext, status: BackfillStatus, p
     sequence: Number(version.revision),
     decidedAt: context.now().toISOString(),
     backfillId: status.backfillId,
-    decidedLiveUnderThisConfiguration: comparePositions(version.position, parsePositionText(status.upToPosition)) > 0,
+    decidedLiveUnderThisConfiguration: comparePositions(version.position, upTo) > 0,
   });
   if (plan.kind === 'skip') return 'nothing';
   const { request } = plan.planned;
