@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deterministicEventId } from './deterministic-id.ts';
+import { z } from 'zod';
+import { deterministicEventId, orderedEventId } from './deterministic-id.ts';
 
 /** RFC 9562 version 5 in its plainest form: what every id written so far was made with. */
 function referenceId(...parts: readonly (string | number)[]): string {
@@ -62,5 +63,45 @@ describe('deterministicEventId', () => {
       variants.add(id[19]!);
     }
     expect([...variants].sort()).toEqual(['8', '9', 'a', 'b']);
+  });
+});
+
+describe('orderedEventId', () => {
+  const at = Date.UTC(2026, 10, 24, 4, 30, 0, 123);
+
+  it('gives the same version-8 UUID for the same time and parts, which zod and the store take as a UUID', () => {
+    const id = orderedEventId(at, 'profile', 'e-1');
+    expect(id).toBe(orderedEventId(at, 'profile', 'e-1'));
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(z.uuid().safeParse(id).success).toBe(true);
+  });
+
+  it('starts with the time in milliseconds, as a UUIDv7 does', () => {
+    const id = orderedEventId(at, 'x');
+    expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(at);
+  });
+
+  it('tells other parts apart at the same millisecond, and the same parts at other times', () => {
+    expect(orderedEventId(at, 'profile', 'e-2')).not.toBe(orderedEventId(at, 'profile', 'e-1'));
+    expect(orderedEventId(at, 'ab', 'c')).not.toBe(orderedEventId(at, 'a', 'bc'));
+    expect(orderedEventId(at + 1, 'profile', 'e-1')).not.toBe(orderedEventId(at, 'profile', 'e-1'));
+  });
+
+  it('sorts as text in the order of its times, whatever the parts', () => {
+    const times = [0, 1, 255, 256, at - 1000, at, at + 1, at + 86_400_000, 2 ** 46];
+    const ids = times.map((time, index) => orderedEventId(time, 'kind', `part-${(times.length - index) * 7919}`));
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('holds times outside the 48 bits at their nearest end instead of failing', () => {
+    expect(orderedEventId(-5, 'x').slice(0, 13)).toBe('00000000-0000');
+    expect(orderedEventId(Number.NaN, 'x').slice(0, 13)).toBe('00000000-0000');
+    expect(orderedEventId(2 ** 50, 'x').slice(0, 13)).toBe('ffffffff-ffff');
+    expect(orderedEventId(at + 0.9, 'x')).toBe(orderedEventId(at, 'x'));
+  });
+
+  it('keeps 74 bits of the parts\' hash: a thousand parts at one millisecond give a thousand ids', () => {
+    const ids = new Set(Array.from({ length: 1000 }, (_, index) => orderedEventId(at, 'outcome', index)));
+    expect(ids.size).toBe(1000);
   });
 });

@@ -58,7 +58,7 @@ describe('delivery agent: crash between the dead letter and ExportFailed', () =>
     const ofDead = recorded.filter(({ event }) => event.data.exportId === deadExportId);
     expect(ofDead.map(({ event }) => event.type)).toEqual(['ExportAttemptFailed', 'ExportFailed']);
     const failed = ofDead[1]!;
-    expect(failed.eventId).toBe(runEventId('outcome', deadExportId, undefined, 'ExportFailed'));
+    expect(failed.eventId).toBe(runEventId({ exportId: deadExportId, ingestedAt: deadRequest.ingestedAt }, 'outcome', 'ExportFailed'));
     expect(failed.event).toMatchObject({ type: 'ExportFailed', data: { attempts: 2, status: 500, reason: 'gave up after 2 attempts: on the last one the endpoint answered HTTP 500' } });
     expect(await world.deadLetters(dataflowId)).toHaveLength(1);
     expect(agent.stats().exports).toMatchObject({ delivered: 1, failed: 1 });

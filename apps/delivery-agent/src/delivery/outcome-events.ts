@@ -1,6 +1,7 @@
 import { describeTlsFailure, type FailedOutcome, type RetriedDelivery } from '@spillway/delivery';
-import { defineEvents, deterministicEventId, type EventToAppend } from '@spillway/event-streams';
+import { defineEvents, orderedEventId, type EventToAppend } from '@spillway/event-streams';
 import { internalEventSchemas, type ExportRequested } from '@spillway/pipeline-events';
+import { parseIsoInstant } from '@spillway/xdm';
 
 /** What the agent writes to `deliveries-<dataflowId>` (and `ExportDeadLettered` to `deadletters-<dataflowId>`). */
 export const agentOutputEvents = defineEvents({
@@ -21,9 +22,21 @@ export function runKeyOf(exportId: string, replayId: string | undefined): string
   return replayId === undefined ? exportId : `${exportId}/${replayId}`;
 }
 
-/** Event id of something derived from one run of an export: the first run keeps the ids it always had. */
-export function runEventId(kind: string, exportId: string, replayId: string | undefined, ...parts: (string | number)[]): string {
-  return replayId === undefined ? deterministicEventId(kind, exportId, ...parts) : deterministicEventId(kind, exportId, 'replay', replayId, ...parts);
+/** What the event ids of an export run derive from: what every event of the run carries. */
+export interface RunIdentity {
+  readonly exportId: string;
+  readonly replayId?: string | undefined;
+  readonly ingestedAt: string;
+}
+
+/**
+ * Event id of something derived from one run of an export (a replay's ids include its replay id).
+ * Time first, the change's ingest time (see `orderedEventId`): the same for every event of the run,
+ * and close to the ids the projector and decider gave the change, in the store's event-id index.
+ */
+export function runEventId(run: RunIdentity, kind: string, ...parts: (string | number)[]): string {
+  const at = parseIsoInstant(run.ingestedAt) ?? 0;
+  return run.replayId === undefined ? orderedEventId(at, kind, run.exportId, ...parts) : orderedEventId(at, kind, run.exportId, 'replay', run.replayId, ...parts);
 }
 
 /** How an export ended: sent (whatever the answer), or not sent because its destination cannot be used. */
@@ -49,22 +62,22 @@ export function outcomeEvent(request: ExportRequested, result: DeliveryResult, a
   const base = { ...runIds(request, replayId), ingestedAt: request.ingestedAt };
   const atIso = at.toISOString();
   if (result.kind === 'not-attempted') {
-    return failed(request.exportId, replayId, { ...base, attempts: result.attempts ?? 0, reason: result.reason, failedAt: atIso });
+    return failed({ ...base, attempts: result.attempts ?? 0, reason: result.reason, failedAt: atIso });
   }
   const { outcome, attempts } = result.delivery;
   if (outcome.kind === 'delivered') {
     return {
       type: 'ExportDelivered',
-      id: runEventId('outcome', request.exportId, replayId, 'ExportDelivered'),
+      id: runEventId(base, 'outcome', 'ExportDelivered'),
       data: { ...base, lane: request.lane, attempts, status: outcome.status, durationMs: outcome.durationMs, deliveredAt: atIso },
     };
   }
   const answer = outcome.failure === 'status' ? { status: outcome.status } : { errorCode: outcome.errorCode };
-  return failed(request.exportId, replayId, { ...base, attempts, ...answer, reason: describeFailure(result.delivery, outcome, result.timeoutMs), failedAt: atIso });
+  return failed({ ...base, attempts, ...answer, reason: describeFailure(result.delivery, outcome, result.timeoutMs), failedAt: atIso });
 }
 
-function failed(exportId: string, replayId: string | undefined, data: Extract<OutcomeEvent, { type: 'ExportFailed' }>['data']): OutcomeEvent {
-  return { type: 'ExportFailed', id: runEventId('outcome', exportId, replayId, 'ExportFailed'), data };
+function failed(data: Extract<OutcomeEvent, { type: 'ExportFailed' }>['data']): OutcomeEvent {
+  return { type: 'ExportFailed', id: runEventId(data, 'outcome', 'ExportFailed'), data };
 }
 
 /** One sentence a user can act on; built from codes only (error messages may quote URLs with keys in them). */

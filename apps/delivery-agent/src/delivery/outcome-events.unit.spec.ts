@@ -1,5 +1,5 @@
 import type { RetriedDelivery } from '@spillway/delivery';
-import { deterministicEventId } from '@spillway/event-streams';
+import { orderedEventId } from '@spillway/event-streams';
 import { exportDeliveredSchema, exportFailedSchema, type ExportRequested } from '@spillway/pipeline-events';
 import { describe, expect, it } from 'vitest';
 import { outcomeEvent } from './outcome-events.ts';
@@ -20,12 +20,12 @@ const at = new Date('2026-01-01T00:00:01.000Z');
 const attempted = (delivery: RetriedDelivery) => ({ kind: 'attempted' as const, delivery, timeoutMs: 2_000 });
 
 describe('outcome events', () => {
-  it('given a delivery, records ExportDelivered with the attempts and the status, under an id derived from the export', () => {
+  it('given a delivery, records ExportDelivered with the attempts and the status, under an id derived from the export and its ingest time', () => {
     const event = outcomeEvent(request, attempted({ outcome: { kind: 'delivered', status: 204, durationMs: 12.5 }, attempts: 2, stoppedBecause: 'delivered' }), at);
 
     expect(event).toEqual({
       type: 'ExportDelivered',
-      id: deterministicEventId('outcome', request.exportId, 'ExportDelivered'),
+      id: orderedEventId(Date.parse(request.ingestedAt), 'outcome', request.exportId, 'ExportDelivered'),
       data: {
         exportId: request.exportId,
         sequence: 4,
@@ -52,7 +52,7 @@ describe('outcome events', () => {
 
     expect(event).toMatchObject({
       type: 'ExportFailed',
-      id: deterministicEventId('outcome', request.exportId, 'ExportFailed'),
+      id: orderedEventId(Date.parse(request.ingestedAt), 'outcome', request.exportId, 'ExportFailed'),
       data: { attempts: 1, status: 422, reason: 'the endpoint answered HTTP 422, which is not retried', failedAt: '2026-01-01T00:00:01.000Z' },
     });
     expect(exportFailedSchema.safeParse(event.data).success).toBe(true);

@@ -1,6 +1,6 @@
 import { buildExportHeaders, buildExportUrl, redactHeaders, type DeliveryTarget, type FailedOutcome } from '@spillway/delivery';
 import type { AttemptRecord, ExportDeadLettered, ExportRequested } from '@spillway/pipeline-events';
-import { describeLastAttempt, runEventId, runIds, type AgentOutputEvent, type FinalOutcome } from './outcome-events.ts';
+import { describeLastAttempt, runEventId, runIds, type AgentOutputEvent, type FinalOutcome, type RunIdentity } from './outcome-events.ts';
 import type { SequencedExport } from './export-sequencer.ts';
 
 type Event<T extends AgentOutputEvent['type']> = Extract<AgentOutputEvent, { type: T }>;
@@ -12,6 +12,7 @@ export interface ExportRun {
 }
 
 const idsOf = ({ request, replayId }: ExportRun) => runIds(request, replayId);
+const identityOf = ({ request, replayId }: ExportRun): RunIdentity => ({ exportId: request.exportId, replayId, ingestedAt: request.ingestedAt });
 
 /** What one failed attempt met: codes and timing only (messages may quote URLs with keys). */
 export function attemptRecord(attempt: number, startedAt: Date, outcome: FailedOutcome, timeoutMs: number): AttemptRecord {
@@ -23,7 +24,7 @@ export function attemptRecord(attempt: number, startedAt: Date, outcome: FailedO
 export function attemptFailedEvent(run: ExportRun, record: AttemptRecord, nextAttemptAt: Date, whileCircuitOpen = false): Event<'ExportAttemptFailed'> {
   return {
     type: 'ExportAttemptFailed',
-    id: runEventId('attempt', run.request.exportId, run.replayId, record.attempt),
+    id: runEventId(identityOf(run), 'attempt', record.attempt),
     data: { ...idsOf(run), ...record, nextAttemptAt: nextAttemptAt.toISOString(), ...(whileCircuitOpen ? { whileCircuitOpen } : {}) },
   };
 }
@@ -31,7 +32,7 @@ export function attemptFailedEvent(run: ExportRun, record: AttemptRecord, nextAt
 export function supersededEvent(run: ExportRun, by: SequencedExport, attempts: number, at: Date): FinalOutcome {
   return {
     type: 'ExportSuperseded',
-    id: runEventId('outcome', run.request.exportId, run.replayId, 'ExportSuperseded'),
+    id: runEventId(identityOf(run), 'outcome', 'ExportSuperseded'),
     data: {
       ...idsOf(run),
       attempts,
@@ -64,7 +65,7 @@ export function deadLetteredEvent(
     reason: final.data.reason,
     deadLetteredAt: at.toISOString(),
   };
-  return { type: 'ExportDeadLettered', id: runEventId('deadletter', run.request.exportId, run.replayId), data };
+  return { type: 'ExportDeadLettered', id: runEventId(identityOf(run), 'deadletter'), data };
 }
 
 /**
@@ -75,7 +76,7 @@ export function failedOutcomeOf(deadLetter: ExportDeadLettered): Event<'ExportFa
   const { exportId, replayId, sequence, dataflowId, destinationId, profileId, attempts, status, errorCode, reason, deadLetteredAt } = deadLetter;
   return {
     type: 'ExportFailed',
-    id: runEventId('outcome', exportId, replayId, 'ExportFailed'),
+    id: runEventId({ exportId, replayId, ingestedAt: deadLetter.export.ingestedAt }, 'outcome', 'ExportFailed'),
     data: {
       exportId,
       ...(replayId === undefined ? {} : { replayId }),

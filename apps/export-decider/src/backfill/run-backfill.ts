@@ -3,6 +3,7 @@ import { backfillStreamName, internalStreamPrefixes, type BackfillStatus, type E
 import type { Logger } from '@spillway/runtime';
 import type { DeciderConfig } from '../configuration/decider-config.ts';
 import { exportEvents } from '../decision/export-events.ts';
+import { exportEventIdOf } from '../decision/export-id.ts';
 import { profileIdOfStream } from '../decision/profile-change-checks.ts';
 import { backfillEvents, parsePositionText, positionText, profileChangedEvents, profileIndexEvents, profileScanEvents } from './backfill-events.ts';
 import { createHistoryIndex, takesProfileAt, worthIndexing, type HistoryIndex } from './history-index.ts';
@@ -270,7 +271,7 @@ async function exportVersion(context: BackfillContext, status: BackfillStatus, u
   if (plan.kind === 'skip') return 'nothing';
   const { request } = plan.planned;
   try {
-    await context.store.appendEvents(plan.planned.stream, exportEvents, [{ type: 'ExportRequested', data: request, id: request.exportId }]);
+    await context.store.appendEvents(plan.planned.stream, exportEvents, [{ type: 'ExportRequested', data: request, id: exportEventIdOf(request) }]);
     context.onExportRequested(request);
     return 'exported';
   } catch (error) {

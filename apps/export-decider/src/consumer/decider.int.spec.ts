@@ -6,6 +6,7 @@ import { ingestEvents } from '@spillway/xdm';
 import { configurationEvents } from '../configuration/configuration-events.ts';
 import type { BackfillHookRequest } from '../backfill/backfill-hook.ts';
 import { exportEvents } from '../decision/export-events.ts';
+import { exportEventIdOf } from '../decision/export-id.ts';
 import { appendConfig, appendProfileChanges, captureLogger, connectForTest, readExports, uniqueId, waitFor, type CapturedLogger } from '../test-setup/store-fixtures.ts';
 import { audience, configured, dataflow, destination, profileChanges } from '../testing/fixtures.ts';
 import { runDecider, type Decider, type DeciderOptions } from './run-decider.ts';
@@ -78,7 +79,8 @@ describe('export decider against the real store', () => {
     });
     expect(await readExports(store, df)).toEqual([request(1, ['membership'], 'John'), request(2, ['attribute'], 'Johnny')]);
     const stored = await store.readStreamEvents(`exports-${df}`, exportEvents);
-    expect(stored.map((event) => event.eventId)).toEqual([deterministicEventId('export', df, p, 1), deterministicEventId('export', df, p, 2)]);
+    expect(stored.map((event) => event.event.data.exportId)).toEqual([deterministicEventId('export', df, p, 1), deterministicEventId('export', df, p, 2)]);
+    expect(stored.map((event) => event.eventId)).toEqual(stored.map((event) => exportEventIdOf(event.event.data)));
   });
 
   it('applies a configuration change exactly from its place in the log, also across a restart (configuration loaded up to the checkpoint)', async () => {

@@ -1,6 +1,7 @@
 import type { EventStore } from '@spillway/event-streams';
 import type { ExportRequested } from '@spillway/pipeline-events';
 import { exportEvents } from './export-events.ts';
+import { exportEventIdOf } from './export-id.ts';
 
 export interface ExportAppender {
   /**
@@ -43,7 +44,7 @@ export function createExportAppender(store: EventStore, options: { readonly maxB
 
   const write = async (stream: string, requests: readonly ExportRequested[]) => {
     counts.appends++;
-    await store.appendEvents(stream, exportEvents, requests.map((request) => ({ type: 'ExportRequested' as const, data: request, id: request.exportId })));
+    await store.appendEvents(stream, exportEvents, requests.map((request) => ({ type: 'ExportRequested' as const, data: request, id: exportEventIdOf(request) })));
     counts.requests += requests.length;
   };
 

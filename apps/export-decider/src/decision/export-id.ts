@@ -1,9 +1,11 @@
-import { deterministicEventId } from '@spillway/event-streams';
+import { deterministicEventId, orderedEventId } from '@spillway/event-streams';
+import type { ExportRequested } from '@spillway/pipeline-events';
+import { parseIsoInstant } from '@spillway/xdm';
 
 /**
  * The export id: the same for the same (dataflow, profile, sequence) however often the change is
- * decided, so it is also the `ExportRequested` event id (a re-decision writes nothing new) and the
- * `X-Export-Id` a receiver drops duplicates with.
+ * decided, so it is the `X-Export-Id` a receiver drops duplicates with, and its `ExportRequested`
+ * event id derives from it (a re-decision writes nothing new).
  */
 export function exportIdFor(dataflowId: string, profileId: string, sequence: number): string {
   return deterministicEventId('export', dataflowId, profileId, sequence);
@@ -17,4 +19,13 @@ export function exportIdFor(dataflowId: string, profileId: string, sequence: num
  */
 export function backfillExportIdFor(dataflowId: string, profileId: string, sequence: number, backfillId: string): string {
   return deterministicEventId('export', dataflowId, profileId, sequence, 'backfill', backfillId);
+}
+
+/**
+ * The `ExportRequested` event id: from the export id and the time the change was ingested, both
+ * the same whichever lane decides the export and however often, so the store writes one export
+ * once. Time first (see `orderedEventId`), so the export ids a receiver sees keep their form.
+ */
+export function exportEventIdOf(request: Pick<ExportRequested, 'exportId' | 'ingestedAt'>): string {
+  return orderedEventId(parseIsoInstant(request.ingestedAt) ?? 0, 'export', request.exportId);
 }

@@ -1,5 +1,6 @@
-import { defineEvents, deterministicEventId, type EventStore } from '@spillway/event-streams';
+import { defineEvents, orderedEventId, type EventStore } from '@spillway/event-streams';
 import { profileChangedSchema, profileStreamName, type ProfileChanged } from '@spillway/pipeline-events';
+import { parseIsoInstant } from '@spillway/xdm';
 import { headOfProfileChanged, newProfileHead, type ProfileHead } from './profile-head.ts';
 
 export const profileEvents = defineEvents({ ProfileChanged: profileChangedSchema });
@@ -19,8 +20,17 @@ export async function appendProfileChanged(store: EventStore, head: ProfileHead,
   const result = await store.appendEvents(
     profileStreamName(profileChanged.profileId),
     profileEvents,
-    [{ type: 'ProfileChanged', id: deterministicEventId('profile', profileChanged.source.eventId), data: profileChanged }],
+    [{ type: 'ProfileChanged', id: profileChangedEventId(profileChanged), data: profileChanged }],
     { expectedRevision: head.revision },
   );
   return { state: profileChanged.state, revision: result.nextExpectedRevision, lastSourceRevision: profileChanged.source.revision };
+}
+
+/**
+ * Derived from the ingest event (its id, and the time the store recorded it), so folding it again
+ * after a crash gives the same id; time first, so the ids of one moment sit together in the
+ * store's event-id index (see `orderedEventId`).
+ */
+export function profileChangedEventId(profileChanged: ProfileChanged): string {
+  return orderedEventId(parseIsoInstant(profileChanged.ingestedAt) ?? 0, 'profile', profileChanged.source.eventId);
 }

@@ -1,4 +1,4 @@
-import { deterministicEventId, isInPartition, type EventStore } from '@spillway/event-streams';
+import { isInPartition, type EventStore } from '@spillway/event-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendIngest,
@@ -13,6 +13,7 @@ import {
   waitFor,
 } from '../testing/fixtures.ts';
 import type { ProjectorOptions } from './projector.ts';
+import { profileChangedEventId } from './profile-stream.ts';
 
 const profiles = 6;
 const rounds = 8;
@@ -59,7 +60,7 @@ describe('the profile projector across restarts, crashes, partitions and cache s
     expect(await publishedOutput(store, tag, profiles)).toEqual(reference);
     expect(first.counts().projected + second.counts().projected).toBe(await publishedCount(tag));
     const published = await readProfileChanges(store, `${tag}p0`);
-    expect(published.map((change) => change.eventId)).toEqual(published.map((change) => deterministicEventId('profile', change.data.source.eventId)));
+    expect(published.map((change) => change.eventId)).toEqual(published.map((change) => profileChangedEventId(change.data)));
   });
 
   it.each([0, 10])('after a crash (no checkpoint stored after %i changes) re-handles what came after it without publishing anything twice', async (crashAfter) => {
