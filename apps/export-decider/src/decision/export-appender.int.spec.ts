@@ -3,6 +3,7 @@ import { deterministicEventId, type EventStore } from '@spillway/event-streams';
 import { exportsStreamName, type ExportRequested } from '@spillway/pipeline-events';
 import { captureLogger, connectForTest, readExports, uniqueId } from '../test-setup/store-fixtures.ts';
 import { createExportAppender } from './export-appender.ts';
+import { exportEventIdOf } from './export-id.ts';
 import { exportEvents } from './export-events.ts';
 
 const request = (dataflowId: string, profileId: string, sequence = 0): ExportRequested => ({
@@ -41,13 +42,13 @@ describe('export appender against the real store', () => {
     const df = uniqueId('df');
     const stream = exportsStreamName(df);
     const [written, fresh] = [request(df, 'p-written'), request(df, 'p-fresh')];
-    await store.appendEvents(stream, exportEvents, [{ type: 'ExportRequested', data: written, id: written.exportId }]);
+    await store.appendEvents(stream, exportEvents, [{ type: 'ExportRequested', data: written, id: exportEventIdOf(written) }]);
     // The hazard, on the real store: a batch [new, already written] writes the second one again.
     const controlFlow = uniqueId('df');
     const control = exportsStreamName(controlFlow);
     const [controlWritten, controlFresh] = [request(controlFlow, 'p-written'), request(controlFlow, 'p-fresh')];
-    await store.appendEvents(control, exportEvents, [{ type: 'ExportRequested', data: controlWritten, id: controlWritten.exportId }]);
-    await store.appendEvents(control, exportEvents, [controlFresh, controlWritten].map((one) => ({ type: 'ExportRequested' as const, data: one, id: one.exportId })));
+    await store.appendEvents(control, exportEvents, [{ type: 'ExportRequested', data: controlWritten, id: exportEventIdOf(controlWritten) }]);
+    await store.appendEvents(control, exportEvents, [controlFresh, controlWritten].map((one) => ({ type: 'ExportRequested' as const, data: one, id: exportEventIdOf(one) })));
     expect((await store.readStreamEvents(control, exportEvents)).map((stored) => stored.event.data.profileId)).toEqual(['p-written', 'p-fresh', 'p-written']);
 
     const appender = createExportAppender(store);
