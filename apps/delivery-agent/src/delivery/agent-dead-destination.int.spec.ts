@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createStreamCheckpointStore, comparePositions, defineEvents } from '@spillway/event-streams';
 import { circuitStreamName, exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@spillway/testing';
@@ -26,26 +27,35 @@ const circuit = { openAfterSeconds: 1, probeEverySeconds: 1 };
 const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.ExportRequested });
 const profileOf = (request: ReceivedRequest) => (request.body as { person: { name: { firstName: string } } }).person.name.firstName;
 
-/** A port that refuses connections now, and where `revive` later starts an endpoint answering 200, recording (profile, sequence). */
+/**
+ * An endpoint that drops every connection now (ECONNRESET: retryable, as a refused connection
+ * is) and, once `revive`d, answers 200, recording (profile, sequence). It keeps its port all along:
+ * a port closed to play dead could be taken meanwhile by another test's server, whose answer
+ * (a 404, say) is not retried and would turn the waiting exports into dead letters.
+ */
 async function deadEndpoint() {
-  const closed = await startHttpReceiver();
-  await closed.close();
   const received: { profile: string; sequence: number }[] = [];
+  let alive = false;
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { person: { name: { firstName: string } } };
+      received.push({ profile: body.person.name.firstName, sequence: Number(request.headers['x-export-sequence']) });
+      response.writeHead(200).end();
+    });
+  });
+  server.on('connection', (socket) => {
+    if (!alive) socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
+  closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  const { port } = server.address() as AddressInfo;
   return {
-    url: closed.url,
+    url: `http://127.0.0.1:${port}`,
     received,
-    async revive() {
-      const server = http.createServer((request, response) => {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { person: { name: { firstName: string } } };
-          received.push({ profile: body.person.name.firstName, sequence: Number(request.headers['x-export-sequence']) });
-          response.writeHead(200).end();
-        });
-      });
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(closed.port, '127.0.0.1', () => resolve()));
-      closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+    revive() {
+      alive = true;
     },
   };
 }
@@ -116,7 +126,7 @@ describe('delivery agent: a dead destination holds up no other dataflow', () => 
     expect(agent.stats().openCircuits).toEqual([deadDest]);
     expect((await world.outcomes(deadFlow)).map((outcome) => outcome.type)).toEqual(Array(10).fill('ExportSuperseded'));
 
-    await dead.revive();
+    dead.revive();
     await waitForCircuit(deadDest, 'CircuitClosed');
     const outcomes = await world.waitForOutcomes(deadFlow, deadProfiles + 10, 20_000);
     expect(outcomes.filter((outcome) => outcome.type === 'ExportDelivered')).toHaveLength(deadProfiles);
@@ -161,7 +171,7 @@ describe('delivery agent: a dead destination holds up no other dataflow', () => 
     expect(new Set(healthy.requests.map((request) => request.headers['x-export-id'])).size).toBe(healthy.requests.length);
     expect(healthy.requests).toHaveLength(40);
 
-    await dead.revive();
+    dead.revive();
     await waitForCircuit(deadDest, 'CircuitClosed');
     const outcomes = await world.waitForOutcomes(deadFlow, deadProfiles + 5, 20_000);
     expect(outcomes.filter((outcome) => outcome.type === 'ExportDelivered')).toHaveLength(deadProfiles);
