@@ -24,7 +24,7 @@ export function backfillExportIdFor(dataflowId: string, profileId: string, seque
 /**
  * The `ExportRequested` event id: from the export id and the time the change was ingested, both
  * the same whichever lane decides the export and however often, so the store writes one export
- * once. Time first (see `orderedEventId`), so the export ids a receiver sees keep their form.
+ * once. Time first (see `orderedEventId`); the export id itself, which receivers see, keeps its form.
  */
 export function exportEventIdOf(request: Pick<ExportRequested, 'exportId' | 'ingestedAt'>): string {
   return orderedEventId(parseIsoInstant(request.ingestedAt) ?? 0, 'export', request.exportId);
