@@ -98,6 +98,7 @@ describe('npm run bench -- --quick --only pipeline', () => {
     'throughputProfilesPerSecond',
     'throughputChangesPerSecond',
     'throughputAppendsPerSecond',
+    'throughputReceiptTailMs',
     'throughputLatencyP50Ms',
     'throughputLatencyP95Ms',
     'latencyAchievedRatePerSecond',
