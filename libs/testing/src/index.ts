@@ -10,3 +10,4 @@ export * from './script-run.ts';
 export * from './chromium.ts';
 export * from './end-with-this-process.ts';
 export * from './output-lines.ts';
+export * from './refused-port.ts';

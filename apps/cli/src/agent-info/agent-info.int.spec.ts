@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { createServer } from 'node:net';
-import { createTestPki, startService, startStoreProcess, testClientCommonName, type ServiceProcess, type StoreProcess, type TestPki } from '@spillway/testing';
+import { createTestPki, refusedUrl, startService, startStoreProcess, testClientCommonName, type ServiceProcess, type StoreProcess, type TestPki } from '@spillway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/cli-process.ts';
 
@@ -70,10 +69,10 @@ describe('spillway certificate', () => {
     const none = await runCli(['certificate', '--agent-url', agentUrl(bareAgent)]);
     expect(none.exitCode).toBe(1);
     expect(none.stderr).toBe(`spillway: the delivery agent at ${agentUrl(bareAgent)} answered 404: this delivery agent has no client certificate configured (SPILLWAY_CLIENT_CERT_FILE, SPILLWAY_CLIENT_KEY_FILE), so it presents none\n`);
-    const port = await closedPort();
-    const down = await runCli(['certificate', '--agent-url', `http://127.0.0.1:${port}`]);
+    const downUrl = await refusedUrl();
+    const down = await runCli(['certificate', '--agent-url', downUrl]);
     expect(down.exitCode).toBe(2);
-    expect(down.stderr).toContain(`spillway: cannot reach the delivery agent at http://127.0.0.1:${port} (ECONNREFUSED); is the delivery agent running?`);
+    expect(down.stderr).toContain(`spillway: cannot reach the delivery agent at ${downUrl} (ECONNREFUSED); is the delivery agent running?`);
   });
 });
 
@@ -84,12 +83,3 @@ describe('spillway egress-addresses', () => {
     expect((await runCli(['egress-addresses', '--agent-url', agentUrl(bareAgent)])).stdout).toBe("none configured: export connections leave from the host's default address\n");
   });
 });
-
-/** A port nothing listens on: taken from the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

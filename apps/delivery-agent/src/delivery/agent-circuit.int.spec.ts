@@ -1,7 +1,7 @@
 import { createAgentMetrics, createMetricsRegistry, readSample, type Registry } from '@spillway/metrics';
 import { defineEvents } from '@spillway/event-streams';
 import { circuitStreamName, deliveriesStreamName, internalEventSchemas } from '@spillway/pipeline-events';
-import { startHttpReceiver, type ReceivedRequest } from '@spillway/testing';
+import { refusedUrl, type ReceivedRequest } from '@spillway/testing';
 import { describe, expect, it } from 'vitest';
 import { circuitEvents } from '../flow-control/circuit-journal.ts';
 import { worldForEachTest, waitUntil, type AgentWorld } from '../test-setup/agent-harness.ts';
@@ -35,11 +35,10 @@ const circuitGauge = async (registry: Registry, destinationId: string) => readSa
 
 describe('delivery agent: circuit breaker', () => {
   it('opens the circuit of a dead endpoint (connection refused) after openAfterSeconds, while another destination keeps delivering fast', async () => {
-    const closed = await startHttpReceiver();
-    await closed.close(); // its port now refuses connections
+    const refused = await refusedUrl();
     const healthy = await receiver();
     const [dead, alive, deadFlow, aliveFlow] = [world.id('dead'), world.id('alive'), world.id('dead-df'), world.id('alive-df')];
-    await world.configureDestination({ destinationId: dead, endpoint: closed.url, auth: { type: 'none' }, retry: patientRetry, circuit: { openAfterSeconds: 1, probeEverySeconds: 1 } });
+    await world.configureDestination({ destinationId: dead, endpoint: refused, auth: { type: 'none' }, retry: patientRetry, circuit: { openAfterSeconds: 1, probeEverySeconds: 1 } });
     await world.configureDestination({ destinationId: alive, endpoint: healthy.url, auth: { type: 'none' } });
     for (let profile = 1; profile <= 20; profile++) await world.requestExport({ dataflowId: deadFlow, destinationId: dead, profileId: `p-${profile}`, sequence: 1 });
     const registry = createMetricsRegistry('delivery-agent-test');
