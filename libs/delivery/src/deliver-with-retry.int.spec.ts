@@ -1,5 +1,5 @@
 import { createLogger } from '@spillway/runtime';
-import { startHttpReceiver, type HttpReceiver, type ReceiverAnswer } from '@spillway/testing';
+import { refusedUrl, startHttpReceiver, type HttpReceiver, type ReceiverAnswer } from '@spillway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverWithRetry } from './deliver-with-retry.ts';
 import { deliveryTargetSchema, type ExportRequest } from './target.ts';
@@ -92,9 +92,7 @@ describe('deliverWithRetry', () => {
   });
 
   it('retries a refused connection, then gives up', async () => {
-    const endpoint = await receiverAnswering({ status: 200 });
-    const url = endpoint.url;
-    await endpoint.close();
+    const url = await refusedUrl();
     const { asked, sleep } = recordingSleep();
 
     const result = await deliverWithRetry(request, deliveryTargetSchema.parse({ endpoint: url }), { logger, sleep });

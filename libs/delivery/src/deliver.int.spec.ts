@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
-import { createServer } from 'node:net';
 import { createLogger } from '@spillway/runtime';
-import { startHttpReceiver, type HttpReceiver, type Responder } from '@spillway/testing';
+import { refusedUrl, startHttpReceiver, type HttpReceiver, type Responder } from '@spillway/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deliverExport } from './deliver.ts';
 import { userAgent } from './export-http-request.ts';
@@ -129,7 +128,7 @@ describe('deliverExport: outcomes', () => {
   });
 
   it('a refused connection is retryable', async () => {
-    const outcome = await deliverExport(request, deliveryTargetSchema.parse({ endpoint: `http://127.0.0.1:${await closedPort()}/` }), { logger });
+    const outcome = await deliverExport(request, deliveryTargetSchema.parse({ endpoint: `${await refusedUrl()}/` }), { logger });
     expect(outcome).toMatchObject({ kind: 'failed', failure: 'error', errorCode: 'ECONNREFUSED', retryable: true });
   });
 
@@ -210,11 +209,3 @@ describe('deliverExport: logs', () => {
     expect(logLines.join('\n')).not.toMatch(/tok-123|q-secret|p-secret/);
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

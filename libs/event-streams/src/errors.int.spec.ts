@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { EventStoreDBClient } from '@eventstore/db-client';
+import { refusedAddress } from '@spillway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEventStore, type EventStore } from './connection.ts';
 import {
@@ -82,8 +82,8 @@ describe('client errors become our error types', () => {
   });
 
   it('a store that is not there is StoreUnavailableError once the connect timeout passes', async () => {
-    const port = await closedPort();
-    const attempt = connectEventStore(`esdb://127.0.0.1:${port}?tls=false`, {
+    const { host, port } = await refusedAddress();
+    const attempt = connectEventStore(`esdb://${host}:${port}?tls=false`, {
       logger: captureLogger().logger,
       connectTimeoutMs: 500,
       backoff: { initialMs: 50, maxMs: 100 },
@@ -93,13 +93,3 @@ describe('client errors become our error types', () => {
     expect(error).toMatchObject({ type: 'store-unavailable', operation: 'connect' });
   });
 });
-
-/** A port nothing listens on: bound and released at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}

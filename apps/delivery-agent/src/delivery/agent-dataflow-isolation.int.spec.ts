@@ -2,7 +2,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { comparePositions, createStreamCheckpointStore, defineEvents, formatPosition, HandlerFailedError, type Position } from '@spillway/event-streams';
 import { deliveriesStreamName, exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import { dataflowStreamName } from '@spillway/xdm';
-import type { ReceivedRequest } from '@spillway/testing';
+import { refusedUrl, type ReceivedRequest } from '@spillway/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { waitUntil, worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
@@ -20,13 +20,6 @@ const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.Export
 const anyDataflowEvent = defineEvents({ DataflowConfigured: z.unknown() }, { unknownTypes: 'ignore' });
 const exportIdOf = (request: ReceivedRequest) => String(request.headers['x-export-id']);
 const profileOf = (request: { body: unknown }) => (request.body as { person: { name: { firstName: string } } }).person.name.firstName;
-
-/** A loopback port nothing listens on: every request is refused. */
-async function refusedUrl(): Promise<string> {
-  const closed = await receiver();
-  await closed.close();
-  return closed.url;
-}
 
 describe('delivery agent: one export consumer per dataflow', () => {
   it("delivers another dataflow's exports promptly while a dead destination has more waiting profiles than its queue and the reading window hold", async () => {

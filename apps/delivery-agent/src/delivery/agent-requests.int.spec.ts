@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ReceivedRequest } from '@spillway/testing';
+import { refusedUrl, type ReceivedRequest } from '@spillway/testing';
 import { describe, expect, it } from 'vitest';
 import { waitUntil, worldForEachTest, type AgentWorld } from '../test-setup/agent-harness.ts';
 
@@ -174,9 +174,7 @@ describe('delivery agent: bounded retry', () => {
   });
 
   it('retries a refused connection, then records why it gave up', async () => {
-    const closed = await receiver();
-    const url = closed.url;
-    await closed.close();
+    const url = await refusedUrl();
     const [destinationId, dataflowId] = [world.id('dest'), world.id('df')];
     await world.configureDestination({ destinationId, endpoint: `${url}/in?key=query-secret`, auth: { type: 'none' } });
     await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 1 });

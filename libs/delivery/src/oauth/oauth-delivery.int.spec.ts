@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { createLogger } from '@spillway/runtime';
-import { startHttpReceiver, startTokenServer, type HttpReceiver, type TokenServer } from '@spillway/testing';
+import { refusedAddress, startHttpReceiver, startTokenServer, type HttpReceiver, type TokenServer } from '@spillway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverExport } from '../deliver.ts';
 import { createHttpClient, type HttpClient } from '../http-client.ts';
@@ -45,13 +44,6 @@ function manager(target: DeliveryTarget, now?: () => number) {
   return createTokenManager({ auth: target.auth, destinationId: 'dest-1', httpClient: client(), timeoutMs: target.timeoutMs, logger, ...(now ? { now } : {}) });
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('token manager', () => {
   it('fetches one token for 20 callers arriving while the token server is slow', async () => {
@@ -127,9 +119,9 @@ describe('token manager', () => {
   });
 
   it('says so when the token server is down', async () => {
-    const port = await closedPort();
-    const tokens = manager(oauthTarget('http://127.0.0.1:1/', `http://127.0.0.1:${port}/token`));
-    await expect(tokens.token()).rejects.toThrow(`no OAuth token for destination 'dest-1' from the token server 127.0.0.1:${port}: it refused the connection`);
+    const { host, port } = await refusedAddress();
+    const tokens = manager(oauthTarget('http://127.0.0.1:1/', `http://${host}:${port}/token`));
+    await expect(tokens.token()).rejects.toThrow(`no OAuth token for destination 'dest-1' from the token server ${host}:${port}: it refused the connection`);
   });
 });
 
