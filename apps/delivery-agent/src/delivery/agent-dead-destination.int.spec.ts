@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createStreamCheckpointStore, comparePositions, defineEvents } from '@spillway/event-streams';
 import { circuitStreamName, exportsStreamName, internalEventSchemas } from '@spillway/pipeline-events';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '@spillway/testing';
@@ -28,34 +26,23 @@ const exportEvents = defineEvents({ ExportRequested: internalEventSchemas.Export
 const profileOf = (request: ReceivedRequest) => (request.body as { person: { name: { firstName: string } } }).person.name.firstName;
 
 /**
- * An endpoint that drops every connection now (ECONNRESET: retryable, as a refused connection
- * is) and, once `revive`d, answers 200, recording (profile, sequence). It keeps its port all along:
- * a port closed to play dead could be taken meanwhile by another test's server, whose answer
- * (a 404, say) is not retried and would turn the waiting exports into dead letters.
+ * An endpoint that drops every request now (the client sees a reset: retryable, as a refused
+ * connection is) and, once `revive`d, answers 200, recording (profile, sequence). It keeps its port
+ * all along: a port closed to play dead could be taken meanwhile by another test's server, whose
+ * answer (a 404, say) is not retried and would turn the waiting exports into dead letters.
  */
 async function deadEndpoint() {
   const received: { profile: string; sequence: number }[] = [];
-  let alive = false;
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { person: { name: { firstName: string } } };
-      received.push({ profile: body.person.name.firstName, sequence: Number(request.headers['x-export-sequence']) });
-      response.writeHead(200).end();
-    });
-  });
-  server.on('connection', (socket) => {
-    if (!alive) socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
-  closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await startHttpReceiver({ respond: () => 'drop' });
+  closers.push(() => endpoint.close());
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: endpoint.url,
     received,
     revive() {
-      alive = true;
+      endpoint.setResponder((request) => {
+        received.push({ profile: profileOf(request), sequence: Number(request.headers['x-export-sequence']) });
+        return { status: 200 };
+      });
     },
   };
 }
