@@ -1,6 +1,6 @@
 import type { Logger } from '@spillway/runtime';
 import { buildExportUrl, fixedExportHeaders, perExportHeaders } from './export-http-request.ts';
-import { preparePost, sharedHttpClient, type HttpClient, type PreparedPost } from './http-client.ts';
+import { sharedHttpClient, type HttpClient, type PreparedPost } from './http-client.ts';
 import { createAuthorizer, type Authorizer } from './oauth/authorizer.ts';
 import { TokenRequestError } from './oauth/token-error.ts';
 import { isRetryableErrorCode, isRetryableStatus, parseRetryAfter, type DeliveryOutcome, type RejectedByEndpoint } from './outcome.ts';
@@ -27,7 +27,7 @@ const authorizers = new WeakMap<DeliveryTarget, Authorizer>();
 function postOf(target: DeliveryTarget, client: HttpClient): PreparedPost {
   let prepared = preparedPosts.get(target);
   if (prepared?.client !== client) {
-    prepared = { client, post: preparePost(client, { url: buildExportUrl(target), headers: fixedExportHeaders(target), timeoutMs: target.timeoutMs }) };
+    prepared = { client, post: client.prepare({ url: buildExportUrl(target), headers: fixedExportHeaders(target), timeoutMs: target.timeoutMs }) };
     preparedPosts.set(target, prepared);
   }
   return prepared.post;

@@ -21,6 +21,8 @@ export interface HttpClientOptions {
 /** A got instance over keep-alive agents: one per destination, so connections are reused. */
 export interface HttpClient {
   readonly got: Got;
+  /** The POST of one destination's exports, built once (see `preparePost`); a sender thread's client sends it from there. */
+  prepare(template: PostTemplate): PreparedPost;
   /** Closes the pooled connections; in-flight requests fail. */
   close(): void;
 }
@@ -48,13 +50,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     decompress: false,
     ...(options.lookup ? { dnsLookup: options.lookup as never } : {}),
   });
-  return {
+  const client: HttpClient = {
     got: instance,
+    prepare: (template) => preparePost(client, template),
     close: () => {
       httpAgent.destroy();
       httpsAgent.destroy();
     },
   };
+  return client;
 }
 
 type ConnectionOptions = Parameters<http.Agent['createConnection']>[0];

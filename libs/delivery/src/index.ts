@@ -20,3 +20,4 @@ export * from './tls/client-certificate.ts';
 export * from './tls/export-connections.ts';
 export * from './tls/tls-errors.ts';
 export * from './dns-lookup.ts';
+export * from './sender-threads/sender-threads.ts';

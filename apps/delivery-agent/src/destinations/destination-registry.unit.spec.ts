@@ -13,7 +13,7 @@ function trackedClient(): HttpClient {
   const client = createHttpClient();
   const entry = { client, closed: false };
   opened.push(entry);
-  return { got: client.got, close: () => ((entry.closed = true), client.close()) };
+  return { got: client.got, prepare: client.prepare, close: () => ((entry.closed = true), client.close()) };
 }
 
 const registry = () => createDestinationRegistry({ secrets: { env: { TOKEN: 'tok' }, readFile: () => '' }, createHttpClient: trackedClient, maxInFlightPerDestination: 64, logger });

@@ -1,0 +1,71 @@
+import type { MessagePort } from 'node:worker_threads';
+import { createDnsLookup } from '../dns-lookup.ts';
+import { createHttpClient, type HttpClient, type PreparedPost } from '../http-client.ts';
+import { createExportConnections } from '../tls/export-connections.ts';
+import { createMessageBatcher, type FromSender, type SenderThreadData, type SentError, type ToSender } from './sender-messages.ts';
+
+/** The sender thread's side: destination clients made here, their POSTs sent from here, each answer posted back. */
+export function serveSenderRequests(port: MessagePort, data: SenderThreadData): void {
+  const connectionsFor = createExportConnections(data.connections);
+  const lookup = data.dnsServers !== undefined && data.dnsServers.length > 0 ? createDnsLookup(data.dnsServers) : undefined;
+  const clients = new Map<number, HttpClient>();
+  const posts = new Map<number, { readonly client: number; readonly send: PreparedPost }>();
+  const signals = new Map<number, AbortController>();
+  // Answers that arrive in one turn of the loop go back together.
+  const reply = createMessageBatcher<FromSender>((batch) => port.postMessage(batch), setImmediate);
+
+  const signalOf = (id: number): AbortSignal => {
+    let controller = signals.get(id);
+    if (controller === undefined) {
+      controller = new AbortController();
+      signals.set(id, controller);
+    }
+    return controller.signal;
+  };
+
+  const handle = (message: ToSender): void => {
+    switch (message.kind) {
+      case 'open':
+        clients.set(message.client, createHttpClient({ maxSockets: message.maxSockets, ...connectionsFor({ mtls: message.mtls }), ...(lookup ? { lookup } : {}) }));
+        return;
+      case 'prepare': {
+        const client = clients.get(message.client);
+        if (client === undefined) throw new Error(`sender thread: post ${message.post} prepared for client ${message.client}, which is not open`);
+        posts.set(message.post, { client: message.client, send: client.prepare(message.template) });
+        return;
+      }
+      case 'post': {
+        const post = posts.get(message.post);
+        if (post === undefined) {
+          reply({ id: message.id, error: { name: 'Error', code: 'ERR_SENDER_POST_UNKNOWN', message: `post ${message.post} is not prepared (its client was closed)` } });
+          return;
+        }
+        post.send({ headers: message.headers, body: message.body, signal: message.signal === undefined ? undefined : signalOf(message.signal) }).then(
+          (answer) => reply({ id: message.id, statusCode: answer.statusCode, ...(answer.retryAfter === undefined ? {} : { retryAfter: answer.retryAfter }) }),
+          (error: unknown) => reply({ id: message.id, error: sentError(error) }),
+        );
+        return;
+      }
+      case 'abort':
+        signals.get(message.signal)?.abort();
+        signals.delete(message.signal);
+        return;
+      case 'close':
+        clients.get(message.client)?.close();
+        clients.delete(message.client);
+        for (const [id, post] of posts) if (post.client === message.client) posts.delete(id);
+        return;
+      default:
+        throw new Error(`sender thread: unknown message ${JSON.stringify(message satisfies never)}`);
+    }
+  };
+  port.on('message', (batch: readonly ToSender[]) => {
+    for (const message of batch) handle(message);
+  });
+}
+
+function sentError(error: unknown): SentError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+}
