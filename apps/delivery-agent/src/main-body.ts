@@ -4,7 +4,7 @@ import { counterFromTotal, createAgentMetrics, createMetricsRegistry, parseMetri
 import { createLogger, exitWhenFailed, onShutdown, parseLogLevel } from '@spillway/runtime';
 import { loadAgentConnections } from './connections/agent-connections.ts';
 import { parseConnectionSettings } from './connections/connection-settings.ts';
-import { parseDnsLookup } from './connections/dns-settings.ts';
+import { parseDnsServersSetting } from './connections/dns-settings.ts';
 import { runAgent, type Agent } from './delivery/agent.ts';
 import type { PublicInfoServer } from './public-info/public-info-server.ts';
 import { reportClientCertificate, servePublicInfo } from './public-info/serve-public-info.ts';
@@ -25,8 +25,8 @@ try {
   const registry = createMetricsRegistry('delivery-agent');
   // Secret references (env:NAME, file:/path) are resolved here, at run time, never stored.
   const secrets = { env: process.env, readFile: (path: string) => readFileSync(path, 'utf8') };
-  const dns = parseDnsLookup(process.env);
-  const connections = { ...(await loadAgentConnections(connectionSettings, secrets)), ...(dns ? { lookup: dns.lookup } : {}) };
+  const dnsServers = parseDnsServersSetting(process.env);
+  const connections = { ...(await loadAgentConnections(connectionSettings, secrets)), ...(dnsServers ? { dnsServers } : {}) };
   reportClientCertificate(connections.clientCertificate, logger, new Date());
   publicInfo = await servePublicInfo(connectionSettings.publicInfo, { clientCertificate: connections.clientCertificate, egressAddresses: connectionSettings.egressAddressList }, logger);
   store = await connectEventStore(connectionString, { logger });
@@ -38,7 +38,7 @@ try {
   counterFromTotal(registry, 'spillway_oauth_token_requests_total', 'OAuth token requests sent to token endpoints', () => counted.stats().tokenRequests);
   metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(registry, { port: metricsPort });
   const { partition } = settings;
-  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, consumer: agent.consumerName, publicInfo: publicInfo?.url ?? null, metrics: metricsServer?.url ?? null, egressAddresses: connectionSettings.egressAddressList, dnsServers: dns?.servers ?? 'system' });
+  logger.info('started', { connected: true, store: describeTarget(connectionString), partition: `${partition.index}/${partition.count}`, consumer: agent.consumerName, publicInfo: publicInfo?.url ?? null, metrics: metricsServer?.url ?? null, egressAddresses: connectionSettings.egressAddressList, dnsServers: dnsServers ?? 'system', senderThreads: settings.senderThreads });
   const running = agent;
   exitWhenFailed(logger, 'agent', running.done, () => ({ stats: running.stats() }));
 } catch (error) {

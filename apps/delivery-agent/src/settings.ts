@@ -15,14 +15,14 @@ const positiveInteger = (fallback: number) =>
       return Number(value);
     });
 
-const nonNegativeInteger = (fallback: number) =>
+const nonNegativeInteger = (fallback: number, unit = 'milliseconds', max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
     .transform((value, context) => {
       if (value === undefined || value.trim() === '') return fallback;
-      if (!/^\d+$/.test(value.trim())) {
-        context.addIssue({ code: 'custom', message: `must be a whole number of milliseconds, got '${value}'` });
+      if (!/^\d+$/.test(value.trim()) || Number(value) > max) {
+        context.addIssue({ code: 'custom', message: `must be a whole number of ${unit}${max === Number.MAX_SAFE_INTEGER ? '' : ` from 0 to ${max}`}, got '${value}'` });
         return z.NEVER;
       }
       return Number(value);
@@ -46,6 +46,7 @@ export const agentEnvironmentSchema = z.object({
   SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION: positiveInteger(defaultAgentSettings.maxInFlightPerDestination),
   SPILLWAY_DELIVERY_STOP_GRACE_MS: nonNegativeInteger(defaultAgentSettings.stopGraceMs),
   SPILLWAY_DELIVERY_SECRET_REFRESH_MS: nonNegativeInteger(defaultAgentSettings.secretRefreshMs),
+  SPILLWAY_DELIVERY_SENDER_THREADS: nonNegativeInteger(defaultAgentSettings.senderThreads, 'threads', 16),
 });
 
 export class InvalidAgentSettingsError extends Error {
@@ -69,5 +70,6 @@ export function parseAgentSettings(env: Readonly<Record<string, string | undefin
     maxInFlightPerDestination: settings.SPILLWAY_DELIVERY_MAX_IN_FLIGHT_PER_DESTINATION,
     stopGraceMs: settings.SPILLWAY_DELIVERY_STOP_GRACE_MS,
     secretRefreshMs: settings.SPILLWAY_DELIVERY_SECRET_REFRESH_MS,
+    senderThreads: settings.SPILLWAY_DELIVERY_SENDER_THREADS,
   };
 }

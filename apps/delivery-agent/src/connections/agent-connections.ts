@@ -1,17 +1,19 @@
 import {
   checkEgressAddressesBindable,
   clientCertificateAvailability,
+  createDnsLookup,
   createExportConnections,
   createHttpClient,
   describeCertificate,
   loadClientCertificate,
   type ClientCertificateAvailability,
   type ClientCertificateState,
+  type ExportConnectionSettings,
   type HttpClient,
   type LocalBinding,
   type SecretSources,
+  type SenderThreads,
 } from '@spillway/delivery';
-import type { LookupFunction } from 'node:net';
 import { InvalidConnectionSettingsError, type ConnectionSettings } from './connection-settings.ts';
 
 /** The agent's export connection material, loaded once at start. */
@@ -21,8 +23,8 @@ export interface AgentConnections {
   /** PEM trusted besides Node's default CAs. */
   readonly extraCa?: string;
   readonly egressAddresses: readonly LocalBinding[];
-  /** How endpoint names are resolved (`SPILLWAY_DNS_SERVERS`). @defaultValue the system resolver */
-  readonly lookup?: LookupFunction;
+  /** The DNS servers endpoint names are resolved by (`SPILLWAY_DNS_SERVERS`). @defaultValue the system resolver */
+  readonly dnsServers?: readonly string[];
 }
 
 export const plainConnections: AgentConnections = { clientCertificate: { kind: 'none' }, egressAddresses: [] };
@@ -68,15 +70,25 @@ export interface DestinationClients {
   readonly clientCertificate: ClientCertificateAvailability;
 }
 
-export function destinationClients(connections: AgentConnections, maxSockets: number): DestinationClients {
+/** How export connections are made, as `createExportConnections` (here and in a sender thread) takes it. */
+export function exportConnectionSettingsOf(connections: AgentConnections): ExportConnectionSettings {
   const { clientCertificate } = connections;
-  const optionsFor = createExportConnections({
+  return {
     ...(clientCertificate.kind === 'loaded' ? { clientCertificate: clientCertificate.certificate } : {}),
     ...(connections.extraCa === undefined ? {} : { extraCa: connections.extraCa }),
     egressAddresses: connections.egressAddresses,
-  });
+  };
+}
+
+/** With `senders`, each destination's exports go out from a sender thread; its token requests still go from here. */
+export function destinationClients(connections: AgentConnections, maxSockets: number, senders?: SenderThreads): DestinationClients {
+  const optionsFor = createExportConnections(exportConnectionSettingsOf(connections));
+  const lookup = connections.dnsServers === undefined || connections.dnsServers.length === 0 ? undefined : createDnsLookup(connections.dnsServers);
   return {
-    createHttpClient: (destination) => createHttpClient({ maxSockets, ...optionsFor(destination), ...(connections.lookup ? { lookup: connections.lookup } : {}) }),
-    clientCertificate: clientCertificateAvailability(clientCertificate),
+    createHttpClient: (destination) => {
+      const local = createHttpClient({ maxSockets, ...optionsFor(destination), ...(lookup ? { lookup } : {}) });
+      return senders === undefined ? local : senders.sendFrom(local, { maxSockets, mtls: destination.mtls });
+    },
+    clientCertificate: clientCertificateAvailability(connections.clientCertificate),
   };
 }

@@ -19,7 +19,8 @@ function exportHeaders(request: ReceivedRequest) {
 }
 
 describe('delivery agent: what the endpoint receives', () => {
-  it('POSTs the document with query parameters, custom headers, a bearer token from an env var, and the export id and sequence', async () => {
+  // Sent from a sender thread (the default) and from the agent's own thread.
+  it.each([{ senderThreads: 1 }, { senderThreads: 0 }])('POSTs the document with query parameters, custom headers, a bearer token from an env var, and the export id and sequence (sender threads: $senderThreads)', async ({ senderThreads }) => {
     const endpoint = await receiver();
     const destinationId = world.id('dest');
     const dataflowId = world.id('df');
@@ -33,7 +34,7 @@ describe('delivery agent: what the endpoint receives', () => {
     const document = { person: { name: { firstName: 'John' } }, identityMap: { ecid: [{ id: '145' }] }, segmentMembership: { ups: {} } };
     const exportId = await world.requestExport({ dataflowId, destinationId, profileId: 'p-1', sequence: 7, document });
 
-    world.startAgent({ env: { SPILLWAY_TEST_TOKEN: 'tok-from-env' } });
+    world.startAgent({ env: { SPILLWAY_TEST_TOKEN: 'tok-from-env' }, senderThreads });
     const [received] = await endpoint.waitForRequests(1);
     const [outcome] = await world.waitForOutcomes(dataflowId, 1);
 

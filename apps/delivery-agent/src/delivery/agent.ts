@@ -1,4 +1,4 @@
-import type { RetryPolicy, SecretSources } from '@spillway/delivery';
+import { startSenderThreads, type RetryPolicy, type SecretSources } from '@spillway/delivery';
 import {
   comparePositions,
   createOutageReporter,
@@ -12,7 +12,7 @@ import {
 } from '@spillway/event-streams';
 import type { AgentMetrics } from '@spillway/metrics';
 import type { Logger } from '@spillway/runtime';
-import { destinationClients, plainConnections, type AgentConnections } from '../connections/agent-connections.ts';
+import { destinationClients, exportConnectionSettingsOf, plainConnections, type AgentConnections } from '../connections/agent-connections.ts';
 import { createDestinationRegistry, type DestinationRegistry } from '../destinations/destination-registry.ts';
 import { createDestinationLoader } from '../destinations/load-destinations.ts';
 import { createCircuitJournal, loadCircuits } from '../flow-control/circuit-journal.ts';
@@ -43,6 +43,8 @@ export interface AgentSettings {
   readonly stopGraceMs: number;
   /** How often destinations' secret references are read again, so a rotated `file:` secret is taken up; 0: never. */
   readonly secretRefreshMs: number;
+  /** Threads that send the export POSTs (each destination's from one of them); 0: this thread sends them. */
+  readonly senderThreads: number;
 }
 
 export const defaultAgentSettings: AgentSettings = {
@@ -52,6 +54,7 @@ export const defaultAgentSettings: AgentSettings = {
   maxInFlightPerDestination: 64,
   stopGraceMs: 1_000,
   secretRefreshMs: 60_000,
+  senderThreads: 1,
 };
 
 export interface AgentOptions extends Partial<AgentSettings> {
@@ -123,6 +126,7 @@ export function runAgent(options: AgentOptions): Agent {
     maxInFlightPerDestination: options.maxInFlightPerDestination ?? defaultAgentSettings.maxInFlightPerDestination,
     stopGraceMs: options.stopGraceMs ?? defaultAgentSettings.stopGraceMs,
     secretRefreshMs: options.secretRefreshMs ?? defaultAgentSettings.secretRefreshMs,
+    senderThreads: options.senderThreads ?? defaultAgentSettings.senderThreads,
   };
   const { store, logger } = options;
   const idPrefix = options.idPrefix ?? '';
@@ -133,9 +137,15 @@ export function runAgent(options: AgentOptions): Agent {
   const outage = createOutageReporter(logger.child(logFields));
   const stopping = new AbortController();
   const abandoning = new AbortController();
+  const connections = options.connections ?? plainConnections;
+  // A sender thread that fails is a defect: the agent stops as for a consumer's failure (fail() abandons what is in flight first).
+  const senders =
+    settings.senderThreads === 0
+      ? undefined
+      : startSenderThreads({ count: settings.senderThreads, connections: exportConnectionSettingsOf(connections), ...(connections.dnsServers ? { dnsServers: connections.dnsServers } : {}), onFailure: (error) => fail(error) });
   const registry = createDestinationRegistry({
     secrets: options.secrets,
-    ...destinationClients(options.connections ?? plainConnections, settings.maxInFlightPerDestination),
+    ...destinationClients(connections, settings.maxInFlightPerDestination, senders),
     maxInFlightPerDestination: settings.maxInFlightPerDestination,
     logger,
   });
@@ -270,6 +280,7 @@ export function runAgent(options: AgentOptions): Agent {
     clearInterval(secretRefresh);
     await circuitJournal.flushed();
     registry.close();
+    await senders?.close();
   });
   done.catch(() => {});
 
