@@ -142,7 +142,7 @@ export function runAgent(options: AgentOptions): Agent {
   const senders =
     settings.senderThreads === 0
       ? undefined
-      : startSenderThreads({ count: settings.senderThreads, connections: exportConnectionSettingsOf(connections), ...(connections.dnsServers ? { dnsServers: connections.dnsServers } : {}), onFailure: (error) => fail(error) });
+      : startSenderThreads({ count: settings.senderThreads, connections: exportConnectionSettingsOf(connections), ...(connections.dnsServers ? { dnsServers: connections.dnsServers } : {}), onFailure: (error) => fail(error, 'sender thread failed') });
   const registry = createDestinationRegistry({
     secrets: options.secrets,
     ...destinationClients(connections, settings.maxInFlightPerDestination, senders),
@@ -193,10 +193,10 @@ export function runAgent(options: AgentOptions): Agent {
   });
 
   /** A failure of any consumer stops the whole agent, as the single consumer did: deliveries are abandoned, every checkpoint stays before them. */
-  function fail(error: unknown): void {
+  function fail(error: unknown, what = 'consumer failed'): void {
     if (failure !== undefined) return;
     failure = error;
-    logger.error('consumer failed', { ...logFields, error });
+    logger.error(what, { ...logFields, error });
     stopping.abort();
     abandoning.abort();
     void control?.stop();
