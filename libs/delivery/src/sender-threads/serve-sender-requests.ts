@@ -36,10 +36,8 @@ export function serveSenderRequests(port: MessagePort, data: SenderThreadData): 
       }
       case 'post': {
         const post = posts.get(message.post);
-        if (post === undefined) {
-          reply({ id: message.id, error: { name: 'Error', code: 'ERR_SENDER_POST_UNKNOWN', message: `post ${message.post} is not prepared (its client was closed)` } });
-          return;
-        }
+        // A defect, not the endpoint's doing: as an export's failure it would be dead-lettered.
+        if (post === undefined) throw new Error(`sender thread: post ${message.post} is not prepared (or its client was closed)`);
         post.send({ headers: message.headers, body: message.body, signal: message.signal === undefined ? undefined : signalOf(message.signal) }).then(
           (answer) => reply({ id: message.id, statusCode: answer.statusCode, ...(answer.retryAfter === undefined ? {} : { retryAfter: answer.retryAfter }) }),
           (error: unknown) => reply({ id: message.id, error: sentError(error) }),
