@@ -1,9 +1,7 @@
 import {
   checkEgressAddressesBindable,
   clientCertificateAvailability,
-  createDnsLookup,
-  createExportConnections,
-  createHttpClient,
+  createExportClients,
   describeCertificate,
   loadClientCertificate,
   type ClientCertificateAvailability,
@@ -82,12 +80,11 @@ export function exportConnectionSettingsOf(connections: AgentConnections): Expor
 
 /** With `senders`, each destination's exports go out from a sender thread; its token requests still go from here. */
 export function destinationClients(connections: AgentConnections, maxSockets: number, senders?: SenderThreads): DestinationClients {
-  const optionsFor = createExportConnections(exportConnectionSettingsOf(connections));
-  const lookup = connections.dnsServers === undefined || connections.dnsServers.length === 0 ? undefined : createDnsLookup(connections.dnsServers);
+  const createClient = createExportClients(exportConnectionSettingsOf(connections), connections.dnsServers);
   return {
-    createHttpClient: (destination) => {
-      const local = createHttpClient({ maxSockets, ...optionsFor(destination), ...(lookup ? { lookup } : {}) });
-      return senders === undefined ? local : senders.sendFrom(local, { maxSockets, mtls: destination.mtls });
+    createHttpClient: ({ mtls }) => {
+      const local = createClient({ maxSockets, mtls });
+      return senders === undefined ? local : senders.sendFrom(local, { maxSockets, mtls });
     },
     clientCertificate: clientCertificateAvailability(connections.clientCertificate),
   };

@@ -1,5 +1,5 @@
 import type { PostTemplate } from '../http-client.ts';
-import type { ExportConnectionSettings } from '../tls/export-connections.ts';
+import type { ExportClientSettings, ExportConnectionSettings } from '../tls/export-connections.ts';
 
 /** What a sender thread is started with: how its connections are made, as in the agent's thread. */
 export interface SenderThreadData {
@@ -8,12 +8,10 @@ export interface SenderThreadData {
   readonly dnsServers?: readonly string[];
 }
 
-/** A new destination client, made in the thread as `createHttpClient` makes it. */
-export interface OpenClient {
+/** A new destination client, made in the thread by `createExportClients` as in the agent's thread. */
+export interface OpenClient extends ExportClientSettings {
   readonly kind: 'open';
   readonly client: number;
-  readonly maxSockets: number;
-  readonly mtls: boolean;
 }
 
 export interface PreparePost {

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { HttpClient, PostAnswer, PostOwn, PostTemplate, PreparedPost } from '../http-client.ts';
-import type { ExportConnectionSettings } from '../tls/export-connections.ts';
+import type { ExportClientSettings, ExportConnectionSettings } from '../tls/export-connections.ts';
 import { createMessageBatcher, type FromSender, type SenderThreadData, type ToSender } from './sender-messages.ts';
 
 export interface SenderThreadsOptions {
@@ -17,12 +17,6 @@ export interface SenderThreadsOptions {
   readonly onFailure: (error: Error) => void;
 }
 
-/** The connection of a destination's client, as the thread makes it again. */
-export interface SenderConnection {
-  readonly maxSockets: number;
-  readonly mtls: boolean;
-}
-
 /**
  * Threads that send export POSTs, so that building and answering requests (got and Node's HTTP
  * client, about half of the agent's work per export) runs beside the thread that reads exports
@@ -33,7 +27,7 @@ export interface SenderThreads {
    * `local`'s exports, sent from a thread over connections made there the same way; `local`
    * keeps everything else (an OAuth token request goes from this thread).
    */
-  sendFrom(local: HttpClient, connection: SenderConnection): HttpClient;
+  sendFrom(local: HttpClient, connection: ExportClientSettings): HttpClient;
   /** Stops the threads; requests still in flight fail with `SenderThreadExitedError`. */
   close(): Promise<void>;
 }

@@ -1,13 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
-import { createDnsLookup } from '../dns-lookup.ts';
-import { createHttpClient, type HttpClient, type PreparedPost } from '../http-client.ts';
-import { createExportConnections } from '../tls/export-connections.ts';
+import type { HttpClient, PreparedPost } from '../http-client.ts';
+import { createExportClients } from '../tls/export-connections.ts';
 import { createMessageBatcher, type FromSender, type SenderThreadData, type SentError, type ToSender } from './sender-messages.ts';
 
 /** The sender thread's side: destination clients made here, their POSTs sent from here, each answer posted back. */
 export function serveSenderRequests(port: MessagePort, data: SenderThreadData): void {
-  const connectionsFor = createExportConnections(data.connections);
-  const lookup = data.dnsServers !== undefined && data.dnsServers.length > 0 ? createDnsLookup(data.dnsServers) : undefined;
+  const createClient = createExportClients(data.connections, data.dnsServers);
   const clients = new Map<number, HttpClient>();
   const posts = new Map<number, { readonly client: number; readonly send: PreparedPost }>();
   const signals = new Map<number, AbortController>();
@@ -26,7 +24,7 @@ export function serveSenderRequests(port: MessagePort, data: SenderThreadData): 
   const handle = (message: ToSender): void => {
     switch (message.kind) {
       case 'open':
-        clients.set(message.client, createHttpClient({ maxSockets: message.maxSockets, ...connectionsFor({ mtls: message.mtls }), ...(lookup ? { lookup } : {}) }));
+        clients.set(message.client, createClient(message));
         return;
       case 'prepare': {
         const client = clients.get(message.client);

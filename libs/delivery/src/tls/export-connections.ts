@@ -1,6 +1,7 @@
 import { getCACertificates } from 'node:tls';
+import { createDnsLookup } from '../dns-lookup.ts';
 import { rotateEgressAddresses, type LocalBinding } from '../egress-addresses.ts';
-import type { HttpClientOptions } from '../http-client.ts';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http-client.ts';
 import type { ClientCertificate } from './client-certificate.ts';
 
 /** How the agent's export connections are made, the same for every destination except the mTLS switch. */
@@ -32,4 +33,21 @@ export function createExportConnections(settings: ExportConnectionSettings): (de
     };
     return { ...(Object.keys(tls).length === 0 ? {} : { https: tls }), ...(localBinding === undefined ? {} : { localBinding }) };
   };
+}
+
+/** What differs between destinations' clients: the pool size and the mTLS switch. */
+export interface ExportClientSettings {
+  readonly maxSockets: number;
+  readonly mtls: boolean;
+}
+
+/**
+ * Makes destinations' clients from the agent's settings: one egress rotation and one DNS lookup
+ * (`dnsServers`, when given) for all of them. The agent's thread and a sender thread both make
+ * theirs here, so a destination's connections are the same whichever thread sends.
+ */
+export function createExportClients(settings: ExportConnectionSettings, dnsServers?: readonly string[]): (client: ExportClientSettings) => HttpClient {
+  const connectionsFor = createExportConnections(settings);
+  const lookup = dnsServers === undefined || dnsServers.length === 0 ? undefined : createDnsLookup(dnsServers);
+  return ({ maxSockets, mtls }) => createHttpClient({ maxSockets, ...connectionsFor({ mtls }), ...(lookup ? { lookup } : {}) });
 }
