@@ -15,14 +15,14 @@ const positiveInteger = (fallback: number) =>
       return Number(value);
     });
 
-const nonNegativeInteger = (fallback: number, unit = 'milliseconds', max = Number.MAX_SAFE_INTEGER) =>
+const nonNegativeInteger = (fallback: number, unit = 'milliseconds', max?: number) =>
   z
     .string()
     .optional()
     .transform((value, context) => {
       if (value === undefined || value.trim() === '') return fallback;
-      if (!/^\d+$/.test(value.trim()) || Number(value) > max) {
-        context.addIssue({ code: 'custom', message: `must be a whole number of ${unit}${max === Number.MAX_SAFE_INTEGER ? '' : ` from 0 to ${max}`}, got '${value}'` });
+      if (!/^\d+$/.test(value.trim()) || (max !== undefined && Number(value) > max)) {
+        context.addIssue({ code: 'custom', message: `must be a whole number of ${unit}${max === undefined ? '' : ` from 0 to ${max}`}, got '${value}'` });
         return z.NEVER;
       }
       return Number(value);
