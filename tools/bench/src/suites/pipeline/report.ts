@@ -46,7 +46,7 @@ export function pipelineFigures(run: PipelineRun): readonly PipelineFigure[] {
     },
     { id: 'throughputChangesPerSecond', label: '  changes settled/s (exported, or superseded by a newer export of the profile)', value: t.changesPerSecond },
     { id: 'throughputAppendsPerSecond', label: `  ingest appends/s meanwhile (${workload.throughput.writers} writers, each acked)`, value: t.appendsPerSecond },
-    // When it is seconds, one stage (the agent, at the time of writing) drained its backlog alone after the others had finished.
+    // When it is seconds, one stage drained its backlog alone after the others had finished (the agent's one thread did, before it sent from a sender thread).
     { id: 'throughputReceiptTailMs', label: '  last receipt after the last ingest append (ms): the backlog drained after the writers stopped', value: t.outcome.lastReceivedAt - t.outcome.lastAckedAt },
     { id: 'throughputLatencyP50Ms', label: '  latency p50 at saturation (ms, ack -> receipt)', value: t.outcome.fromAck.p50Ms },
     { id: 'throughputLatencyP95Ms', label: '  latency p95 at saturation (ms)', value: t.outcome.fromAck.p95Ms },
