@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { parseIsoInstant } from '@spillway/xdm';
 
 /** Our own UUID namespace for ids derived from other ids (RFC 9562 name-based, SHA-1). */
 const spillwayNamespace = Buffer.from('6f1c5d0e8b3a4c1f9e2d7a6b5c4d3e2f', 'hex');
@@ -41,6 +42,14 @@ export function orderedEventId(atMs: number, ...parts: readonly (string | number
   const at = Number.isFinite(atMs) ? Math.min(Math.max(Math.trunc(atMs), 0), maxPrefixMs) : 0;
   const time = at.toString(16).padStart(12, '0');
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-8${hex.slice(13, 16)}-${variantDigit[hex[16]!]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * `orderedEventId` at an ISO-8601 instant (an event's `ingestedAt`, say); one that cannot be read
+ * puts the id at time 0, still derived from the parts alone.
+ */
+export function orderedEventIdAt(instant: string, ...parts: readonly (string | number)[]): string {
+  return orderedEventId(parseIsoInstant(instant) ?? 0, ...parts);
 }
 
 function nameHash(parts: readonly (string | number)[]): string {

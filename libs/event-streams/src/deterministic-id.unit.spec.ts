@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deterministicEventId, orderedEventId } from './deterministic-id.ts';
+import { deterministicEventId, orderedEventId, orderedEventIdAt } from './deterministic-id.ts';
 
 /** RFC 9562 version 5 in its plainest form: what every id written so far was made with. */
 function referenceId(...parts: readonly (string | number)[]): string {
@@ -103,5 +103,17 @@ describe('orderedEventId', () => {
   it('keeps 74 bits of the parts\' hash: a thousand parts at one millisecond give a thousand ids', () => {
     const ids = new Set(Array.from({ length: 1000 }, (_, index) => orderedEventId(at, 'outcome', index)));
     expect(ids.size).toBe(1000);
+  });
+});
+
+describe('orderedEventIdAt', () => {
+  it('given an ISO instant, gives the id orderedEventId gives at its millisecond', () => {
+    expect(orderedEventIdAt('2026-11-24T06:42:15.646Z', 'export', 'x-1')).toBe(orderedEventId(Date.parse('2026-11-24T06:42:15.646Z'), 'export', 'x-1'));
+    expect(orderedEventIdAt('2026-11-24T06:42:15.646Z', 'export', 'x-1').startsWith('01a20c4a-73de-8')).toBe(true);
+  });
+
+  it('given text that is no instant, puts the id at time 0, derived from the parts alone', () => {
+    expect(orderedEventIdAt('yesterday', 'export', 'x-1')).toBe(orderedEventId(0, 'export', 'x-1'));
+    expect(orderedEventIdAt('yesterday', 'export', 'x-1').startsWith('00000000-0000-')).toBe(true);
   });
 });

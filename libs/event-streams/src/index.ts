@@ -39,6 +39,6 @@ export {
 } from './partition.ts';
 export * from './errors.ts';
 export { defaultConnectionString, parseStoreEnvironment, storeEndpoint, InvalidEnvironmentError } from './environment.ts';
-export { deterministicEventId, orderedEventId } from './deterministic-id.ts';
+export { deterministicEventId, orderedEventId, orderedEventIdAt } from './deterministic-id.ts';
 export { readCurrent, readLatest, readLatestByStream, eachStreamEvent, eachStreamEventBackwards, type StreamCurrent } from './read-latest.ts';
 export { createOutageReporter, retryWhileUnavailable, type OutageReporter } from './store-outage.ts';

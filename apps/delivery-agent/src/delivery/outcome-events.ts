@@ -1,7 +1,6 @@
 import { describeTlsFailure, type FailedOutcome, type RetriedDelivery } from '@spillway/delivery';
-import { defineEvents, orderedEventId, type EventToAppend } from '@spillway/event-streams';
+import { defineEvents, orderedEventIdAt, type EventToAppend } from '@spillway/event-streams';
 import { internalEventSchemas, type ExportRequested } from '@spillway/pipeline-events';
-import { parseIsoInstant } from '@spillway/xdm';
 
 /** What the agent writes to `deliveries-<dataflowId>` (and `ExportDeadLettered` to `deadletters-<dataflowId>`). */
 export const agentOutputEvents = defineEvents({
@@ -35,8 +34,7 @@ export interface RunIdentity {
  * and close to the ids the projector and decider gave the change, in the store's event-id index.
  */
 export function runEventId(run: RunIdentity, kind: string, ...parts: (string | number)[]): string {
-  const at = parseIsoInstant(run.ingestedAt) ?? 0;
-  return run.replayId === undefined ? orderedEventId(at, kind, run.exportId, ...parts) : orderedEventId(at, kind, run.exportId, 'replay', run.replayId, ...parts);
+  return run.replayId === undefined ? orderedEventIdAt(run.ingestedAt, kind, run.exportId, ...parts) : orderedEventIdAt(run.ingestedAt, kind, run.exportId, 'replay', run.replayId, ...parts);
 }
 
 /** How an export ended: sent (whatever the answer), or not sent because its destination cannot be used. */

@@ -1,6 +1,5 @@
-import { deterministicEventId, orderedEventId } from '@spillway/event-streams';
+import { deterministicEventId, orderedEventIdAt } from '@spillway/event-streams';
 import type { ExportRequested } from '@spillway/pipeline-events';
-import { parseIsoInstant } from '@spillway/xdm';
 
 /**
  * The export id: the same for the same (dataflow, profile, sequence) however often the change is
@@ -27,5 +26,5 @@ export function backfillExportIdFor(dataflowId: string, profileId: string, seque
  * once. Time first (see `orderedEventId`); the export id itself, which receivers see, keeps its form.
  */
 export function exportEventIdOf(request: Pick<ExportRequested, 'exportId' | 'ingestedAt'>): string {
-  return orderedEventId(parseIsoInstant(request.ingestedAt) ?? 0, 'export', request.exportId);
+  return orderedEventIdAt(request.ingestedAt, 'export', request.exportId);
 }

@@ -1,6 +1,5 @@
-import { defineEvents, orderedEventId, type EventStore } from '@spillway/event-streams';
+import { defineEvents, orderedEventIdAt, type EventStore } from '@spillway/event-streams';
 import { profileChangedSchema, profileStreamName, type ProfileChanged } from '@spillway/pipeline-events';
-import { parseIsoInstant } from '@spillway/xdm';
 import { headOfProfileChanged, newProfileHead, type ProfileHead } from './profile-head.ts';
 
 export const profileEvents = defineEvents({ ProfileChanged: profileChangedSchema });
@@ -32,5 +31,5 @@ export async function appendProfileChanged(store: EventStore, head: ProfileHead,
  * store's event-id index (see `orderedEventId`).
  */
 export function profileChangedEventId(profileChanged: ProfileChanged): string {
-  return orderedEventId(parseIsoInstant(profileChanged.ingestedAt) ?? 0, 'profile', profileChanged.source.eventId);
+  return orderedEventIdAt(profileChanged.ingestedAt, 'profile', profileChanged.source.eventId);
 }
